@@ -1,0 +1,81 @@
+# smtp-probe - build, test and demo. Output goes to build/ only.
+#
+#   make            build/smtp-probe
+#   make deps       install missing Debian packages (as root, apt-get)
+#   make demo       deps, build, probe the built-in lab Postfix, print reports
+#   make test       deps, build, unit tests and end-to-end tests; the last
+#                   line is "N passed, N failed"
+#   make asan       the binary and unit tests with ASan+UBSan, whole suite
+#   make check-style  clang-format and the banned-function list
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC	?= cc
+PKGS	 = gnutls jansson
+PREFIX	?= /usr/local
+BUILD	?= build
+
+WARN	 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wvla
+HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT	?= -O2 -g
+CFLAGS	?=
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+# Everything but main.c, so unit tests link the same objects.
+LIB_SRC	 = $(filter-out probe/main.c,$(wildcard probe/*.c)) $(wildcard reports/*.c)
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
+
+# The sanitizer build lives in its own tree and runs everything.
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+
+.PHONY: all deps demo test unit bats asan check-style install clean
+
+all: $(BUILD)/smtp-probe
+
+$(BUILD)/smtp-probe: $(BUILD)/obj/probe/main.o $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/test_%: tests/unit/test_%.c tests/unit/tap.h $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+
+deps:
+	@tests/install-deps.sh
+
+demo: deps
+	@$(MAKE) -s all
+	@tests/demo.sh $(BUILD)/smtp-probe
+
+# The unit tests and the end-to-end suite all run on the sanitizer build:
+# a memory error anywhere fails the run.
+test: deps
+	@$(MAKE) -s all
+	@$(MAKE) -s asan
+
+unit: $(UNIT_BIN)
+	@tests/run-all.sh $(BUILD) unit
+
+asan:
+	@$(MAKE) -s BUILD=build/asan OPT="-O1 -g" CFLAGS="$(ASAN_FLAGS)" \
+	    LDFLAGS="$(ASAN_FLAGS)" build/asan/smtp-probe \
+	    $(UNIT_BIN:$(BUILD)/%=build/asan/%)
+	@tests/run-all.sh build/asan
+
+check-style:
+	@tests/check-style.sh
+
+install: $(BUILD)/smtp-probe
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/smtp-probe $(DESTDIR)$(PREFIX)/bin/smtp-probe
+
+clean:
+	rm -rf build

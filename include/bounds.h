@@ -1,0 +1,36 @@
+/*
+ * bounds.h - every limit smtp-probe enforces, in one place.
+ *
+ * A server controls how many bytes it sends, so each buffer that holds server
+ * data has one of these as its maximum. Reaching one is recorded in the report
+ * ("truncated", or an error of kind "limit"); it is never a crash and never
+ * unbounded growth.
+ */
+#ifndef SMTP_PROBE_BOUNDS_H
+#define SMTP_PROBE_BOUNDS_H
+
+/* RFC 5321 4.5.3.1.5 allows 512 octets; Postfix's line_length_limit is 2048. */
+#define SMTP_LINE_MAX		2048
+#define SMTP_REPLY_LINES_MAX	128
+#define SMTP_REPLY_BYTES_MAX	32768
+/* Bytes a reader buffers before a line ends: one line plus its CRLF. */
+#define SMTP_RX_MAX		(SMTP_LINE_MAX + 2)
+
+#define EHLO_CAPS_MAX		64
+#define CAP_PARAMS_MAX		16
+#define AUTH_MECHS_MAX		32
+
+#define CERT_CHAIN_MAX		16
+#define CERT_SAN_MAX		1024
+#define CERT_DN_MAX		4096
+
+#define TRANSCRIPT_BYTES_MAX	262144
+#define ERR_MSG_MAX		256
+#define FINDINGS_MAX		32
+#define PORTS_MAX		64
+#define HOSTNAME_MAX		255
+
+/* Bytes kept of what a server sent after its 220 to STARTTLS. */
+#define STARTTLS_TRAILING_MAX	512
+
+#endif

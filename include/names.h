@@ -1,0 +1,88 @@
+/*
+ * names.h - the enums that reach the report, and their contract strings.
+ *
+ * Each enum has exactly one name table (names.c, designated initializers), and
+ * the strings are the ones report-contract.md promises to users.
+ */
+#ifndef SMTP_PROBE_NAMES_H
+#define SMTP_PROBE_NAMES_H
+
+enum phase {
+	PHASE_RESOLVE,
+	PHASE_CONNECT,
+	PHASE_BANNER,
+	PHASE_EHLO,
+	PHASE_STARTTLS,
+	PHASE_HANDSHAKE,
+	PHASE_EHLO_TLS,
+	PHASE_QUIT,
+	PHASE_COUNT
+};
+
+enum err_kind {
+	KIND_TIMEOUT,
+	KIND_REFUSED,
+	KIND_RESET,
+	KIND_CLOSED,
+	KIND_PROTOCOL,
+	KIND_TLS,
+	KIND_DNS,
+	KIND_LIMIT,
+	KIND_COUNT
+};
+
+/* What was asked for; MODE_AUTO never describes a dialogue that took place. */
+enum mode {
+	MODE_AUTO,
+	MODE_STARTTLS,
+	MODE_IMPLICIT,
+	MODE_PLAIN,
+	MODE_UNKNOWN,
+	MODE_COUNT
+};
+
+enum severity {
+	SEV_INFO,
+	SEV_WARNING,
+	SEV_CRITICAL,
+	SEV_COUNT
+};
+
+/* Certificate verification failures; a bit each in verification.errors. */
+enum verr {
+	VERR_UNTRUSTED,
+	VERR_EXPIRED,
+	VERR_NOT_YET_VALID,
+	VERR_SELF_SIGNED,
+	VERR_HOSTNAME_MISMATCH,
+	VERR_CHAIN_INCOMPLETE,
+	VERR_SIGNER_NOT_CA,
+	VERR_INSECURE_ALGORITHM,
+	VERR_INVALID_SIGNATURE,
+	VERR_REVOKED,
+	VERR_CHAIN_TOO_LONG,
+	VERR_PURPOSE_MISMATCH,
+	VERR_OTHER,
+	VERR_COUNT
+};
+
+enum transcript_dir {
+	TDIR_SENT,
+	TDIR_RECEIVED,
+	TDIR_TLS,
+	TDIR_COUNT
+};
+
+extern const char *const phase_names[PHASE_COUNT];
+extern const char *const kind_names[KIND_COUNT];
+extern const char *const mode_names[MODE_COUNT];
+extern const char *const severity_names[SEV_COUNT];
+extern const char *const verr_names[VERR_COUNT];
+extern const char *const tdir_names[TDIR_COUNT];
+
+/*
+ * names_lookup - index of s in a name table of n entries, or -1.
+ */
+int names_lookup(const char *const *table, int n, const char *s);
+
+#endif

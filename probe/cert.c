@@ -1,0 +1,803 @@
+/*
+ * cert.c - the certificate chain as sent: description and verification.
+ *
+ * Owns the translation of the server's DER certificates into struct
+ * cert_info (RFC 5280 4.1 fields, SANs of 4.2.1.6, basic constraints of
+ * 4.2.1.9) and the judgement of the chain into struct verification. It does
+ * no I/O and reads no clock: "now" is a parameter, and GnuTLS's own time
+ * checks are switched off so that validity is judged here, against now.
+ * Host names are matched by GnuTLS (RFC 6125, IP literals included).
+ *
+ * Strings from a certificate are server data: they are kept raw (renderers
+ * escape them), shorter than CERT_DN_MAX bytes (cut on a UTF-8 boundary),
+ * with NUL bytes turned into '?' because a C string cannot carry them. At
+ * most CERT_CHAIN_MAX certificates and CERT_SAN_MAX names of each kind are
+ * looked at.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L		/* inet_ntop() under -std=c11 */
+#endif
+
+#include "cert.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <gnutls/x509.h>
+#include <gnutls/x509-ext.h>
+
+#include "bounds.h"
+#include "names.h"
+#include "result.h"
+#include "xalloc.h"
+
+#define VBIT(e)		(1u << (e))
+
+/* The verification failures that make a chain untrusted. */
+#define TRUST_ERRORS	(VBIT(VERR_UNTRUSTED) | VBIT(VERR_SIGNER_NOT_CA) | \
+	    VBIT(VERR_INSECURE_ALGORITHM) | VBIT(VERR_INVALID_SIGNATURE) | \
+	    VBIT(VERR_REVOKED) | VBIT(VERR_EXPIRED) | \
+	    VBIT(VERR_NOT_YET_VALID) | VBIT(VERR_CHAIN_TOO_LONG) | \
+	    VBIT(VERR_PURPOSE_MISMATCH))
+
+/* Time is judged by this file against "now", never by GnuTLS's clock. */
+#define VERIFY_FLAGS	(GNUTLS_VERIFY_DISABLE_TIME_CHECKS | \
+	    GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS)
+
+/*
+ * For the self-signature check only: verify the certificate against itself
+ * as the sole anchor, without the shortcut that trusts a certificate found
+ * in the anchor list (DO_NOT_ALLOW_SAME), and without the policy checks
+ * (CA flag, algorithm strength, time) that say nothing about who signed it.
+ */
+#define SELF_FLAGS	(GNUTLS_VERIFY_DO_NOT_ALLOW_SAME | \
+	    GNUTLS_VERIFY_DISABLE_CA_SIGN | GNUTLS_VERIFY_ALLOW_BROKEN | \
+	    GNUTLS_VERIFY_ALLOW_ANY_X509_V1_CA_CRT | VERIFY_FLAGS)
+
+#define DAY_SECONDS	86400
+
+/* GnuTLS status bits with a reason of their own; others become "other". */
+static const struct {
+	unsigned int	 status;
+	enum verr	 verr;
+} status_map[] = {
+	{ GNUTLS_CERT_SIGNER_NOT_FOUND, VERR_UNTRUSTED },
+	{ GNUTLS_CERT_SIGNER_NOT_CA, VERR_SIGNER_NOT_CA },
+	{ GNUTLS_CERT_INSECURE_ALGORITHM, VERR_INSECURE_ALGORITHM },
+	{ GNUTLS_CERT_SIGNATURE_FAILURE, VERR_INVALID_SIGNATURE },
+	{ GNUTLS_CERT_REVOKED, VERR_REVOKED },
+	{ GNUTLS_CERT_PURPOSE_MISMATCH, VERR_PURPOSE_MISMATCH },
+	/* Not expected with VERIFY_FLAGS, but mapped if GnuTLS says so. */
+	{ GNUTLS_CERT_EXPIRED, VERR_EXPIRED },
+	{ GNUTLS_CERT_NOT_ACTIVATED, VERR_NOT_YET_VALID },
+};
+
+static void	inspect_one(const gnutls_datum_t *, time_t, bool,
+		    struct cert_info *);
+static void	inspect_unparsable(struct cert_info *, int);
+static void	inspect_names(gnutls_x509_crt_t, struct cert_info *);
+static void	inspect_serial(gnutls_x509_crt_t, struct cert_info *);
+static void	inspect_sans(gnutls_x509_crt_t, struct cert_info *);
+static void	inspect_algorithms(gnutls_x509_crt_t, struct cert_info *);
+static void	inspect_hashes(gnutls_x509_crt_t, struct cert_info *);
+static void	inspect_pem(const gnutls_datum_t *, struct cert_info *);
+static void	add_name(char ***, size_t *, const void *, size_t);
+static char	*bounded_dup(const void *, size_t);
+static void	hexify(const unsigned char *, size_t, char *, size_t);
+static void	copy_str(char *, size_t, const char *);
+static long	days_between(time_t, time_t);
+static gnutls_x509_crt_t parse_der(const gnutls_datum_t *, int *);
+static bool	is_self_signed(gnutls_x509_crt_t);
+static bool	is_anchor(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
+static bool	has_anchor_issuer(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
+static bool	same_key(gnutls_x509_crt_t, gnutls_x509_crt_t);
+static int	chain_status(gnutls_x509_trust_list_t, gnutls_x509_crt_t *,
+		    size_t, unsigned int *);
+static unsigned int status_errors(unsigned int, bool);
+static unsigned int time_errors(gnutls_x509_crt_t *, size_t, time_t);
+static int	match_hostname(gnutls_x509_crt_t, const char *);
+static bool	walk_chain(gnutls_x509_crt_t *, const bool *, size_t,
+		    gnutls_x509_trust_list_t, bool *);
+static void	set_err(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* cert_inspect - describe chain[0..min(n, max)) into out[] */
+void
+cert_inspect(const gnutls_datum_t *chain, size_t n, time_t now,
+    bool with_pem, struct cert_info *out, size_t max, size_t *nout)
+{
+	size_t i, count;
+
+	count = n < max ? n : max;
+	for (i = 0; i < count; i++)
+		inspect_one(&chain[i], now, with_pem, &out[i]);
+	*nout = count;
+}
+
+/* cert_info_free - release everything an entry owns and zero it */
+void
+cert_info_free(struct cert_info *ci)
+{
+	size_t i;
+
+	free(ci->subject);
+	free(ci->issuer);
+	for (i = 0; i < ci->nsan_dns; i++)
+		free(ci->san_dns[i]);
+	free(ci->san_dns);
+	for (i = 0; i < ci->nsan_ip; i++)
+		free(ci->san_ip[i]);
+	free(ci->san_ip);
+	free(ci->pem);
+	memset(ci, 0, sizeof(*ci));
+}
+
+/*
+ * cert_trust_load - a trust list from cafile (PEM), or the system store when
+ * cafile is NULL. A source that yields no certificate is an error: a probe
+ * against an empty trust list would call every server untrusted.
+ */
+int
+cert_trust_load(const char *cafile, gnutls_x509_trust_list_t *out,
+    char *err, size_t errlen)
+{
+	gnutls_x509_trust_list_t tl;
+	int r;
+
+	*out = NULL;
+	if ((r = gnutls_x509_trust_list_init(&tl, 0)) < 0) {
+		set_err(err, errlen, "cannot create a trust list: %s",
+		    gnutls_strerror(r));
+		return -1;
+	}
+	if (cafile == NULL) {
+		r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
+		if (r == 0 || r == GNUTLS_E_NO_CERTIFICATE_FOUND)
+			set_err(err, errlen,
+			    "system trust store: no certificate found");
+		else if (r < 0)
+			set_err(err, errlen, "system trust store: %s",
+			    gnutls_strerror(r));
+	} else {
+		r = gnutls_x509_trust_list_add_trust_file(tl, cafile, NULL,
+		    GNUTLS_X509_FMT_PEM, 0, 0);
+		if (r == 0 || r == GNUTLS_E_NO_CERTIFICATE_FOUND)
+			set_err(err, errlen,
+			    "--cafile %s: no PEM certificate found", cafile);
+		else if (r < 0)
+			set_err(err, errlen, "--cafile %s: %s", cafile,
+			    gnutls_strerror(r));
+	}
+	if (r <= 0) {
+		gnutls_x509_trust_list_deinit(tl, 1);
+		return -1;
+	}
+	*out = tl;
+	return 0;
+}
+
+/*
+ * cert_verify - judge chain[0..n) (leaf first) against trust, now and
+ * hostname. GnuTLS decides the signatures and the path to an anchor; this
+ * code adds validity periods, self-signature, the name and completeness.
+ * Every reason found is kept, none stops the others.
+ */
+void
+cert_verify(const gnutls_datum_t *chain, size_t n,
+    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
+    struct verification *v)
+{
+	gnutls_x509_crt_t crts[CERT_CHAIN_MAX], crt;
+	bool selfsig[CERT_CHAIN_MAX], have_leaf = false, nonca_signer = false;
+	size_t i, limit, ncrt = 0;
+	unsigned int errs = 0, status;
+	int gerr;
+
+	memset(v, 0, sizeof(*v));
+	v->present = true;
+	v->hostname_match = -1;
+	if (n == 0) {
+		errs = VBIT(VERR_UNTRUSTED);
+		goto out;
+	}
+	limit = n;
+	if (n > CERT_CHAIN_MAX) {
+		errs |= VBIT(VERR_CHAIN_TOO_LONG);
+		limit = CERT_CHAIN_MAX;
+	}
+	/* Unparsable certificates are left out; they are described by
+	 * cert_inspect(), and here they are "other". */
+	for (i = 0; i < limit; i++) {
+		if ((crt = parse_der(&chain[i], &gerr)) == NULL) {
+			errs |= VBIT(VERR_OTHER);
+			continue;
+		}
+		if (i == 0)
+			have_leaf = true;
+		crts[ncrt++] = crt;
+	}
+	if (!have_leaf) {
+		/* No leaf: nothing is proven, not even the name. */
+		errs |= VBIT(VERR_UNTRUSTED);
+		if (hostname != NULL) {
+			v->hostname_match = 0;
+			errs |= VBIT(VERR_HOSTNAME_MISMATCH);
+		}
+		goto out;
+	}
+
+	for (i = 0; i < ncrt; i++)
+		selfsig[i] = is_self_signed(crts[i]);
+	v->chain_complete = walk_chain(crts, selfsig, ncrt, trust,
+	    &nonca_signer);
+	if (!v->chain_complete)
+		errs |= VBIT(VERR_CHAIN_INCOMPLETE);
+	if (chain_status(trust, crts, ncrt, &status) == 0)
+		errs |= status_errors(status, nonca_signer);
+	else
+		errs |= VBIT(VERR_UNTRUSTED) | VBIT(VERR_OTHER);
+	errs |= time_errors(crts, ncrt, now);
+	if (selfsig[0] && !is_anchor(trust, crts[0]))
+		errs |= VBIT(VERR_SELF_SIGNED);
+	if (hostname != NULL) {
+		v->hostname_match = match_hostname(crts[0], hostname);
+		if (!v->hostname_match)
+			errs |= VBIT(VERR_HOSTNAME_MISMATCH);
+	}
+out:
+	v->errors = errs;
+	v->trusted = (errs & TRUST_ERRORS) == 0;
+	for (i = 0; i < ncrt; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+}
+
+/* inspect_one - fill ci from one DER certificate */
+static void
+inspect_one(const gnutls_datum_t *der, time_t now, bool with_pem,
+    struct cert_info *ci)
+{
+	gnutls_x509_crt_t crt;
+	int r;
+
+	memset(ci, 0, sizeof(*ci));
+	if ((crt = parse_der(der, &r)) == NULL) {
+		inspect_unparsable(ci, r);
+		return;
+	}
+	inspect_names(crt, ci);
+	inspect_serial(crt, ci);
+	ci->not_before = gnutls_x509_crt_get_activation_time(crt);
+	ci->not_after = gnutls_x509_crt_get_expiration_time(crt);
+	ci->days_remaining = days_between(now, ci->not_after);
+	inspect_sans(crt, ci);
+	inspect_algorithms(crt, ci);
+	inspect_hashes(crt, ci);
+	ci->self_signed = is_self_signed(crt);
+	ci->is_ca = gnutls_x509_crt_get_ca_status(crt, NULL) > 0;
+	if (with_pem)
+		inspect_pem(der, ci);
+	gnutls_x509_crt_deinit(crt);
+}
+
+/* inspect_unparsable - the entry of a certificate GnuTLS cannot read */
+static void
+inspect_unparsable(struct cert_info *ci, int gerr)
+{
+	char buf[ERR_MSG_MAX];
+	int r;
+
+	r = snprintf(buf, sizeof(buf), "(unparsable certificate: %s)",
+	    gnutls_strerror(gerr));
+	if (r < 0 || (size_t)r >= sizeof(buf))
+		copy_str(buf, sizeof(buf), "(unparsable certificate)");
+	ci->subject = xstrdup(buf);
+	ci->issuer = xstrdup("");
+}
+
+/* inspect_names - subject and issuer DNs, RFC 4514 (most specific first) */
+static void
+inspect_names(gnutls_x509_crt_t crt, struct cert_info *ci)
+{
+	gnutls_datum_t d;
+
+	if (gnutls_x509_crt_get_dn3(crt, &d, 0) >= 0) {
+		ci->subject = bounded_dup(d.data, d.size);
+		gnutls_free(d.data);
+	} else
+		ci->subject = xstrdup("");
+	if (gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) >= 0) {
+		ci->issuer = bounded_dup(d.data, d.size);
+		gnutls_free(d.data);
+	} else
+		ci->issuer = xstrdup("");
+}
+
+/*
+ * inspect_serial - the serial's bytes as GnuTLS returns them, in hex. A
+ * serial longer than the field (RFC 5280 4.1.2.2 allows 20 octets; the field
+ * holds 64) is left empty, "unknown", rather than cut.
+ */
+static void
+inspect_serial(gnutls_x509_crt_t crt, struct cert_info *ci)
+{
+	unsigned char buf[(sizeof(ci->serial) - 1) / 2];
+	size_t len = sizeof(buf);
+
+	if (gnutls_x509_crt_get_serial(crt, buf, &len) >= 0)
+		hexify(buf, len, ci->serial, sizeof(ci->serial));
+}
+
+/* inspect_sans - DNS names and IP addresses of subjectAltName */
+static void
+inspect_sans(gnutls_x509_crt_t crt, struct cert_info *ci)
+{
+	gnutls_subject_alt_names_t sans = NULL;
+	gnutls_datum_t ext = { NULL, 0 }, san;
+	unsigned int i, type;
+	char ip[INET6_ADDRSTRLEN];
+	int af;
+
+	if (gnutls_x509_crt_get_extension_by_oid2(crt, GNUTLS_X509EXT_OID_SAN,
+	    0, &ext, NULL) < 0)
+		return;
+	if (gnutls_subject_alt_names_init(&sans) < 0)
+		goto out;
+	if (gnutls_x509_ext_import_subject_alt_names(&ext, sans, 0) < 0)
+		goto out;
+	for (i = 0; gnutls_subject_alt_names_get(sans, i, &type, &san,
+	    NULL) >= 0; i++) {
+		if (type == GNUTLS_SAN_DNSNAME && ci->nsan_dns < CERT_SAN_MAX) {
+			add_name(&ci->san_dns, &ci->nsan_dns, san.data,
+			    san.size);
+		} else if (type == GNUTLS_SAN_IPADDRESS &&
+		    ci->nsan_ip < CERT_SAN_MAX) {
+			/* Other lengths are address/mask forms of name
+			 * constraints, meaningless in a SAN: skipped. */
+			if (san.size == 4)
+				af = AF_INET;
+			else if (san.size == 16)
+				af = AF_INET6;
+			else
+				continue;
+			if (inet_ntop(af, san.data, ip, sizeof(ip)) != NULL)
+				add_name(&ci->san_ip, &ci->nsan_ip, ip,
+				    strlen(ip));
+		}
+		if (ci->nsan_dns >= CERT_SAN_MAX && ci->nsan_ip >= CERT_SAN_MAX)
+			break;
+	}
+out:
+	if (sans != NULL)
+		gnutls_subject_alt_names_deinit(sans);
+	gnutls_free(ext.data);
+}
+
+/* inspect_algorithms - public key type and size, signature algorithm */
+static void
+inspect_algorithms(gnutls_x509_crt_t crt, struct cert_info *ci)
+{
+	const char *name = NULL;
+	unsigned int bits = 0;
+	char oid[64];
+	size_t len = sizeof(oid);
+	int pk, sign;
+
+	pk = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
+	switch (pk) {
+	case GNUTLS_PK_RSA:
+		name = "RSA";
+		break;
+	case GNUTLS_PK_ECDSA:
+		name = "EC";
+		break;
+	case GNUTLS_PK_EDDSA_ED25519:
+	case GNUTLS_PK_EDDSA_ED448:
+		name = "EdDSA";
+		break;
+	case GNUTLS_PK_DSA:
+		name = "DSA";
+		break;
+	default:
+		if (pk > 0)
+			name = gnutls_pk_algorithm_get_name(pk);
+		break;
+	}
+	if (name != NULL) {
+		copy_str(ci->pk_algorithm, sizeof(ci->pk_algorithm), name);
+		ci->pk_bits = bits;
+	}
+
+	/* gnutls_sign_get_name() gives "RSA-SHA256", "ECDSA-SHA256"...; an
+	 * algorithm GnuTLS does not know is shown by its OID. */
+	sign = gnutls_x509_crt_get_signature_algorithm(crt);
+	if (sign > 0 && (name = gnutls_sign_get_name(sign)) != NULL)
+		copy_str(ci->sig_algorithm, sizeof(ci->sig_algorithm), name);
+	else if (gnutls_x509_crt_get_signature_oid(crt, oid, &len) >= 0)
+		copy_str(ci->sig_algorithm, sizeof(ci->sig_algorithm), oid);
+}
+
+/*
+ * inspect_hashes - SHA-256 of the certificate's DER and of its
+ * SubjectPublicKeyInfo (the value of an HPKP pin or a DANE "1 1" record).
+ * The SPKI is GnuTLS's DER re-encoding of the key, which is the sent
+ * encoding for any certificate that is valid DER.
+ */
+static void
+inspect_hashes(gnutls_x509_crt_t crt, struct cert_info *ci)
+{
+	unsigned char md[32];
+	size_t len = sizeof(md);
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t spki = { NULL, 0 };
+
+	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, md,
+	    &len) >= 0 && len == sizeof(md))
+		hexify(md, len, ci->sha256, sizeof(ci->sha256));
+
+	if (gnutls_pubkey_init(&pub) < 0)
+		return;
+	if (gnutls_pubkey_import_x509(pub, crt, 0) >= 0 &&
+	    gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &spki) >= 0 &&
+	    gnutls_hash_fast(GNUTLS_DIG_SHA256, spki.data, spki.size,
+	    md) >= 0)
+		hexify(md, sizeof(md), ci->spki_sha256,
+		    sizeof(ci->spki_sha256));
+	gnutls_free(spki.data);
+	gnutls_pubkey_deinit(pub);
+}
+
+/* inspect_pem - the certificate exactly as sent, PEM-armoured */
+static void
+inspect_pem(const gnutls_datum_t *der, struct cert_info *ci)
+{
+	gnutls_datum_t pem = { NULL, 0 };
+
+	if (gnutls_pem_base64_encode2("CERTIFICATE", der, &pem) < 0)
+		return;
+	ci->pem = xmemdup(pem.data, pem.size);
+	gnutls_free(pem.data);
+}
+
+/* add_name - append a bounded copy of name to the array *v of *n names */
+static void
+add_name(char ***v, size_t *n, const void *name, size_t len)
+{
+	/* Grow by doubling: a power of two is reached after each append. */
+	if ((*n & (*n - 1)) == 0)
+		*v = xreallocarray(*v, *n ? *n * 2 : 1, sizeof(**v));
+	(*v)[(*n)++] = bounded_dup(name, len);
+}
+
+/*
+ * bounded_dup - copy of server text, at most CERT_DN_MAX - 1 bytes. A cut
+ * backs off to the start of a UTF-8 sequence so that valid text stays valid;
+ * NUL bytes become '?' so the string is not silently shortened.
+ */
+static char *
+bounded_dup(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	char *s;
+	size_t i, back;
+
+	if (len > CERT_DN_MAX - 1) {
+		len = CERT_DN_MAX - 1;
+		for (back = 0; back < 3 && len > 0 &&
+		    (p[len] & 0xc0) == 0x80; back++)
+			len--;
+	}
+	s = xmemdup(p, len);
+	for (i = 0; i < len; i++)
+		if (s[i] == '\0')
+			s[i] = '?';
+	return s;
+}
+
+/* hexify - lower-case hex of p[0..n) into out, or "" if it does not fit */
+static void
+hexify(const unsigned char *p, size_t n, char *out, size_t outlen)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	if (n > (outlen - 1) / 2)
+		return;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
+/* copy_str - bounded copy of a NUL-terminated string, always terminated */
+static void
+copy_str(char *dst, size_t dstlen, const char *src)
+{
+	size_t len;
+
+	if (dstlen == 0)
+		return;
+	len = strlen(src);
+	if (len >= dstlen)
+		len = dstlen - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/*
+ * days_between - floor((to - from) / 86400), without overflow for any two
+ * time_t values: whole days and remainders are taken apart first.
+ */
+static long
+days_between(time_t from, time_t to)
+{
+	long long qa, qb, ra, rb, days;
+
+	qa = (long long)to / DAY_SECONDS;
+	ra = (long long)to % DAY_SECONDS;
+	if (ra < 0) {
+		qa--;
+		ra += DAY_SECONDS;
+	}
+	qb = (long long)from / DAY_SECONDS;
+	rb = (long long)from % DAY_SECONDS;
+	if (rb < 0) {
+		qb--;
+		rb += DAY_SECONDS;
+	}
+	days = qa - qb - (ra < rb);
+	if (days > LONG_MAX)
+		return LONG_MAX;
+	if (days < LONG_MIN)
+		return LONG_MIN;
+	return (long)days;
+}
+
+/* parse_der - a GnuTLS certificate from DER, or NULL with *gerr set */
+static gnutls_x509_crt_t
+parse_der(const gnutls_datum_t *der, int *gerr)
+{
+	gnutls_x509_crt_t crt;
+
+	if ((*gerr = gnutls_x509_crt_init(&crt)) < 0)
+		return NULL;
+	if (der->data == NULL || der->size == 0) {
+		*gerr = GNUTLS_E_NO_CERTIFICATE_FOUND;
+		gnutls_x509_crt_deinit(crt);
+		return NULL;
+	}
+	if ((*gerr = gnutls_x509_crt_import(crt, der,
+	    GNUTLS_X509_FMT_DER)) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return NULL;
+	}
+	return crt;
+}
+
+/*
+ * is_self_signed - the subject names the certificate's own issuer AND its
+ * own key verifies its signature. gnutls_x509_crt_check_issuer() alone only
+ * compares names (and key identifiers when both are present): a leaf that
+ * happens to share its CA's DN, or a self-issued certificate whose signature
+ * is broken, would pass it. The signature check settles "self-signed".
+ */
+static bool
+is_self_signed(gnutls_x509_crt_t crt)
+{
+	unsigned int status;
+
+	if (gnutls_x509_crt_check_issuer(crt, crt) != 1)
+		return false;
+	if (gnutls_x509_crt_verify(crt, &crt, 1, SELF_FLAGS, &status) < 0)
+		return false;
+	return status == 0;
+}
+
+/*
+ * is_anchor - crt is itself in the trust list: an anchor with its name and
+ * its key (GnuTLS trusts a certificate with the same name and key as an
+ * anchor, so a renewed self-signed certificate counts too).
+ */
+static bool
+is_anchor(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t crt)
+{
+	gnutls_x509_crt_t ca;
+	bool same;
+
+	if (trust == NULL || gnutls_x509_trust_list_get_issuer(trust, crt, &ca,
+	    GNUTLS_TL_GET_COPY) < 0)
+		return false;
+	same = gnutls_x509_crt_equals(ca, crt) || same_key(ca, crt);
+	gnutls_x509_crt_deinit(ca);
+	return same;
+}
+
+/* has_anchor_issuer - the trust list holds an issuer of crt */
+static bool
+has_anchor_issuer(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t crt)
+{
+	gnutls_x509_crt_t ca;
+
+	if (trust == NULL || gnutls_x509_trust_list_get_issuer(trust, crt, &ca,
+	    GNUTLS_TL_GET_COPY) < 0)
+		return false;
+	gnutls_x509_crt_deinit(ca);
+	return true;
+}
+
+/* same_key - a and b carry the same public key */
+static bool
+same_key(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
+{
+	unsigned char ida[64], idb[64];
+	size_t la = sizeof(ida), lb = sizeof(idb);
+
+	if (gnutls_x509_crt_get_key_id(a, GNUTLS_KEYID_USE_SHA256, ida,
+	    &la) < 0 || gnutls_x509_crt_get_key_id(b, GNUTLS_KEYID_USE_SHA256,
+	    idb, &lb) < 0)
+		return false;
+	return la == lb && memcmp(ida, idb, la) == 0;
+}
+
+/*
+ * chain_status - GnuTLS's verdict on the chain, in *status. No host name
+ * goes in the typed data: the name is judged separately, so a name mismatch
+ * never hides or adds a trust reason. Without a trust list nothing can be
+ * trusted. Returns -1 if GnuTLS could not verify at all.
+ */
+static int
+chain_status(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t *crts,
+    size_t n, unsigned int *status)
+{
+	*status = 0;
+	if (trust == NULL) {
+		*status = GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND;
+		return 0;
+	}
+	if (gnutls_x509_trust_list_verify_crt2(trust, crts, (unsigned int)n,
+	    NULL, 0, VERIFY_FLAGS, status, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * status_errors - every GnuTLS status bit as a verr bit. GnuTLS reports a
+ * leaf that signs another leaf as a "signer constraints" failure, which also
+ * covers name constraints and key usage; when the walk found a non-CA
+ * signer among the certificates sent, it is reported as signer-not-ca, else
+ * as other. INVALID is only a summary: it becomes "untrusted" when no trust
+ * reason explains it, so an invalid chain is never called trusted, even
+ * when its only reason is "other".
+ */
+static unsigned int
+status_errors(unsigned int status, bool nonca_signer)
+{
+	unsigned int bit, errs = 0;
+	size_t i;
+
+	for (bit = 1; bit != 0; bit <<= 1) {
+		if (!(status & bit) || bit == GNUTLS_CERT_INVALID)
+			continue;
+		for (i = 0; i < sizeof(status_map) / sizeof(status_map[0]); i++)
+			if (status_map[i].status == bit)
+				break;
+		if (i < sizeof(status_map) / sizeof(status_map[0]))
+			errs |= VBIT(status_map[i].verr);
+		else if (bit == GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE &&
+		    nonca_signer)
+			errs |= VBIT(VERR_SIGNER_NOT_CA);
+		else
+			errs |= VBIT(VERR_OTHER);
+	}
+	if ((status & GNUTLS_CERT_INVALID) && !(errs & TRUST_ERRORS))
+		errs |= VBIT(VERR_UNTRUSTED);
+	return errs;
+}
+
+/*
+ * time_errors - expired / not yet valid, for any certificate sent. A time
+ * GnuTLS cannot read comes back as (time_t)-1, which counts as expired.
+ */
+static unsigned int
+time_errors(gnutls_x509_crt_t *crts, size_t n, time_t now)
+{
+	unsigned int errs = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (gnutls_x509_crt_get_expiration_time(crts[i]) < now)
+			errs |= VBIT(VERR_EXPIRED);
+		if (gnutls_x509_crt_get_activation_time(crts[i]) > now)
+			errs |= VBIT(VERR_NOT_YET_VALID);
+	}
+	return errs;
+}
+
+/*
+ * match_hostname - 1 if the leaf is valid for hostname (DNS name or IP
+ * literal, RFC 6125 rules as GnuTLS applies them), else 0. One trailing dot
+ * is dropped first: "mx.example.com." is the same DNS name, and GnuTLS
+ * would not match it.
+ */
+static int
+match_hostname(gnutls_x509_crt_t leaf, const char *hostname)
+{
+	char name[HOSTNAME_MAX + 1];
+	size_t len;
+
+	len = strlen(hostname);
+	if (len > 1 && hostname[len - 1] == '.' && len - 1 <= HOSTNAME_MAX) {
+		memcpy(name, hostname, len - 1);
+		name[len - 1] = '\0';
+		hostname = name;
+	}
+	if (*hostname == '\0')
+		return 0;
+	return gnutls_x509_crt_check_hostname2(leaf, hostname, 0) ? 1 : 0;
+}
+
+/*
+ * walk_chain - chain completeness: from the leaf, follow issuers among the
+ * certificates sent. Complete iff some path reaches a self-signed
+ * certificate or one whose issuer is in the trust list. This is a breadth
+ * first search over at most CERT_CHAIN_MAX nodes, each visited once, so a
+ * loop of cross-signed certificates ends and a wrong first choice between
+ * two candidate issuers cannot hide a good path. *nonca_signer is set when
+ * an issuer found among the certificates sent is not a CA.
+ */
+static bool
+walk_chain(gnutls_x509_crt_t *crts, const bool *selfsig, size_t n,
+    gnutls_x509_trust_list_t trust, bool *nonca_signer)
+{
+	size_t queue[CERT_CHAIN_MAX], head = 0, tail = 0, cur, j;
+	bool seen[CERT_CHAIN_MAX] = { false };
+
+	queue[tail++] = 0;
+	seen[0] = true;
+	while (head < tail) {
+		cur = queue[head++];
+		if (selfsig[cur] || has_anchor_issuer(trust, crts[cur]))
+			return true;
+		for (j = 0; j < n; j++) {
+			if (seen[j] || gnutls_x509_crt_check_issuer(crts[cur],
+			    crts[j]) != 1)
+				continue;
+			if (gnutls_x509_crt_get_ca_status(crts[j], NULL) <= 0)
+				*nonca_signer = true;
+			seen[j] = true;
+			queue[tail++] = j;
+		}
+	}
+	return false;
+}
+
+/* set_err - format a message into err; a cut message ends in "..." */
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		copy_str(err, errlen, "error");
+	else if ((size_t)r >= errlen && errlen > 3)
+		memcpy(err + errlen - 4, "...", 4);
+}

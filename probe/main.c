@@ -1,0 +1,90 @@
+/*
+ * main.c - smtp-probe: how does this mail server do TLS?
+ *
+ * Parse the command line, run the probes, write the report, and turn the
+ * findings into the exit status (report-contract.md: 0 ok, 1 --fail-on
+ * threshold reached, 2 bad usage or configuration, 3 the tool failed).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+#include "policy.h"
+#include "report.h"
+#include "run.h"
+#include "xalloc.h"
+
+static void	ensure_std_fds(void);
+
+int
+main(int argc, char **argv)
+{
+	struct report_opts ro;
+	struct run_result run;
+	struct config cfg;
+	FILE *out = stdout;
+	int ret;
+
+	/* A server closing early must be an error of a write, not death by
+	 * SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	ensure_std_fds();
+	switch (cli_parse(argc, argv, isatty(STDOUT_FILENO),
+	    getenv("NO_COLOR") != NULL && getenv("NO_COLOR")[0] != '\0',
+	    &cfg)) {
+	case CLI_EXIT_OK:
+		return 0;
+	case CLI_USAGE:
+		return EXIT_USAGE;
+	case CLI_OK:
+		break;
+	}
+	log_verbosity = cfg.verbosity;
+	if (cfg.output != NULL && (out = fopen(cfg.output, "w")) == NULL) {
+		log_warn("cannot write %s: %s", cfg.output, strerror(errno));
+		return EXIT_TOOL_FAILURE;
+	}
+	if ((ret = run_probe(&cfg, out, &run)) == EXIT_USAGE) {
+		if (out != stdout)
+			(void)fclose(out);
+		return ret;
+	}
+	ro.transcript = cfg.transcript;
+	ro.color = cfg.color;
+	if (ret == 0 && cfg.format == FORMAT_JSON)
+		ret = report_json_write(out, &run, &ro);
+	else if (ret == 0 && cfg.format == FORMAT_TEXT)
+		ret = report_text_write(out, &run, &ro);
+	if (ret == 0 && (fflush(out) == EOF || ferror(out)))
+		ret = -1;
+	if (out != stdout && fclose(out) == EOF)
+		ret = -1;
+	if (ret != 0) {
+		log_warn("cannot write the report%s%s", cfg.output ? " to " :
+		    "", cfg.output ? cfg.output : "");
+		run_free(&run);
+		return EXIT_TOOL_FAILURE;
+	}
+	ret = policy_exit(&run, cfg.fail_on);
+	run_free(&run);
+	return ret;
+}
+
+/* ensure_std_fds - so no socket is ever opened as fd 0, 1 or 2 */
+static void
+ensure_std_fds(void)
+{
+	int fd;
+
+	do {
+		if ((fd = open("/dev/null", O_RDWR)) == -1)
+			exit(EXIT_TOOL_FAILURE);
+	} while (fd <= STDERR_FILENO);
+	(void)close(fd);
+}

@@ -1,0 +1,179 @@
+/*
+ * result.c - construction and release of the plain result data.
+ *
+ * The first failure recorded for a probe wins (curl's rule): later
+ * failures are consequences of it and would only hide the cause.
+ */
+#include "result.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert.h"
+#include "xalloc.h"
+
+static void	reply_free(struct reply *);
+static void	ehlo_free(struct ehlo_result *);
+
+/* result_probe_init - empty result for one port */
+void
+result_probe_init(struct probe_result *p, int port, enum mode requested)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->port = port;
+	p->requested_mode = requested;
+	p->mode = MODE_UNKNOWN;
+	for (i = 0; i < PHASE_COUNT; i++)
+		p->timing.phase[i] = -1;
+	p->timing.total = 0;
+	p->verification.hostname_match = -1;
+}
+
+/* result_probe_free - release everything a probe result owns */
+void
+result_probe_free(struct probe_result *p)
+{
+	size_t i;
+
+	result_probe_reset_dialogue(p);
+	for (i = 0; i < p->auth.nbefore; i++)
+		result_text_free(&p->auth.before[i]);
+	for (i = 0; i < p->auth.nafter; i++)
+		result_text_free(&p->auth.after[i]);
+	free(p->advice.text);
+	for (i = 0; i < p->nfindings; i++)
+		free(p->findings[i].message);
+	for (i = 0; i < p->transcript.n; i++)
+		result_text_free(&p->transcript.lines[i].text);
+	free(p->transcript.lines);
+	memset(p, 0, sizeof(*p));
+}
+
+/* result_probe_reset_dialogue - release one connection's observations */
+void
+result_probe_reset_dialogue(struct probe_result *p)
+{
+	size_t i;
+
+	reply_free(&p->banner);
+	ehlo_free(&p->ehlo);
+	ehlo_free(&p->ehlo_tls);
+	result_text_free(&p->starttls.text);
+	memset(&p->starttls, 0, sizeof(p->starttls));
+	memset(&p->tls, 0, sizeof(p->tls));
+	for (i = 0; i < p->ncerts; i++)
+		cert_info_free(&p->certs[i]);
+	p->ncerts = 0;
+	p->chain_truncated = false;
+	memset(&p->verification, 0, sizeof(p->verification));
+	p->verification.hostname_match = -1;
+	for (i = 0; i < PHASE_COUNT; i++)
+		p->timing.phase[i] = -1;
+	p->mode = MODE_UNKNOWN;
+}
+
+/* result_target_free - release a target and its probes */
+void
+result_target_free(struct target_result *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nprobes; i++)
+		result_probe_free(&t->probes[i]);
+	free(t->probes);
+	free(t->host);
+	free(t->sni);
+	memset(t, 0, sizeof(*t));
+}
+
+/* result_text_set - owned, NUL-terminated copy of raw bytes */
+void
+result_text_set(struct text *t, const void *data, size_t len)
+{
+	free(t->data);
+	t->data = xmemdup(data, len);
+	t->len = len;
+}
+
+/* result_text_free - release a text */
+void
+result_text_free(struct text *t)
+{
+	free(t->data);
+	t->data = NULL;
+	t->len = 0;
+}
+
+/* result_fail - record the first failure; later ones are ignored */
+void
+result_fail(struct probe_error *e, enum phase phase, enum err_kind kind,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->set)
+		return;
+	e->set = true;
+	e->phase = phase;
+	e->kind = kind;
+	va_start(ap, fmt);
+	/* A cut message is still a useful message. */
+	(void)vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+}
+
+/* result_transcript_add - append a line unless the byte budget is spent */
+void
+result_transcript_add(struct transcript *t, int64_t ms,
+    enum transcript_dir dir, const void *data, size_t len)
+{
+	struct transcript_line *l;
+
+	if (!t->enabled)
+		return;
+	if (len > TRANSCRIPT_BYTES_MAX - t->bytes) {
+		t->truncated = true;
+		return;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->lines = xreallocarray(t->lines, t->cap, sizeof(*t->lines));
+	}
+	l = &t->lines[t->n++];
+	l->ms = ms;
+	l->dir = dir;
+	l->text.data = NULL;
+	result_text_set(&l->text, data, len);
+	t->bytes += len;
+}
+
+static void
+reply_free(struct reply *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlines; i++)
+		result_text_free(&r->lines[i]);
+	free(r->lines);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+ehlo_free(struct ehlo_result *e)
+{
+	size_t i, k;
+
+	reply_free(&e->reply);
+	for (i = 0; i < e->ncaps; i++) {
+		result_text_free(&e->caps[i].keyword);
+		for (k = 0; k < e->caps[i].nparams; k++)
+			result_text_free(&e->caps[i].params[k]);
+		free(e->caps[i].params);
+	}
+	free(e->caps);
+	memset(e, 0, sizeof(*e));
+}

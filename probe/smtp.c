@@ -1,0 +1,339 @@
+/*
+ * smtp.c - SMTP reply reader and EHLO capability parser.
+ *
+ * Pure functions: bytes in, replies and capabilities out, nothing else.
+ * A reply line is a three-digit code (first digit 2-5), then SP for the last
+ * line or "-" for more (RFC 5321 4.2); every line of one reply must carry the
+ * same code. Bare LF endings are accepted and noted (RFC 5321 2.3.8 forbids
+ * them, and many broken servers send them). Bytes are kept raw, NUL included;
+ * the renderers make them safe to print.
+ *
+ * Limits: see smtp.h. Capabilities follow RFC 5321 4.1.1.1 (keyword, then
+ * parameters separated by spaces); "AUTH=" is the pre-RFC 4954 form that
+ * old Microsoft clients needed, still sent by many servers.
+ */
+#include "smtp.h"
+
+#include <string.h>
+
+#include "xalloc.h"
+
+static enum smtp_status	end_line(struct smtp_reader *, const char **);
+static void		store_line(struct smtp_reply *, const unsigned char *,
+			    size_t);
+static void		text_upper(struct text *);
+static size_t		split_words(const unsigned char *, size_t,
+			    struct smtp_bytes *, size_t, bool *);
+static bool		has_mech(const struct text *, size_t,
+			    const unsigned char *, size_t);
+
+/* smtp_reader_init - empty reader */
+void
+smtp_reader_init(struct smtp_reader *r)
+{
+	r->len = 0;
+	r->overlong = false;
+	memset(&r->reply, 0, offsetof(struct smtp_reply, line));
+	r->reply.textlen = 0;
+	r->reply.truncated = false;
+	r->reply.bare_lf = false;
+	r->reply.wire_bytes = 0;
+	r->reply.wire_lines = 0;
+}
+
+/* smtp_reader_feed - consume bytes until a reply is complete or input ends */
+enum smtp_status
+smtp_reader_feed(struct smtp_reader *r, const unsigned char *data, size_t len,
+    size_t *consumed, const char **why)
+{
+	struct smtp_reply *rp = &r->reply;
+	const unsigned char *lf;
+	enum smtp_status st;
+	size_t pos = 0, n, room;
+
+	*why = NULL;
+	while (pos < len) {
+		lf = memchr(data + pos, '\n', len - pos);
+		n = lf != NULL ? (size_t)(lf - (data + pos)) + 1 : len - pos;
+		if (rp->wire_bytes + n > SMTP_REPLY_WIRE_MAX) {
+			*consumed = pos;
+			*why = "the reply went on for more than 1 MiB";
+			return SMTP_ERR_LIMIT;
+		}
+		rp->wire_bytes += n;
+		/* Keep what fits of the line; the rest of a long one is cut. */
+		room = sizeof(r->buf) - r->len;
+		if (!r->overlong) {
+			memcpy(r->buf + r->len, data + pos, n < room ? n : room);
+			r->len += n < room ? n : room;
+			if (n > room)
+				r->overlong = true;
+		}
+		pos += n;
+		if (lf == NULL)
+			break;
+		st = end_line(r, why);
+		if (st != SMTP_NEED_MORE) {
+			*consumed = pos;
+			return st;
+		}
+	}
+	*consumed = pos;
+	return SMTP_NEED_MORE;
+}
+
+/* smtp_ehlo_parse - capabilities from every line after the first */
+size_t
+smtp_ehlo_parse(const struct smtp_reply *rp, struct smtp_cap *caps,
+    size_t max, bool *truncated)
+{
+	struct smtp_bytes words[CAP_PARAMS_MAX + 1];
+	const unsigned char *p;
+	size_t i, k, n, ncaps = 0;
+	bool more;
+
+	*truncated = false;
+	for (i = 1; i < rp->nlines; i++) {
+		p = rp->text + rp->line[i].off;
+		n = split_words(p, rp->line[i].len, words,
+		    CAP_PARAMS_MAX + 1, &more);
+		if (n == 0)
+			continue;
+		if (ncaps == max) {
+			*truncated = true;
+			break;
+		}
+		caps[ncaps].keyword = words[0];
+		caps[ncaps].nparams = n - 1;
+		for (k = 1; k < n; k++)
+			caps[ncaps].params[k - 1] = words[k];
+		if (more)
+			*truncated = true;
+		ncaps++;
+	}
+	if (rp->truncated)
+		*truncated = true;
+	return ncaps;
+}
+
+/* smtp_reply_store - owned copy of a reply */
+void
+smtp_reply_store(const struct smtp_reply *rp, struct reply *out)
+{
+	size_t i;
+
+	out->present = true;
+	out->code = rp->code;
+	out->truncated = rp->truncated;
+	out->bare_lf = rp->bare_lf;
+	out->nlines = rp->nlines;
+	out->lines = xcalloc(rp->nlines ? rp->nlines : 1, sizeof(*out->lines));
+	for (i = 0; i < rp->nlines; i++)
+		result_text_set(&out->lines[i], rp->text + rp->line[i].off,
+		    rp->line[i].len);
+}
+
+/* smtp_ehlo_store - owned copy of an EHLO reply with its capabilities */
+void
+smtp_ehlo_store(const struct smtp_reply *rp, bool helo,
+    struct ehlo_result *out)
+{
+	struct smtp_cap caps[EHLO_CAPS_MAX];
+	struct capability *c;
+	size_t i, k;
+
+	smtp_reply_store(rp, &out->reply);
+	out->helo = helo;
+	out->ncaps = helo ? 0 : smtp_ehlo_parse(rp, caps, EHLO_CAPS_MAX,
+	    &out->caps_truncated);
+	out->caps = xcalloc(out->ncaps ? out->ncaps : 1, sizeof(*out->caps));
+	for (i = 0; i < out->ncaps; i++) {
+		c = &out->caps[i];
+		result_text_set(&c->keyword, caps[i].keyword.p,
+		    caps[i].keyword.len);
+		text_upper(&c->keyword);
+		c->nparams = caps[i].nparams;
+		c->params = xcalloc(c->nparams ? c->nparams : 1,
+		    sizeof(*c->params));
+		for (k = 0; k < c->nparams; k++)
+			result_text_set(&c->params[k], caps[i].params[k].p,
+			    caps[i].params[k].len);
+	}
+}
+
+/* smtp_auth_mechs - SASL mechanisms from AUTH and AUTH= capabilities */
+size_t
+smtp_auth_mechs(const struct ehlo_result *e, struct text *out, size_t max)
+{
+	const struct capability *c;
+	const unsigned char *m;
+	size_t i, k, mlen, n = 0;
+
+	for (i = 0; i < e->ncaps; i++) {
+		c = &e->caps[i];
+		for (k = 0; k <= c->nparams; k++) {
+			if (k == 0) {
+				/* "AUTH=PLAIN LOGIN": the first mechanism is
+				 * glued to the keyword. */
+				if (c->keyword.len <= 5 ||
+				    memcmp(c->keyword.data, "AUTH=", 5) != 0)
+					continue;
+				m = c->keyword.data + 5;
+				mlen = c->keyword.len - 5;
+			} else {
+				if (!(c->keyword.len == 4 &&
+				    memcmp(c->keyword.data, "AUTH", 4) == 0) &&
+				    !(c->keyword.len > 5 &&
+				    memcmp(c->keyword.data, "AUTH=", 5) == 0))
+					break;
+				m = c->params[k - 1].data;
+				mlen = c->params[k - 1].len;
+			}
+			if (n == max || has_mech(out, n, m, mlen))
+				continue;
+			result_text_set(&out[n], m, mlen);
+			text_upper(&out[n++]);
+		}
+	}
+	return n;
+}
+
+/* smtp_has_cap - true when keyword is advertised (case-insensitively) */
+bool
+smtp_has_cap(const struct ehlo_result *e, const char *keyword)
+{
+	size_t i, n = strlen(keyword);
+
+	for (i = 0; i < e->ncaps; i++)
+		if (e->caps[i].keyword.len == n &&
+		    memcmp(e->caps[i].keyword.data, keyword, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * end_line - a whole line is in r->buf: check it and add it to the reply.
+ * Returns SMTP_NEED_MORE for a continuation line, SMTP_REPLY_DONE for the
+ * last line, or an error.
+ */
+static enum smtp_status
+end_line(struct smtp_reader *r, const char **why)
+{
+	struct smtp_reply *rp = &r->reply;
+	unsigned char *b = r->buf;
+	size_t len = r->len;
+	int code;
+	bool last;
+
+	if (r->overlong) {
+		/* Only the first SMTP_LINE_MAX bytes are kept. */
+		len = SMTP_LINE_MAX;
+		rp->truncated = true;
+	} else {
+		len--;		/* the LF */
+		if (len > 0 && b[len - 1] == '\r')
+			len--;
+		else
+			rp->bare_lf = true;
+	}
+	r->len = 0;
+	r->overlong = false;
+
+	if (++rp->wire_lines > SMTP_REPLY_WIRE_LINES) {
+		*why = "the reply went on for more than 10000 lines";
+		return SMTP_ERR_LIMIT;
+	}
+	if (len < 3 || b[0] < '2' || b[0] > '5' || b[1] < '0' || b[1] > '9' ||
+	    b[2] < '0' || b[2] > '9' ||
+	    (len > 3 && b[3] != ' ' && b[3] != '-')) {
+		store_line(rp, b, len);
+		*why = "the server sent a line that is not an SMTP reply";
+		return SMTP_ERR_SYNTAX;
+	}
+	code = (b[0] - '0') * 100 + (b[1] - '0') * 10 + (b[2] - '0');
+	if (rp->code != 0 && code != rp->code) {
+		store_line(rp, b, len);
+		*why = "the lines of one reply carry different codes";
+		return SMTP_ERR_SYNTAX;
+	}
+	rp->code = code;
+	last = len == 3 || b[3] == ' ';
+	store_line(rp, len > 4 ? b + 4 : b + len, len > 4 ? len - 4 : 0);
+	return last ? SMTP_REPLY_DONE : SMTP_NEED_MORE;
+}
+
+/* store_line - keep a line's text if the reply still has room */
+static void
+store_line(struct smtp_reply *rp, const unsigned char *p, size_t len)
+{
+	if (rp->nlines == SMTP_REPLY_LINES_MAX ||
+	    len > sizeof(rp->text) - rp->textlen) {
+		rp->truncated = true;
+		return;
+	}
+	memcpy(rp->text + rp->textlen, p, len);
+	rp->line[rp->nlines].off = (uint32_t)rp->textlen;
+	rp->line[rp->nlines].len = (uint32_t)len;
+	rp->textlen += len;
+	rp->nlines++;
+}
+
+/* text_upper - upper-case ASCII letters in place */
+static void
+text_upper(struct text *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->len; i++)
+		if (t->data[i] >= 'a' && t->data[i] <= 'z')
+			t->data[i] -= 'a' - 'A';
+}
+
+/*
+ * split_words - split p[0..len) on spaces into at most max words.
+ * *more is set when words were left over.
+ */
+static size_t
+split_words(const unsigned char *p, size_t len, struct smtp_bytes *w,
+    size_t max, bool *more)
+{
+	size_t i = 0, start, n = 0;
+
+	*more = false;
+	for (;;) {
+		while (i < len && p[i] == ' ')
+			i++;
+		if (i == len)
+			return n;
+		if (n == max) {
+			*more = true;
+			return n;
+		}
+		start = i;
+		while (i < len && p[i] != ' ')
+			i++;
+		w[n].p = p + start;
+		w[n].len = i - start;
+		n++;
+	}
+}
+
+/* has_mech - true when m is already among out[0..n), ignoring case */
+static bool
+has_mech(const struct text *out, size_t n, const unsigned char *m,
+    size_t mlen)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		if (out[i].len != mlen)
+			continue;
+		for (k = 0; k < mlen; k++)
+			if ((m[k] & ~0x20) != (out[i].data[k] & ~0x20) &&
+			    m[k] != out[i].data[k])
+				break;
+		if (k == mlen)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,426 @@
+/*
+ * json.c - the JSON report (report-contract.md; the schema in
+ * reports/schema/report.schema.json is its authority).
+ *
+ * Every string that came from a server passes through sanitize() first,
+ * because json_stringn() returns NULL on invalid UTF-8, and every jansson
+ * return value is checked: a key silently missing from the report would
+ * be a lie to the monitoring that reads it. jansson failing here can only
+ * mean out of memory, which is the tool's own failure (exit 3).
+ */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "names.h"
+#include "sanitize.h"
+#include "tls.h"
+#include "version.h"
+#include "xalloc.h"
+
+static json_t	*run_json(const struct run_result *,
+		    const struct report_opts *);
+static json_t	*target_json(const struct target_result *,
+		    const struct report_opts *);
+static json_t	*probe_json(const struct probe_result *,
+		    const struct report_opts *);
+static json_t	*error_json(const struct probe_error *);
+static json_t	*timing_json(const struct timings *);
+static json_t	*reply_json(const struct reply *);
+static json_t	*ehlo_json(const struct ehlo_result *);
+static json_t	*starttls_json(const struct starttls_result *);
+static json_t	*tls_json(const struct tls_result *);
+static json_t	*cert_json(const struct cert_info *);
+static json_t	*verification_json(const struct verification *);
+static json_t	*auth_json(const struct auth_result *);
+static json_t	*texts_json(const struct text *, size_t);
+static json_t	*strings_json(char *const *, size_t);
+static json_t	*transcript_json(const struct transcript *);
+static json_t	*bytes(const void *, size_t);
+static json_t	*str(const char *);
+static json_t	*str_or_null(const char *);
+static json_t	*time_json(time_t);
+static json_t	*checked(json_t *);
+static void	 set(json_t *, const char *, json_t *);
+static void	 push(json_t *, json_t *);
+static int	 dump(FILE *, json_t *, size_t);
+
+/* report_json_write - one document for the whole run */
+int
+report_json_write(FILE *fp, const struct run_result *run,
+    const struct report_opts *o)
+{
+	return dump(fp, run_json(run, o), JSON_INDENT(2));
+}
+
+/* report_ndjson_target - one target, one line */
+int
+report_ndjson_target(FILE *fp, const struct target_result *t,
+    const struct report_opts *o)
+{
+	int ret = dump(fp, target_json(t, o), JSON_COMPACT);
+
+	if (ret == 0 && fflush(fp) == EOF)
+		ret = -1;
+	return ret;
+}
+
+static json_t *
+run_json(const struct run_result *run, const struct report_opts *o)
+{
+	json_t *doc = checked(json_object()), *tool, *targets;
+	size_t i;
+
+	set(doc, "schema_version", json_integer(1));
+	tool = checked(json_object());
+	set(tool, "name", str("smtp-probe"));
+	set(tool, "version", str(SMTP_PROBE_VERSION));
+	set(tool, "tls_library", str(tls_library()));
+	set(doc, "tool", tool);
+	set(doc, "started_at", time_json(run->started_at));
+	set(doc, "duration_ms", json_integer(run->duration_ms));
+	targets = checked(json_array());
+	for (i = 0; i < run->ntargets; i++)
+		push(targets, target_json(&run->targets[i], o));
+	set(doc, "targets", targets);
+	return doc;
+}
+
+static json_t *
+target_json(const struct target_result *t, const struct report_opts *o)
+{
+	json_t *obj = checked(json_object()), *probes;
+	size_t i;
+
+	set(obj, "host", str(t->host));
+	set(obj, "sni", t->sni != NULL ? str(t->sni) : json_null());
+	probes = checked(json_array());
+	for (i = 0; i < t->nprobes; i++)
+		push(probes, probe_json(&t->probes[i], o));
+	set(obj, "probes", probes);
+	return obj;
+}
+
+static json_t *
+probe_json(const struct probe_result *p, const struct report_opts *o)
+{
+	json_t *obj = checked(json_object()), *certs, *findings, *f, *adv;
+	size_t i;
+
+	set(obj, "port", json_integer(p->port));
+	set(obj, "address", str_or_null(p->address));
+	set(obj, "requested_mode", str(mode_names[p->requested_mode]));
+	set(obj, "mode", str(mode_names[p->mode]));
+	set(obj, "outcome", str(p->error.set ? "error" : "ok"));
+	set(obj, "error", error_json(&p->error));
+	set(obj, "timing_ms", timing_json(&p->timing));
+	set(obj, "banner", reply_json(&p->banner));
+	set(obj, "ehlo", ehlo_json(&p->ehlo));
+	set(obj, "starttls", starttls_json(&p->starttls));
+	set(obj, "tls", tls_json(&p->tls));
+	certs = checked(json_array());
+	for (i = 0; i < p->ncerts; i++)
+		push(certs, cert_json(&p->certs[i]));
+	set(obj, "certificates", certs);
+	set(obj, "chain_truncated", json_boolean(p->chain_truncated));
+	set(obj, "verification", verification_json(&p->verification));
+	set(obj, "ehlo_tls", ehlo_json(&p->ehlo_tls));
+	set(obj, "auth", auth_json(&p->auth));
+	adv = checked(json_object());
+	set(adv, "tls", str(p->advice.tls != NULL ? p->advice.tls : "none"));
+	set(adv, "text", str(p->advice.text != NULL ? p->advice.text : ""));
+	set(obj, "client_advice", adv);
+	findings = checked(json_array());
+	for (i = 0; i < p->nfindings; i++) {
+		f = checked(json_object());
+		set(f, "id", str(p->findings[i].id));
+		set(f, "severity", str(severity_names[p->findings[i].severity]));
+		set(f, "message", str(p->findings[i].message));
+		push(findings, f);
+	}
+	set(obj, "findings", findings);
+	if (o->transcript)
+		set(obj, "transcript", transcript_json(&p->transcript));
+	return obj;
+}
+
+static json_t *
+error_json(const struct probe_error *e)
+{
+	json_t *obj;
+
+	if (!e->set)
+		return json_null();
+	obj = checked(json_object());
+	set(obj, "phase", str(phase_names[e->phase]));
+	set(obj, "kind", str(kind_names[e->kind]));
+	set(obj, "message", str(e->message));
+	return obj;
+}
+
+static json_t *
+timing_json(const struct timings *t)
+{
+	json_t *obj = checked(json_object());
+	int i;
+
+	for (i = PHASE_CONNECT; i < PHASE_COUNT; i++)
+		set(obj, phase_names[i], t->phase[i] < 0 ? json_null() :
+		    json_integer(t->phase[i]));
+	set(obj, "total", json_integer(t->total));
+	return obj;
+}
+
+static json_t *
+reply_json(const struct reply *r)
+{
+	json_t *obj;
+
+	if (!r->present)
+		return json_null();
+	obj = checked(json_object());
+	set(obj, "code", json_integer(r->code));
+	set(obj, "lines", texts_json(r->lines, r->nlines));
+	set(obj, "truncated", json_boolean(r->truncated));
+	set(obj, "bare_lf", json_boolean(r->bare_lf));
+	return obj;
+}
+
+static json_t *
+ehlo_json(const struct ehlo_result *e)
+{
+	json_t *obj, *caps, *cap;
+	size_t i;
+
+	if (!e->reply.present)
+		return json_null();
+	obj = reply_json(&e->reply);
+	set(obj, "command", str(e->helo ? "HELO" : "EHLO"));
+	caps = checked(json_array());
+	for (i = 0; i < e->ncaps; i++) {
+		cap = checked(json_object());
+		set(cap, "keyword", bytes(e->caps[i].keyword.data,
+		    e->caps[i].keyword.len));
+		set(cap, "params", texts_json(e->caps[i].params,
+		    e->caps[i].nparams));
+		push(caps, cap);
+	}
+	set(obj, "capabilities", caps);
+	set(obj, "capabilities_truncated", json_boolean(e->caps_truncated));
+	return obj;
+}
+
+static json_t *
+starttls_json(const struct starttls_result *s)
+{
+	json_t *obj = checked(json_object());
+
+	set(obj, "offered", json_boolean(s->offered));
+	set(obj, "code", s->sent ? json_integer(s->code) : json_null());
+	set(obj, "text", s->sent ? bytes(s->text.data, s->text.len) :
+	    json_null());
+	set(obj, "trailing_bytes", json_integer((json_int_t)s->trailing_bytes));
+	return obj;
+}
+
+static json_t *
+tls_json(const struct tls_result *t)
+{
+	json_t *obj;
+
+	if (!t->attempted)
+		return json_null();
+	obj = checked(json_object());
+	set(obj, "established", json_boolean(t->established));
+	set(obj, "version", str_or_null(t->version));
+	set(obj, "cipher", str_or_null(t->cipher));
+	set(obj, "group", str_or_null(t->group));
+	set(obj, "alert", str_or_null(t->alert));
+	set(obj, "error", str_or_null(t->error));
+	return obj;
+}
+
+static json_t *
+cert_json(const struct cert_info *c)
+{
+	json_t *obj = checked(json_object()), *pk;
+
+	set(obj, "subject", str(c->subject != NULL ? c->subject : ""));
+	set(obj, "issuer", str(c->issuer != NULL ? c->issuer : ""));
+	set(obj, "serial", str(c->serial));
+	set(obj, "not_before", time_json(c->not_before));
+	set(obj, "not_after", time_json(c->not_after));
+	set(obj, "days_remaining", json_integer(c->days_remaining));
+	set(obj, "san_dns", strings_json(c->san_dns, c->nsan_dns));
+	set(obj, "san_ip", strings_json(c->san_ip, c->nsan_ip));
+	pk = checked(json_object());
+	set(pk, "algorithm", str(c->pk_algorithm));
+	set(pk, "bits", json_integer(c->pk_bits));
+	set(obj, "public_key", pk);
+	set(obj, "signature_algorithm", str(c->sig_algorithm));
+	set(obj, "sha256_fingerprint", str(c->sha256));
+	set(obj, "spki_sha256", str(c->spki_sha256));
+	set(obj, "self_signed", json_boolean(c->self_signed));
+	set(obj, "is_ca", json_boolean(c->is_ca));
+	if (c->pem != NULL)
+		set(obj, "pem", str(c->pem));
+	return obj;
+}
+
+static json_t *
+verification_json(const struct verification *v)
+{
+	json_t *obj, *errors;
+	int i;
+
+	if (!v->present)
+		return json_null();
+	obj = checked(json_object());
+	set(obj, "trusted", json_boolean(v->trusted));
+	set(obj, "hostname_match", v->hostname_match < 0 ? json_null() :
+	    json_boolean(v->hostname_match));
+	set(obj, "chain_complete", json_boolean(v->chain_complete));
+	errors = checked(json_array());
+	for (i = 0; i < VERR_COUNT; i++)
+		if (v->errors & (1u << i))
+			push(errors, str(verr_names[i]));
+	set(obj, "errors", errors);
+	return obj;
+}
+
+static json_t *
+auth_json(const struct auth_result *a)
+{
+	json_t *obj = checked(json_object());
+
+	set(obj, "before_tls", texts_json(a->before, a->nbefore));
+	set(obj, "after_tls", texts_json(a->after, a->nafter));
+	set(obj, "only_after_tls", json_boolean(a->only_after_tls));
+	return obj;
+}
+
+static json_t *
+texts_json(const struct text *t, size_t n)
+{
+	json_t *arr = checked(json_array());
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		push(arr, bytes(t[i].data, t[i].len));
+	return arr;
+}
+
+static json_t *
+strings_json(char *const *s, size_t n)
+{
+	json_t *arr = checked(json_array());
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		push(arr, str(s[i]));
+	return arr;
+}
+
+static json_t *
+transcript_json(const struct transcript *t)
+{
+	json_t *obj = checked(json_object()), *lines, *l;
+	size_t i;
+
+	lines = checked(json_array());
+	for (i = 0; i < t->n; i++) {
+		l = checked(json_object());
+		set(l, "ms", json_integer(t->lines[i].ms));
+		set(l, "dir", str(tdir_names[t->lines[i].dir]));
+		set(l, "text", bytes(t->lines[i].text.data,
+		    t->lines[i].text.len));
+		push(lines, l);
+	}
+	set(obj, "lines", lines);
+	set(obj, "truncated", json_boolean(t->truncated));
+	return obj;
+}
+
+/* bytes - a JSON string from raw bytes, made valid UTF-8 first */
+static json_t *
+bytes(const void *data, size_t len)
+{
+	json_t *j;
+	size_t n;
+	char *s;
+
+	s = sanitize(data != NULL ? data : "", data != NULL ? len : 0,
+	    SAN_JSON, &n);
+	j = checked(json_stringn(s, n));
+	free(s);
+	return j;
+}
+
+static json_t *
+str(const char *s)
+{
+	return bytes(s, strlen(s));
+}
+
+/* str_or_null - "" means unknown, which the report says as null */
+static json_t *
+str_or_null(const char *s)
+{
+	return s[0] != '\0' ? str(s) : json_null();
+}
+
+/* time_json - RFC 3339 in UTC */
+static json_t *
+time_json(time_t t)
+{
+	char buf[32];
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, sizeof(buf), "1970-01-01T00:00:00Z");
+	return str(buf);
+}
+
+/* checked - jansson returns NULL only when out of memory */
+static json_t *
+checked(json_t *j)
+{
+	if (j == NULL) {
+		fputs("smtp-probe: out of memory while building the report\n",
+		    stderr);
+		exit(EXIT_TOOL_FAILURE);
+	}
+	return j;
+}
+
+static void
+set(json_t *obj, const char *key, json_t *v)
+{
+	if (json_object_set_new(obj, key, checked(v)) == -1)
+		checked(NULL);
+}
+
+static void
+push(json_t *arr, json_t *v)
+{
+	if (json_array_append_new(arr, checked(v)) == -1)
+		checked(NULL);
+}
+
+/* dump - write and release a document; -1 when writing failed */
+static int
+dump(FILE *fp, json_t *doc, size_t flags)
+{
+	int ret;
+
+	ret = json_dumpf(doc, fp, flags) == 0 &&
+	    fputc('\n', fp) != EOF ? 0 : -1;
+	json_decref(doc);
+	return ret;
+}

@@ -1,0 +1,114 @@
+/*
+ * sanitize.c - bytes from a server into safe text, shared by every
+ * renderer.
+ *
+ * jansson's json_stringn() refuses invalid UTF-8 (it returns NULL, and a
+ * NULL given to json_object_set_new() silently drops the key), so JSON
+ * text must be valid UTF-8 first. A terminal must never receive a server's
+ * control characters: an ESC sequence in a banner could move the cursor,
+ * recolour the screen or retitle the window.
+ */
+#include "sanitize.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static size_t	put_escape(char *, unsigned char);
+
+/* sanitize - safe copy of in[0..len) */
+char *
+sanitize(const void *in, size_t len, enum san_mode mode, size_t *outlen)
+{
+	const unsigned char *p = in;
+	char *out;
+	size_t i = 0, o = 0, n;
+
+	/* Worst case: each byte becomes "\xNN" (4) or U+FFFD (3). */
+	out = xmalloc(len * 4 + 1);
+	while (i < len) {
+		n = sanitize_utf8_len(p + i, len - i);
+		if (n == 0) {
+			if (mode == SAN_TERMINAL)
+				o += put_escape(out + o, p[i]);
+			else {
+				memcpy(out + o, "\xef\xbf\xbd", 3);
+				o += 3;
+			}
+			i++;
+			continue;
+		}
+		if (mode == SAN_TERMINAL && n == 1 &&
+		    (p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\')) {
+			if (p[i] == '\\') {
+				memcpy(out + o, "\\\\", 2);
+				o += 2;
+			} else
+				o += put_escape(out + o, p[i]);
+			i++;
+			continue;
+		}
+		/* C1 controls (U+0080..U+009F) act like ESC on some
+		 * terminals. */
+		if (mode == SAN_TERMINAL && n == 2 && p[i] == 0xc2 &&
+		    p[i + 1] < 0xa0) {
+			o += put_escape(out + o, p[i]);
+			o += put_escape(out + o, p[i + 1]);
+			i += 2;
+			continue;
+		}
+		memcpy(out + o, p + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+/* sanitize_utf8_len - length of one valid UTF-8 sequence, or 0 */
+size_t
+sanitize_utf8_len(const unsigned char *p, size_t len)
+{
+	unsigned int cp;
+	size_t n, k;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (k = 1; k < n; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[k] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* put_escape - "\xNN" for one byte; returns 4 */
+static size_t
+put_escape(char *out, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hex[c >> 4];
+	out[3] = hex[c & 0xf];
+	return 4;
+}

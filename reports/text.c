@@ -1,0 +1,341 @@
+/*
+ * text.c - the report for people: one compact block per port.
+ *
+ * Every byte that came from a server is escaped (sanitize SAN_TERMINAL):
+ * a banner must not be able to move the cursor or recolour the terminal.
+ * Colour is used only when the caller allows it (a terminal, NO_COLOR
+ * unset).
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "names.h"
+#include "sanitize.h"
+
+#define C_RED	"\033[31m"
+#define C_GREEN	"\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_BOLD	"\033[1m"
+#define C_DIM	"\033[2m"
+#define C_OFF	"\033[0m"
+
+struct out {
+	FILE		*fp;
+	bool		 color;
+};
+
+static void	target_text(struct out *, const struct target_result *,
+		    bool);
+static void	probe_text(struct out *, const struct probe_result *, bool);
+static void	reply_line(struct out *, const char *, const struct reply *);
+static void	caps_line(struct out *, const char *,
+		    const struct ehlo_result *);
+static void	tls_lines(struct out *, const struct probe_result *);
+static void	auth_line(struct out *, const struct auth_result *);
+static void	findings_lines(struct out *, const struct probe_result *);
+static void	transcript_lines(struct out *, const struct transcript *);
+static void	label(struct out *, const char *);
+static void	color(struct out *, const char *);
+static void	put(struct out *, const void *, size_t);
+static void	puts_safe(struct out *, const char *);
+
+/* report_text_write - every target, every port */
+int
+report_text_write(FILE *fp, const struct run_result *run,
+    const struct report_opts *o)
+{
+	struct out out = { fp, o->color };
+	size_t i;
+
+	for (i = 0; i < run->ntargets; i++)
+		target_text(&out, &run->targets[i], o->transcript);
+	fprintf(fp, "%zu target%s probed in %lld ms\n", run->ntargets,
+	    run->ntargets == 1 ? "" : "s", (long long)run->duration_ms);
+	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;
+}
+
+static void
+target_text(struct out *o, const struct target_result *t, bool transcript)
+{
+	size_t i;
+
+	color(o, C_BOLD);
+	puts_safe(o, t->host);
+	color(o, C_OFF);
+	if (t->sni != NULL) {
+		fputs("  (SNI ", o->fp);
+		puts_safe(o, t->sni);
+		fputc(')', o->fp);
+	}
+	fputc('\n', o->fp);
+	for (i = 0; i < t->nprobes; i++)
+		probe_text(o, &t->probes[i], transcript);
+	fputc('\n', o->fp);
+}
+
+static void
+probe_text(struct out *o, const struct probe_result *p, bool transcript)
+{
+	int worst = -1;
+	size_t i;
+
+	for (i = 0; i < p->nfindings; i++)
+		if ((int)p->findings[i].severity > worst)
+			worst = (int)p->findings[i].severity;
+	if (p->error.set || worst == SEV_CRITICAL) {
+		color(o, C_RED);
+		fputs("  [FAIL]", o->fp);
+	} else if (worst == SEV_WARNING) {
+		color(o, C_YELLOW);
+		fputs("  [WARN]", o->fp);
+	} else {
+		color(o, C_GREEN);
+		fputs("  [ OK ]", o->fp);
+	}
+	color(o, C_OFF);
+	fprintf(o->fp, " port %d", p->port);
+	if (p->address[0] != '\0')
+		fprintf(o->fp, " (%s)", p->address);
+	fprintf(o->fp, "  mode %s", mode_names[p->mode]);
+	if (p->requested_mode != p->mode)
+		fprintf(o->fp, " (asked %s)", mode_names[p->requested_mode]);
+	fprintf(o->fp, "  %lld ms\n", (long long)p->timing.total);
+	if (p->error.set) {
+		label(o, "error");
+		fprintf(o->fp, "%s/%s: ", phase_names[p->error.phase],
+		    kind_names[p->error.kind]);
+		puts_safe(o, p->error.message);
+		fputc('\n', o->fp);
+	}
+	reply_line(o, "banner", &p->banner);
+	caps_line(o, p->ehlo.helo ? "helo" : "ehlo", &p->ehlo);
+	if (p->starttls.offered || p->starttls.sent) {
+		label(o, "starttls");
+		fputs(p->starttls.offered ? "offered" : "not offered", o->fp);
+		if (p->starttls.sent) {
+			fprintf(o->fp, ", answered %d ", p->starttls.code);
+			put(o, p->starttls.text.data, p->starttls.text.len);
+		}
+		if (p->starttls.trailing_bytes)
+			fprintf(o->fp, " (+%zu bytes injected, discarded)",
+			    p->starttls.trailing_bytes);
+		fputc('\n', o->fp);
+	}
+	tls_lines(o, p);
+	caps_line(o, "ehlo tls", &p->ehlo_tls);
+	auth_line(o, &p->auth);
+	if (p->advice.text != NULL) {
+		label(o, "advice");
+		puts_safe(o, p->advice.text);
+		fputc('\n', o->fp);
+	}
+	findings_lines(o, p);
+	if (transcript)
+		transcript_lines(o, &p->transcript);
+}
+
+static void
+reply_line(struct out *o, const char *name, const struct reply *r)
+{
+	size_t i;
+
+	if (!r->present)
+		return;
+	label(o, name);
+	fprintf(o->fp, "%d ", r->code);
+	for (i = 0; i < r->nlines; i++) {
+		if (i > 0)
+			fputs(" / ", o->fp);
+		put(o, r->lines[i].data, r->lines[i].len);
+	}
+	if (r->truncated)
+		fputs(" [truncated]", o->fp);
+	fputc('\n', o->fp);
+}
+
+static void
+caps_line(struct out *o, const char *name, const struct ehlo_result *e)
+{
+	size_t i, k;
+
+	if (!e->reply.present)
+		return;
+	if (e->reply.code != 250 || e->helo) {
+		reply_line(o, name, &e->reply);
+		return;
+	}
+	label(o, name);
+	for (i = 0; i < e->ncaps; i++) {
+		if (i > 0)
+			fputc(' ', o->fp);
+		put(o, e->caps[i].keyword.data, e->caps[i].keyword.len);
+		for (k = 0; k < e->caps[i].nparams; k++) {
+			fputc(k == 0 ? '=' : ',', o->fp);
+			put(o, e->caps[i].params[k].data,
+			    e->caps[i].params[k].len);
+		}
+	}
+	if (e->ncaps == 0)
+		fputs("(no extensions)", o->fp);
+	if (e->caps_truncated)
+		fputs(" [truncated]", o->fp);
+	fputc('\n', o->fp);
+}
+
+static void
+tls_lines(struct out *o, const struct probe_result *p)
+{
+	const struct verification *v = &p->verification;
+	const struct cert_info *c;
+	size_t i;
+	int e;
+
+	if (!p->tls.attempted)
+		return;
+	label(o, "tls");
+	if (p->tls.established)
+		fprintf(o->fp, "%s %s%s%s\n", p->tls.version, p->tls.cipher,
+		    p->tls.group[0] ? " " : "", p->tls.group);
+	else {
+		fputs("failed: ", o->fp);
+		puts_safe(o, p->tls.error);
+		if (p->tls.alert[0])
+			fprintf(o->fp, " (alert %s)", p->tls.alert);
+		fputc('\n', o->fp);
+	}
+	for (i = 0; i < p->ncerts; i++) {
+		c = &p->certs[i];
+		label(o, i == 0 ? "chain" : "");
+		fprintf(o->fp, "[%zu] ", i);
+		puts_safe(o, c->subject);
+		fputs(" <- ", o->fp);
+		puts_safe(o, c->issuer);
+		fprintf(o->fp, "  (%ld days left)\n", c->days_remaining);
+	}
+	if (p->chain_truncated) {
+		label(o, "");
+		fputs("[more certificates not kept]\n", o->fp);
+	}
+	if (!v->present)
+		return;
+	label(o, "verify");
+	fputs(v->trusted ? "trusted" : "NOT trusted", o->fp);
+	if (v->hostname_match >= 0)
+		fputs(v->hostname_match ? ", name ok" : ", NAME MISMATCH",
+		    o->fp);
+	fputs(v->chain_complete ? ", chain complete" : ", chain INCOMPLETE",
+	    o->fp);
+	for (e = 0; e < VERR_COUNT; e++)
+		if (v->errors & (1u << e))
+			fprintf(o->fp, " [%s]", verr_names[e]);
+	fputc('\n', o->fp);
+}
+
+static void
+auth_line(struct out *o, const struct auth_result *a)
+{
+	size_t i;
+
+	if (a->nbefore == 0 && a->nafter == 0)
+		return;
+	label(o, "auth");
+	fputs("before TLS:", o->fp);
+	for (i = 0; i < a->nbefore; i++) {
+		fputc(' ', o->fp);
+		put(o, a->before[i].data, a->before[i].len);
+	}
+	if (a->nbefore == 0)
+		fputs(" none", o->fp);
+	fputs("; after TLS:", o->fp);
+	for (i = 0; i < a->nafter; i++) {
+		fputc(' ', o->fp);
+		put(o, a->after[i].data, a->after[i].len);
+	}
+	if (a->nafter == 0)
+		fputs(" none", o->fp);
+	fputc('\n', o->fp);
+}
+
+static void
+findings_lines(struct out *o, const struct probe_result *p)
+{
+	static const char *const col[SEV_COUNT] = {
+		[SEV_INFO] = C_DIM,
+		[SEV_WARNING] = C_YELLOW,
+		[SEV_CRITICAL] = C_RED,
+	};
+	const struct finding *f;
+	size_t i;
+
+	for (i = 0; i < p->nfindings; i++) {
+		f = &p->findings[i];
+		label(o, i == 0 ? "findings" : "");
+		color(o, col[f->severity]);
+		fprintf(o->fp, "%-8s %s", severity_names[f->severity], f->id);
+		color(o, C_OFF);
+		fputs(": ", o->fp);
+		puts_safe(o, f->message);
+		fputc('\n', o->fp);
+	}
+}
+
+static void
+transcript_lines(struct out *o, const struct transcript *t)
+{
+	static const char *const arrow[TDIR_COUNT] = {
+		[TDIR_SENT] = "C:",
+		[TDIR_RECEIVED] = "S:",
+		[TDIR_TLS] = "--",
+	};
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		label(o, i == 0 ? "dialogue" : "");
+		fprintf(o->fp, "%6lld ms %s ", (long long)t->lines[i].ms,
+		    arrow[t->lines[i].dir]);
+		put(o, t->lines[i].text.data, t->lines[i].text.len);
+		fputc('\n', o->fp);
+	}
+	if (t->truncated) {
+		label(o, "");
+		fputs("[transcript truncated]\n", o->fp);
+	}
+}
+
+/* label - the indented field name of a line */
+static void
+label(struct out *o, const char *name)
+{
+	color(o, C_DIM);
+	fprintf(o->fp, "         %-9s ", name);
+	color(o, C_OFF);
+}
+
+static void
+color(struct out *o, const char *code)
+{
+	if (o->color)
+		fputs(code, o->fp);
+}
+
+/* put - server bytes, escaped for a terminal */
+static void
+put(struct out *o, const void *data, size_t len)
+{
+	size_t n;
+	char *s;
+
+	s = sanitize(data != NULL ? data : "", data != NULL ? len : 0,
+	    SAN_TERMINAL, &n);
+	fwrite(s, 1, n, o->fp);
+	free(s);
+}
+
+static void
+puts_safe(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
