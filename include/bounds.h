@@ -10,27 +10,27 @@
 #define SMTP_PROBE_BOUNDS_H
 
 /* RFC 5321 4.5.3.1.5 allows 512 octets; Postfix's line_length_limit is 2048. */
-#define SMTP_LINE_MAX		2048
-#define SMTP_REPLY_LINES_MAX	128
-#define SMTP_REPLY_BYTES_MAX	32768
+#define SMTP_LINE_MAX 2048
+#define SMTP_REPLY_LINES_MAX 128
+#define SMTP_REPLY_BYTES_MAX 32768
 /* Bytes a reader buffers before a line ends: one line plus its CRLF. */
-#define SMTP_RX_MAX		(SMTP_LINE_MAX + 2)
+#define SMTP_RX_MAX (SMTP_LINE_MAX + 2)
 
-#define EHLO_CAPS_MAX		64
-#define CAP_PARAMS_MAX		16
-#define AUTH_MECHS_MAX		32
+#define EHLO_CAPS_MAX 64
+#define CAP_PARAMS_MAX 16
+#define AUTH_MECHS_MAX 32
 
-#define CERT_CHAIN_MAX		16
-#define CERT_SAN_MAX		1024
-#define CERT_DN_MAX		4096
+#define CERT_CHAIN_MAX 16
+#define CERT_SAN_MAX 1024
+#define CERT_DN_MAX 4096
 
-#define TRANSCRIPT_BYTES_MAX	262144
-#define ERR_MSG_MAX		256
-#define FINDINGS_MAX		32
-#define PORTS_MAX		64
-#define HOSTNAME_MAX		255
+#define TRANSCRIPT_BYTES_MAX 262144
+#define ERR_MSG_MAX 256
+#define FINDINGS_MAX 32
+#define PORTS_MAX 64
+#define HOSTNAME_MAX 255
 
 /* Bytes kept of what a server sent after its 220 to STARTTLS. */
-#define STARTTLS_TRAILING_MAX	512
+#define STARTTLS_TRAILING_MAX 512
 
 #endif

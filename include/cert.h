@@ -20,21 +20,22 @@
 /*
  * cert_inspect - describe each DER certificate of chain[0..n) into out[].
  * At most max entries are filled; *nout gets the count. A certificate that
- * does not parse still gets an entry, with subject "(unparsable: ...)".
+ * does not parse still gets an entry, with the subject
+ * "(unparsable certificate: ...)".
  * days_remaining is counted from now. with_pem adds each PEM.
  * The caller frees each entry with cert_info_free().
  */
-void	cert_inspect(const gnutls_datum_t *chain, size_t n, time_t now,
-	    bool with_pem, struct cert_info *out, size_t max, size_t *nout);
+void cert_inspect(const gnutls_datum_t *chain, size_t n, time_t now,
+    bool with_pem, struct cert_info *out, size_t max, size_t *nout);
 
-void	cert_info_free(struct cert_info *);
+void cert_info_free(struct cert_info *);
 
 /*
  * cert_trust_load - trust anchors from a PEM file, or the system store when
  * cafile is NULL. Returns 0, or -1 with a sentence in err.
  */
-int	cert_trust_load(const char *cafile, gnutls_x509_trust_list_t *out,
-	    char *err, size_t errlen) __attribute__((warn_unused_result));
+int cert_trust_load(const char *cafile, gnutls_x509_trust_list_t *out,
+    char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /*
  * cert_verify - verify chain[0..n) (leaf first, as sent) against trust and,
@@ -42,8 +43,8 @@ int	cert_trust_load(const char *cafile, gnutls_x509_trust_list_t *out,
  * now by this code, not by GnuTLS's clock. Every failure sets its bit in
  * v->errors; v->present is set.
  */
-void	cert_verify(const gnutls_datum_t *chain, size_t n,
-	    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
-	    struct verification *v);
+void cert_verify(const gnutls_datum_t *chain, size_t n,
+    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
+    struct verification *v);
 
 #endif

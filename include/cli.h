@@ -15,58 +15,54 @@
 
 #define EXIT_USAGE 2
 
-enum format {
-	FORMAT_JSON,
-	FORMAT_NDJSON,
-	FORMAT_TEXT
-};
+enum format { FORMAT_JSON, FORMAT_NDJSON, FORMAT_TEXT };
 
 struct port_spec {
-	int		 port;
-	enum mode	 mode;
+	int port;
+	enum mode mode;
 };
 
 struct config {
 	struct port_spec ports[PORTS_MAX];
-	size_t		 nports;
-	const char	*cafile;	/* NULL: system trust store */
-	const char	*sni;		/* NULL: the target's host name */
-	char		 ehlo_name[HOSTNAME_MAX + 1];
-	int		 timeout_ms;
-	int		 connect_timeout_ms;
-	enum format	 format;
-	const char	*output;	/* NULL: stdout */
-	int		 fail_on;	/* enum severity, or -1 for never */
-	int		 jobs;
-	int		 warn_days;
-	const char	*client_cert;
-	const char	*client_key;
-	bool		 transcript;
-	bool		 pem;
-	bool		 color;		/* text output may use colour */
-	int		 verbosity;
-	char	       **targets;	/* argv's, not owned */
-	size_t		 ntargets;
+	size_t nports;
+	const char *cafile; /* NULL: system trust store */
+	const char *sni;    /* NULL: the target's host name */
+	char ehlo_name[HOSTNAME_MAX + 1];
+	int timeout_ms;
+	int connect_timeout_ms;
+	enum format format;
+	const char *output; /* NULL: stdout */
+	int fail_on;        /* enum severity, or -1 for never */
+	int jobs;
+	int warn_days;
+	const char *client_cert;
+	const char *client_key;
+	bool transcript;
+	bool pem;
+	bool color; /* text output may use colour */
+	int verbosity;
+	char **targets; /* argv's, not owned */
+	size_t ntargets;
 };
 
 enum cli_result {
 	CLI_OK,
-	CLI_EXIT_OK,		/* --help or --version was printed */
-	CLI_USAGE		/* message printed; exit 2 */
+	CLI_EXIT_OK, /* --help or --version was printed */
+	CLI_USAGE    /* message printed; exit 2 */
 };
 
 /*
  * cli_parse - fill cfg from argv. stdout_tty decides the default format and
  * whether colour is allowed; no_color is true when NO_COLOR is set.
  */
-enum cli_result cli_parse(int argc, char **argv, bool stdout_tty,
-	    bool no_color, struct config *cfg);
+enum cli_result cli_parse(
+    int argc, char **argv, bool stdout_tty, bool no_color, struct config *cfg);
 
 /*
  * cli_parse_ports - "25,465/implicit,587" into ports[]; 0, or -1 with a
  * sentence in err.
  */
-int	cli_parse_ports(const char *s, struct port_spec *ports, size_t max,
-	    size_t *n, char *err, size_t errlen);
+int cli_parse_ports(const char *s, struct port_spec *ports, size_t max,
+    size_t *n, char *err, size_t errlen);
 
 #endif

@@ -9,6 +9,6 @@
 
 #include <stdint.h>
 
-int64_t	clock_ms(void);
+int64_t clock_ms(void);
 
 #endif

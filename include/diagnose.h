@@ -13,12 +13,12 @@
 #include "result.h"
 
 struct diag_params {
-	int		 warn_days;	/* cert-expiring below this */
+	int warn_days; /* cert-expiring below this */
 };
 
 struct finding_def {
-	const char	*id;
-	enum severity	 severity;
+	const char *id;
+	enum severity severity;
 };
 
 /* Every finding id diagnose() can raise, in documentation order. */
@@ -26,6 +26,6 @@ extern const struct finding_def finding_defs[];
 extern const size_t finding_defs_count;
 
 /* diagnose - fill p->findings and p->advice from the rest of p */
-void	diagnose(struct probe_result *p, const struct diag_params *);
+void diagnose(struct probe_result *p, const struct diag_params *);
 
 #endif

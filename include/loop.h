@@ -17,19 +17,19 @@
 struct job {
 	struct probe_result *res;
 	struct sockaddr_storage addr;
-	socklen_t	 addrlen;
-	const char	*sni;		/* not owned; NULL: none */
-	size_t		 target;	/* the caller's index of its target */
+	socklen_t addrlen;
+	const char *sni; /* not owned; NULL: none */
+	size_t target;   /* the caller's index of its target */
 };
 
-typedef void	loop_done_fn(struct job *, void *);
+typedef void loop_done_fn(struct job *, void *);
 
 /*
  * loop_run - probe jobs[0..n) with at most max_inflight at once, calling
  * done(job, arg) as each finishes. Returns when all have finished; every
  * job ends by its own deadline.
  */
-void	loop_run(const struct sess_params *, struct job *jobs, size_t n,
-	    size_t max_inflight, loop_done_fn *done, void *arg);
+void loop_run(const struct sess_params *, struct job *jobs, size_t n,
+    size_t max_inflight, loop_done_fn *done, void *arg);
 
 #endif

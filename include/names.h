@@ -41,12 +41,7 @@ enum mode {
 	MODE_COUNT
 };
 
-enum severity {
-	SEV_INFO,
-	SEV_WARNING,
-	SEV_CRITICAL,
-	SEV_COUNT
-};
+enum severity { SEV_INFO, SEV_WARNING, SEV_CRITICAL, SEV_COUNT };
 
 /* Certificate verification failures; a bit each in verification.errors. */
 enum verr {
@@ -66,12 +61,7 @@ enum verr {
 	VERR_COUNT
 };
 
-enum transcript_dir {
-	TDIR_SENT,
-	TDIR_RECEIVED,
-	TDIR_TLS,
-	TDIR_COUNT
-};
+enum transcript_dir { TDIR_SENT, TDIR_RECEIVED, TDIR_TLS, TDIR_COUNT };
 
 extern const char *const phase_names[PHASE_COUNT];
 extern const char *const kind_names[KIND_COUNT];

@@ -12,6 +12,6 @@
  * policy_exit - 1 when any finding of run is at least fail_on (an enum
  * severity), 0 otherwise or when fail_on is -1.
  */
-int	policy_exit(const struct run_result *run, int fail_on);
+int policy_exit(const struct run_result *run, int fail_on);
 
 #endif

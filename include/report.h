@@ -11,23 +11,23 @@
 #include "result.h"
 
 struct report_opts {
-	bool		 transcript;	/* include the dialogue */
-	bool		 color;		/* text: ANSI colour allowed */
+	bool transcript; /* include the dialogue */
+	bool color;      /* text: ANSI colour allowed */
 };
 
 /*
  * report_json_write - the whole run as one JSON document.
  * Returns 0, or -1 when the output could not be written.
  */
-int	report_json_write(FILE *, const struct run_result *,
-	    const struct report_opts *) __attribute__((warn_unused_result));
+int report_json_write(FILE *, const struct run_result *,
+    const struct report_opts *) __attribute__((warn_unused_result));
 
 /* report_ndjson_target - one target on one line (--format ndjson) */
-int	report_ndjson_target(FILE *, const struct target_result *,
-	    const struct report_opts *) __attribute__((warn_unused_result));
+int report_ndjson_target(FILE *, const struct target_result *,
+    const struct report_opts *) __attribute__((warn_unused_result));
 
 /* report_text_write - the run for people */
-int	report_text_write(FILE *, const struct run_result *,
-	    const struct report_opts *) __attribute__((warn_unused_result));
+int report_text_write(FILE *, const struct run_result *,
+    const struct report_opts *) __attribute__((warn_unused_result));
 
 #endif

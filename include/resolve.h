@@ -10,9 +10,9 @@
 #define RESOLVE_ADDRS_MAX 16
 
 struct resolved {
-	size_t		 n;
+	size_t n;
 	struct sockaddr_storage addr[RESOLVE_ADDRS_MAX];
-	socklen_t	 len[RESOLVE_ADDRS_MAX];
+	socklen_t len[RESOLVE_ADDRS_MAX];
 };
 
 /*
@@ -20,13 +20,13 @@ struct resolved {
  * the resolver's order, without duplicates). Returns 0, or -1 with a
  * sentence in err.
  */
-int	resolve_host(const char *host, struct resolved *out, char *err,
-	    size_t errlen) __attribute__((warn_unused_result));
+int resolve_host(const char *host, struct resolved *out, char *err,
+    size_t errlen) __attribute__((warn_unused_result));
 
 /* resolve_set_port - set the port of an AF_INET or AF_INET6 address */
-void	resolve_set_port(struct sockaddr_storage *, int port);
+void resolve_set_port(struct sockaddr_storage *, int port);
 
 /* resolve_addr_text - the numeric address of sa into buf */
-void	resolve_addr_text(const struct sockaddr *sa, char *buf, size_t len);
+void resolve_addr_text(const struct sockaddr *sa, char *buf, size_t len);
 
 #endif

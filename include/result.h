@@ -22,192 +22,192 @@
 
 /* Raw bytes from a server; data is owned and NUL-terminated as a safety net. */
 struct text {
-	unsigned char	*data;
-	size_t		 len;
+	unsigned char *data;
+	size_t len;
 };
 
 /* One SMTP reply as received (RFC 5321 4.2). */
 struct reply {
-	bool		 present;
-	int		 code;		/* 0: no valid reply code was seen */
-	size_t		 nlines;
-	struct text	*lines;		/* owned, nlines entries */
-	bool		 truncated;	/* a line or reply limit was reached */
-	bool		 bare_lf;	/* a line ended in LF without CR */
+	bool present;
+	int code; /* 0: no valid reply code was seen */
+	size_t nlines;
+	struct text *lines; /* owned, nlines entries */
+	bool truncated;     /* a line or reply limit was reached */
+	bool bare_lf;       /* a line ended in LF without CR */
 };
 
 struct capability {
-	struct text	 keyword;	/* upper-cased */
-	size_t		 nparams;
-	struct text	*params;	/* owned */
+	struct text keyword; /* upper-cased */
+	size_t nparams;
+	struct text *params; /* owned */
 };
 
 struct ehlo_result {
-	struct reply	 reply;
-	bool		 helo;		/* EHLO was refused; this is HELO's reply */
-	size_t		 ncaps;
-	struct capability *caps;	/* owned, at most EHLO_CAPS_MAX */
-	bool		 caps_truncated;
+	struct reply reply;
+	bool helo; /* EHLO was refused; this is HELO's reply */
+	size_t ncaps;
+	struct capability *caps; /* owned, at most EHLO_CAPS_MAX */
+	bool caps_truncated;
 };
 
 struct probe_error {
-	bool		 set;
-	enum phase	 phase;
-	enum err_kind	 kind;
-	char		 message[ERR_MSG_MAX];
+	bool set;
+	enum phase phase;
+	enum err_kind kind;
+	char message[ERR_MSG_MAX];
 };
 
 struct starttls_result {
-	bool		 offered;
-	bool		 sent;
-	int		 code;
-	struct text	 text;		/* the reply's text, lines joined by LF */
-	size_t		 trailing_bytes; /* sent after the 220, discarded */
+	bool offered;
+	bool sent;
+	int code;
+	struct text text;      /* the reply's text, lines joined by LF */
+	size_t trailing_bytes; /* sent after the 220, discarded */
 };
 
 /* Empty strings stand for "unknown" (null in the report). */
 struct tls_result {
-	bool		 attempted;
-	bool		 established;
-	char		 version[32];
-	char		 cipher[128];
-	char		 group[64];
-	char		 alert[96];
-	char		 error[ERR_MSG_MAX];
+	bool attempted;
+	bool established;
+	char version[32];
+	char cipher[128];
+	char group[64];
+	char alert[96];
+	char error[ERR_MSG_MAX];
 };
 
 struct cert_info {
-	char		*subject;	/* owned, RFC 4514, raw from GnuTLS */
-	char		*issuer;	/* owned */
-	char		 serial[2 * 64 + 1];
-	time_t		 not_before;
-	time_t		 not_after;
-	long		 days_remaining;
-	size_t		 nsan_dns;
-	char		**san_dns;	/* owned */
-	size_t		 nsan_ip;
-	char		**san_ip;	/* owned */
-	char		 pk_algorithm[32];
-	unsigned int	 pk_bits;
-	char		 sig_algorithm[64];
-	char		 sha256[65];
-	char		 spki_sha256[65];
-	bool		 self_signed;
-	bool		 is_ca;
-	char		*pem;		/* owned; NULL unless --pem */
+	char *subject; /* owned, RFC 4514, raw from GnuTLS */
+	char *issuer;  /* owned */
+	char serial[2 * 64 + 1];
+	time_t not_before;
+	time_t not_after;
+	long days_remaining;
+	size_t nsan_dns;
+	char **san_dns; /* owned */
+	size_t nsan_ip;
+	char **san_ip; /* owned */
+	char pk_algorithm[32];
+	unsigned int pk_bits;
+	char sig_algorithm[64];
+	char sha256[65];
+	char spki_sha256[65];
+	bool self_signed;
+	bool is_ca;
+	char *pem; /* owned; NULL unless --pem */
 };
 
 struct verification {
-	bool		 present;
-	bool		 trusted;
-	int		 hostname_match;	/* -1: no name to check */
-	bool		 chain_complete;
-	unsigned int	 errors;	/* bit (1u << enum verr) */
+	bool present;
+	bool trusted;
+	int hostname_match; /* -1: no name to check */
+	bool chain_complete;
+	unsigned int errors; /* bit (1u << enum verr) */
 };
 
 struct auth_result {
-	size_t		 nbefore;
-	struct text	 before[AUTH_MECHS_MAX];	/* upper-cased, owned */
-	size_t		 nafter;
-	struct text	 after[AUTH_MECHS_MAX];
-	bool		 only_after_tls;
+	size_t nbefore;
+	struct text before[AUTH_MECHS_MAX]; /* upper-cased, owned */
+	size_t nafter;
+	struct text after[AUTH_MECHS_MAX];
+	bool only_after_tls;
 };
 
 struct transcript_line {
-	int64_t		 ms;
+	int64_t ms;
 	enum transcript_dir dir;
-	struct text	 text;
+	struct text text;
 };
 
 struct transcript {
-	bool		 enabled;
-	size_t		 n, cap;
-	struct transcript_line *lines;	/* owned */
-	size_t		 bytes;		/* counted against TRANSCRIPT_BYTES_MAX */
-	bool		 truncated;
+	bool enabled;
+	size_t n, cap;
+	struct transcript_line *lines; /* owned */
+	size_t bytes; /* counted against TRANSCRIPT_BYTES_MAX */
+	bool truncated;
 };
 
 struct finding {
-	const char	*id;		/* static, from diagnose.c's table */
-	enum severity	 severity;
-	char		*message;	/* owned */
+	const char *id; /* static, from diagnose.c's table */
+	enum severity severity;
+	char *message; /* owned */
 };
 
 struct client_advice {
-	const char	*tls;		/* "implicit", "starttls" or "none" */
-	char		*text;		/* owned */
+	const char *tls; /* "implicit", "starttls" or "none" */
+	char *text;      /* owned */
 };
 
 /* Timings in milliseconds; -1 where the phase did not run. */
 struct timings {
-	int64_t		 phase[PHASE_COUNT];
-	int64_t		 total;
+	int64_t phase[PHASE_COUNT];
+	int64_t total;
 };
 
 struct probe_result {
-	int		 port;
-	char		 address[64];	/* empty: none could be resolved */
-	enum mode	 requested_mode;
-	enum mode	 mode;		/* the dialogue that really happened */
+	int port;
+	char address[64]; /* empty: none could be resolved */
+	enum mode requested_mode;
+	enum mode mode; /* the dialogue that really happened */
 	struct probe_error error;
-	struct timings	 timing;
-	struct reply	 banner;
+	struct timings timing;
+	struct reply banner;
 	struct ehlo_result ehlo;
 	struct starttls_result starttls;
 	struct tls_result tls;
-	size_t		 ncerts;
+	size_t ncerts;
 	struct cert_info certs[CERT_CHAIN_MAX];
-	bool		 chain_truncated;
+	bool chain_truncated;
 	struct verification verification;
 	struct ehlo_result ehlo_tls;
 	struct auth_result auth;
 	struct client_advice advice;
-	size_t		 nfindings;
-	struct finding	 findings[FINDINGS_MAX];
+	size_t nfindings;
+	struct finding findings[FINDINGS_MAX];
 	struct transcript transcript;
 	/* What diagnose.c needs to know about the mode detection. */
-	bool		 detected_other_mode;
+	bool detected_other_mode;
 };
 
 struct target_result {
-	char		*host;		/* owned, as given */
-	char		*sni;		/* owned; NULL for none */
-	struct probe_error error;	/* target-level failure (resolution) */
-	size_t		 nprobes;
-	struct probe_result *probes;	/* owned */
+	char *host;               /* owned, as given */
+	char *sni;                /* owned; NULL for none */
+	struct probe_error error; /* target-level failure (resolution) */
+	size_t nprobes;
+	struct probe_result *probes; /* owned */
 };
 
 struct run_result {
-	time_t		 started_at;
-	int64_t		 duration_ms;
-	size_t		 ntargets;
-	struct target_result *targets;	/* owned */
+	time_t started_at;
+	int64_t duration_ms;
+	size_t ntargets;
+	struct target_result *targets; /* owned */
 };
 
 /* result_probe_init - empty result for one port; timings unset */
-void	result_probe_init(struct probe_result *, int port, enum mode requested);
-void	result_probe_free(struct probe_result *);
+void result_probe_init(struct probe_result *, int port, enum mode requested);
+void result_probe_free(struct probe_result *);
 /*
  * result_probe_reset_dialogue - forget one connection's dialogue (banner,
  * EHLO, STARTTLS, TLS, chain, timings) before the probe reconnects in
  * another mode; the transcript and the total time are kept.
  */
-void	result_probe_reset_dialogue(struct probe_result *);
-void	result_target_free(struct target_result *);
+void result_probe_reset_dialogue(struct probe_result *);
+void result_target_free(struct target_result *);
 
 /* result_text_set - copy len raw bytes into t (NUL-terminated copy) */
-void	result_text_set(struct text *t, const void *data, size_t len);
-void	result_text_free(struct text *t);
+void result_text_set(struct text *t, const void *data, size_t len);
+void result_text_free(struct text *t);
 
 /* result_fail - record the first failure of a probe; later ones are ignored */
-void	result_fail(struct probe_error *, enum phase, enum err_kind,
-	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void result_fail(struct probe_error *, enum phase, enum err_kind,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * result_transcript_add - append one line to the transcript if enabled.
  * Past TRANSCRIPT_BYTES_MAX the line is dropped and truncated is set.
  */
-void	result_transcript_add(struct transcript *, int64_t ms,
-	    enum transcript_dir, const void *data, size_t len);
+void result_transcript_add(struct transcript *, int64_t ms, enum transcript_dir,
+    const void *data, size_t len);
 
 #endif

@@ -15,9 +15,9 @@
  * it completes. Returns 0, EXIT_USAGE when the configuration is unusable
  * (message printed), or EXIT_TOOL_FAILURE when out cannot be written.
  */
-int	run_probe(const struct config *cfg, FILE *out, struct run_result *run)
-	    __attribute__((warn_unused_result));
+int run_probe(const struct config *cfg, FILE *out, struct run_result *run)
+    __attribute__((warn_unused_result));
 
-void	run_free(struct run_result *);
+void run_free(struct run_result *);
 
 #endif

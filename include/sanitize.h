@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 enum san_mode {
-	SAN_JSON,	/* valid UTF-8; jansson escapes control characters */
-	SAN_TERMINAL	/* also every control character as \xNN, '\' as \\ */
+	SAN_JSON,    /* valid UTF-8; jansson escapes control characters */
+	SAN_TERMINAL /* also every control character as \xNN, '\' as \\ */
 };
 
 /*
@@ -18,13 +18,13 @@ enum san_mode {
  * length (SAN_JSON output may hold NUL bytes, which jansson escapes). The
  * caller frees the result.
  */
-char	*sanitize(const void *in, size_t len, enum san_mode, size_t *outlen);
+char *sanitize(const void *in, size_t len, enum san_mode, size_t *outlen);
 
 /*
  * sanitize_utf8_len - length of the valid UTF-8 sequence at p[0..len), or 0
  * when p does not start one (overlong forms, surrogates and code points
  * past U+10FFFF are invalid, RFC 3629).
  */
-size_t	sanitize_utf8_len(const unsigned char *p, size_t len);
+size_t sanitize_utf8_len(const unsigned char *p, size_t len);
 
 #endif

@@ -20,55 +20,55 @@
 #include "result.h"
 
 /* Hard limits on what one reply may cost on the wire, stored or not. */
-#define SMTP_REPLY_WIRE_MAX	(1024 * 1024)
-#define SMTP_REPLY_WIRE_LINES	10000
+#define SMTP_REPLY_WIRE_MAX (1024 * 1024)
+#define SMTP_REPLY_WIRE_LINES 10000
 
 enum smtp_status {
-	SMTP_NEED_MORE,		/* all input consumed, reply not complete */
-	SMTP_REPLY_DONE,	/* reply complete; bytes after it not consumed */
-	SMTP_ERR_SYNTAX,	/* not an SMTP reply; reason in *why */
-	SMTP_ERR_LIMIT		/* a hard limit was reached; reason in *why */
+	SMTP_NEED_MORE,  /* all input consumed, reply not complete */
+	SMTP_REPLY_DONE, /* reply complete; bytes after it not consumed */
+	SMTP_ERR_SYNTAX, /* not an SMTP reply; reason in *why */
+	SMTP_ERR_LIMIT   /* a hard limit was reached; reason in *why */
 };
 
 struct smtp_span {
-	uint32_t	 off;
-	uint32_t	 len;
+	uint32_t off;
+	uint32_t len;
 };
 
 /* A reply as received; line texts exclude the "NNN-" prefix and CRLF. */
 struct smtp_reply {
-	int		 code;		/* 0 until a valid line was seen */
-	size_t		 nlines;
+	int code; /* 0 until a valid line was seen */
+	size_t nlines;
 	struct smtp_span line[SMTP_REPLY_LINES_MAX];
-	unsigned char	 text[SMTP_REPLY_BYTES_MAX];
-	size_t		 textlen;
-	bool		 truncated;
-	bool		 bare_lf;
-	size_t		 wire_bytes;	/* counted against SMTP_REPLY_WIRE_MAX */
-	size_t		 wire_lines;
+	unsigned char text[SMTP_REPLY_BYTES_MAX];
+	size_t textlen;
+	bool truncated;
+	bool bare_lf;
+	size_t wire_bytes; /* counted against SMTP_REPLY_WIRE_MAX */
+	size_t wire_lines;
 };
 
 struct smtp_reader {
-	unsigned char	 buf[SMTP_RX_MAX];	/* the line being received */
-	size_t		 len;
-	bool		 overlong;	/* current line was cut; skip to LF */
+	unsigned char buf[SMTP_RX_MAX]; /* the line being received */
+	size_t len;
+	bool overlong; /* current line was cut; skip to LF */
 	struct smtp_reply reply;
 };
 
 /* A view into a reply's text: valid while the reply is. */
 struct smtp_bytes {
 	const unsigned char *p;
-	size_t		 len;
+	size_t len;
 };
 
 struct smtp_cap {
 	struct smtp_bytes keyword;
-	size_t		 nparams;
+	size_t nparams;
 	struct smtp_bytes params[CAP_PARAMS_MAX];
 };
 
 /* smtp_reader_init - empty reader, ready for the first byte of a reply */
-void	smtp_reader_init(struct smtp_reader *);
+void smtp_reader_init(struct smtp_reader *);
 
 /*
  * smtp_reader_feed - consume bytes from data[0..len).
@@ -79,8 +79,7 @@ void	smtp_reader_init(struct smtp_reader *);
  * failed (code 0 when no valid line was seen).
  */
 enum smtp_status smtp_reader_feed(struct smtp_reader *r,
-	    const unsigned char *data, size_t len, size_t *consumed,
-	    const char **why);
+    const unsigned char *data, size_t len, size_t *consumed, const char **why);
 
 /*
  * smtp_ehlo_parse - capabilities of an EHLO reply: one per line after the
@@ -88,25 +87,25 @@ enum smtp_status smtp_reader_feed(struct smtp_reader *r,
  * rest split on spaces; at most max caps and CAP_PARAMS_MAX params each.
  * Returns the count; *truncated is set when there were more.
  */
-size_t	smtp_ehlo_parse(const struct smtp_reply *, struct smtp_cap *caps,
-	    size_t max, bool *truncated);
+size_t smtp_ehlo_parse(const struct smtp_reply *, struct smtp_cap *caps,
+    size_t max, bool *truncated);
 
 /* smtp_reply_store - owned copy of a reply into the result */
-void	smtp_reply_store(const struct smtp_reply *, struct reply *out);
+void smtp_reply_store(const struct smtp_reply *, struct reply *out);
 
 /* smtp_ehlo_store - owned copy of an EHLO reply and its capabilities */
-void	smtp_ehlo_store(const struct smtp_reply *, bool helo,
-	    struct ehlo_result *out);
+void smtp_ehlo_store(
+    const struct smtp_reply *, bool helo, struct ehlo_result *out);
 
 /*
  * smtp_auth_mechs - SASL mechanisms advertised by an EHLO result, from both
  * "AUTH X Y" and the pre-standard "AUTH=X Y" forms, upper-cased and without
  * duplicates. Returns the count (at most max); the caller owns out[].
  */
-size_t	smtp_auth_mechs(const struct ehlo_result *, struct text *out,
-	    size_t max);
+size_t smtp_auth_mechs(
+    const struct ehlo_result *, struct text *out, size_t max);
 
 /* smtp_has_cap - true when the EHLO result advertises keyword */
-bool	smtp_has_cap(const struct ehlo_result *, const char *keyword);
+bool smtp_has_cap(const struct ehlo_result *, const char *keyword);
 
 #endif

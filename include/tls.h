@@ -22,26 +22,21 @@ struct tls_ctx {
 	gnutls_priority_t prio;
 };
 
-enum tls_status {
-	TLS_DONE,
-	TLS_WANT_READ,
-	TLS_WANT_WRITE,
-	TLS_FAILED
-};
+enum tls_status { TLS_DONE, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED };
 
 /* tls_read/tls_write results besides a byte count */
-#define TLS_IO_AGAIN	(-2)
-#define TLS_IO_ERROR	(-1)
+#define TLS_IO_AGAIN (-2)
+#define TLS_IO_ERROR (-1)
 
 /* Bytes of the server's first flight kept to recognise plaintext SMTP. */
 #define TLS_FIRST_BYTES 8
 
 struct tls_conn {
 	gnutls_session_t session;
-	int		 fd;
-	unsigned char	 first[TLS_FIRST_BYTES];	/* server's first bytes */
-	size_t		 nfirst;
-	bool		 peer_closed;	/* the server closed the TCP stream */
+	int fd;
+	unsigned char first[TLS_FIRST_BYTES]; /* server's first bytes */
+	size_t nfirst;
+	bool peer_closed; /* the server closed the TCP stream */
 };
 
 /*
@@ -49,18 +44,18 @@ struct tls_conn {
  * priorities that accept legacy versions, so old servers can be described
  * rather than refused. Returns 0, or -1 with a sentence in err.
  */
-int	tls_ctx_init(struct tls_ctx *, const char *client_cert,
-	    const char *client_key, char *err, size_t errlen)
-	    __attribute__((warn_unused_result));
-void	tls_ctx_free(struct tls_ctx *);
+int tls_ctx_init(struct tls_ctx *, const char *client_cert,
+    const char *client_key, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void tls_ctx_free(struct tls_ctx *);
 
 /*
  * tls_conn_start - a client session on fd; sni may be NULL.
  * Returns 0, or -1 with the reason in out->error.
  */
-int	tls_conn_start(struct tls_conn *, const struct tls_ctx *, int fd,
-	    const char *sni, struct tls_result *out)
-	    __attribute__((warn_unused_result));
+int tls_conn_start(struct tls_conn *, const struct tls_ctx *, int fd,
+    const char *sni, struct tls_result *out)
+    __attribute__((warn_unused_result));
 
 /*
  * tls_handshake_step - advance the handshake. On TLS_DONE the negotiated
@@ -73,21 +68,21 @@ enum tls_status tls_handshake_step(struct tls_conn *, struct tls_result *out);
  * tls_read - application data: a byte count, 0 when the server closed,
  * TLS_IO_AGAIN, or TLS_IO_ERROR with a sentence in err.
  */
-ssize_t	tls_read(struct tls_conn *, void *, size_t, char *err, size_t errlen);
+ssize_t tls_read(struct tls_conn *, void *, size_t, char *err, size_t errlen);
 /* tls_write - as tls_read, for sending; a short count is possible */
-ssize_t	tls_write(struct tls_conn *, const void *, size_t, char *err,
-	    size_t errlen);
+ssize_t tls_write(
+    struct tls_conn *, const void *, size_t, char *err, size_t errlen);
 /* tls_pending - true when decrypted data waits inside GnuTLS */
-bool	tls_pending(struct tls_conn *);
+bool tls_pending(struct tls_conn *);
 /* tls_wants_write - after TLS_IO_AGAIN: true to poll for output */
-bool	tls_wants_write(struct tls_conn *);
+bool tls_wants_write(struct tls_conn *);
 
 /* tls_peer_chain - the certificates as the server sent them, leaf first */
 const gnutls_datum_t *tls_peer_chain(struct tls_conn *, size_t *n);
 
 /* tls_close_notify - send close_notify once, without waiting */
-void	tls_close_notify(struct tls_conn *);
-void	tls_conn_free(struct tls_conn *);
+void tls_close_notify(struct tls_conn *);
+void tls_conn_free(struct tls_conn *);
 
 /* tls_library - "GnuTLS 3.7.9" */
 const char *tls_library(void);

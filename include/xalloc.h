@@ -12,11 +12,11 @@
 
 #define EXIT_TOOL_FAILURE 3
 
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
 /* xmemdup - copy of len bytes plus a NUL terminator */
-void	*xmemdup(const void *, size_t len);
+void *xmemdup(const void *, size_t len);
 
 #endif

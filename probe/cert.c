@@ -15,7 +15,7 @@
  * looked at.
  */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L		/* inet_ntop() under -std=c11 */
+#define _POSIX_C_SOURCE 200809L /* inet_ntop() under -std=c11 */
 #endif
 
 #include "cert.h"
@@ -41,17 +41,19 @@
 #include "result.h"
 #include "xalloc.h"
 
-#define VBIT(e)		(1u << (e))
+#define VBIT(e) (1u << (e))
 
 /* The verification failures that make a chain untrusted. */
-#define TRUST_ERRORS	(VBIT(VERR_UNTRUSTED) | VBIT(VERR_SIGNER_NOT_CA) | \
-	    VBIT(VERR_INSECURE_ALGORITHM) | VBIT(VERR_INVALID_SIGNATURE) | \
-	    VBIT(VERR_REVOKED) | VBIT(VERR_EXPIRED) | \
-	    VBIT(VERR_NOT_YET_VALID) | VBIT(VERR_CHAIN_TOO_LONG) | \
+#define TRUST_ERRORS                                                           \
+	(VBIT(VERR_UNTRUSTED) | VBIT(VERR_SIGNER_NOT_CA) |                     \
+	    VBIT(VERR_INSECURE_ALGORITHM) | VBIT(VERR_INVALID_SIGNATURE) |     \
+	    VBIT(VERR_REVOKED) | VBIT(VERR_EXPIRED) |                          \
+	    VBIT(VERR_NOT_YET_VALID) | VBIT(VERR_CHAIN_TOO_LONG) |             \
 	    VBIT(VERR_PURPOSE_MISMATCH))
 
 /* Time is judged by this file against "now", never by GnuTLS's clock. */
-#define VERIFY_FLAGS	(GNUTLS_VERIFY_DISABLE_TIME_CHECKS | \
+#define VERIFY_FLAGS                                                           \
+	(GNUTLS_VERIFY_DISABLE_TIME_CHECKS |                                   \
 	    GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS)
 
 /*
@@ -60,61 +62,62 @@
  * in the anchor list (DO_NOT_ALLOW_SAME), and without the policy checks
  * (CA flag, algorithm strength, time) that say nothing about who signed it.
  */
-#define SELF_FLAGS	(GNUTLS_VERIFY_DO_NOT_ALLOW_SAME | \
-	    GNUTLS_VERIFY_DISABLE_CA_SIGN | GNUTLS_VERIFY_ALLOW_BROKEN | \
+#define SELF_FLAGS                                                             \
+	(GNUTLS_VERIFY_DO_NOT_ALLOW_SAME | GNUTLS_VERIFY_DISABLE_CA_SIGN |     \
+	    GNUTLS_VERIFY_ALLOW_BROKEN |                                       \
 	    GNUTLS_VERIFY_ALLOW_ANY_X509_V1_CA_CRT | VERIFY_FLAGS)
 
-#define DAY_SECONDS	86400
+#define DAY_SECONDS 86400
 
 /* GnuTLS status bits with a reason of their own; others become "other". */
 static const struct {
-	unsigned int	 status;
-	enum verr	 verr;
+	unsigned int status;
+	enum verr verr;
 } status_map[] = {
-	{ GNUTLS_CERT_SIGNER_NOT_FOUND, VERR_UNTRUSTED },
-	{ GNUTLS_CERT_SIGNER_NOT_CA, VERR_SIGNER_NOT_CA },
-	{ GNUTLS_CERT_INSECURE_ALGORITHM, VERR_INSECURE_ALGORITHM },
-	{ GNUTLS_CERT_SIGNATURE_FAILURE, VERR_INVALID_SIGNATURE },
-	{ GNUTLS_CERT_REVOKED, VERR_REVOKED },
-	{ GNUTLS_CERT_PURPOSE_MISMATCH, VERR_PURPOSE_MISMATCH },
-	/* Not expected with VERIFY_FLAGS, but mapped if GnuTLS says so. */
-	{ GNUTLS_CERT_EXPIRED, VERR_EXPIRED },
-	{ GNUTLS_CERT_NOT_ACTIVATED, VERR_NOT_YET_VALID },
+    {GNUTLS_CERT_SIGNER_NOT_FOUND, VERR_UNTRUSTED},
+    {GNUTLS_CERT_SIGNER_NOT_CA, VERR_SIGNER_NOT_CA},
+    {GNUTLS_CERT_INSECURE_ALGORITHM, VERR_INSECURE_ALGORITHM},
+    {GNUTLS_CERT_SIGNATURE_FAILURE, VERR_INVALID_SIGNATURE},
+    {GNUTLS_CERT_REVOKED, VERR_REVOKED},
+    {GNUTLS_CERT_PURPOSE_MISMATCH, VERR_PURPOSE_MISMATCH},
+    /* Not expected with VERIFY_FLAGS, but mapped if GnuTLS says so. */
+    {GNUTLS_CERT_EXPIRED, VERR_EXPIRED},
+    {GNUTLS_CERT_NOT_ACTIVATED, VERR_NOT_YET_VALID},
 };
 
-static void	inspect_one(const gnutls_datum_t *, time_t, bool,
-		    struct cert_info *);
-static void	inspect_unparsable(struct cert_info *, int);
-static void	inspect_names(gnutls_x509_crt_t, struct cert_info *);
-static void	inspect_serial(gnutls_x509_crt_t, struct cert_info *);
-static void	inspect_sans(gnutls_x509_crt_t, struct cert_info *);
-static void	inspect_algorithms(gnutls_x509_crt_t, struct cert_info *);
-static void	inspect_hashes(gnutls_x509_crt_t, struct cert_info *);
-static void	inspect_pem(const gnutls_datum_t *, struct cert_info *);
-static void	add_name(char ***, size_t *, const void *, size_t);
-static char	*bounded_dup(const void *, size_t);
-static void	hexify(const unsigned char *, size_t, char *, size_t);
-static void	copy_str(char *, size_t, const char *);
-static long	days_between(time_t, time_t);
+static void inspect_one(
+    const gnutls_datum_t *, time_t, bool, struct cert_info *);
+static void inspect_unparsable(struct cert_info *, int);
+static void inspect_names(gnutls_x509_crt_t, struct cert_info *);
+static void inspect_serial(gnutls_x509_crt_t, struct cert_info *);
+static void inspect_sans(gnutls_x509_crt_t, struct cert_info *);
+static void inspect_algorithms(gnutls_x509_crt_t, struct cert_info *);
+static void inspect_hashes(gnutls_x509_crt_t, struct cert_info *);
+static void inspect_pem(const gnutls_datum_t *, struct cert_info *);
+static void add_name(char ***, size_t *, const void *, size_t);
+static char *bounded_dup(const void *, size_t);
+static void hexify(const unsigned char *, size_t, char *, size_t);
+static void copy_str(char *, size_t, const char *);
+static long days_between(time_t, time_t);
 static gnutls_x509_crt_t parse_der(const gnutls_datum_t *, int *);
-static bool	is_self_signed(gnutls_x509_crt_t);
-static bool	is_anchor(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
-static bool	has_anchor_issuer(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
-static bool	same_key(gnutls_x509_crt_t, gnutls_x509_crt_t);
-static int	chain_status(gnutls_x509_trust_list_t, gnutls_x509_crt_t *,
-		    size_t, unsigned int *);
+static bool is_self_signed(gnutls_x509_crt_t);
+static bool is_anchor(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
+static bool has_anchor_issuer(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
+static bool same_key(gnutls_x509_crt_t, gnutls_x509_crt_t);
+static int chain_status(
+    gnutls_x509_trust_list_t, gnutls_x509_crt_t *, size_t, unsigned int *);
 static unsigned int status_errors(unsigned int, bool);
 static unsigned int time_errors(gnutls_x509_crt_t *, size_t, time_t);
-static int	match_hostname(gnutls_x509_crt_t, const char *);
-static bool	walk_chain(gnutls_x509_crt_t *, const bool *, size_t,
-		    gnutls_x509_trust_list_t, bool *);
-static void	set_err(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
+static int match_hostname(gnutls_x509_crt_t, const char *);
+static bool walk_chain(gnutls_x509_crt_t *, const bool *, size_t,
+    gnutls_x509_trust_list_t, bool *);
+static void set_err(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* cert_inspect - describe chain[0..min(n, max)) into out[] */
 void
-cert_inspect(const gnutls_datum_t *chain, size_t n, time_t now,
-    bool with_pem, struct cert_info *out, size_t max, size_t *nout)
+cert_inspect(const gnutls_datum_t *chain, size_t n, time_t now, bool with_pem,
+    struct cert_info *out, size_t max, size_t *nout)
 {
 	size_t i, count;
 
@@ -148,8 +151,8 @@ cert_info_free(struct cert_info *ci)
  * against an empty trust list would call every server untrusted.
  */
 int
-cert_trust_load(const char *cafile, gnutls_x509_trust_list_t *out,
-    char *err, size_t errlen)
+cert_trust_load(
+    const char *cafile, gnutls_x509_trust_list_t *out, char *err, size_t errlen)
 {
 	gnutls_x509_trust_list_t tl;
 	int r;
@@ -169,8 +172,8 @@ cert_trust_load(const char *cafile, gnutls_x509_trust_list_t *out,
 			set_err(err, errlen, "system trust store: %s",
 			    gnutls_strerror(r));
 	} else {
-		r = gnutls_x509_trust_list_add_trust_file(tl, cafile, NULL,
-		    GNUTLS_X509_FMT_PEM, 0, 0);
+		r = gnutls_x509_trust_list_add_trust_file(
+		    tl, cafile, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
 		if (r == 0 || r == GNUTLS_E_NO_CERTIFICATE_FOUND)
 			set_err(err, errlen,
 			    "--cafile %s: no PEM certificate found", cafile);
@@ -238,8 +241,8 @@ cert_verify(const gnutls_datum_t *chain, size_t n,
 
 	for (i = 0; i < ncrt; i++)
 		selfsig[i] = is_self_signed(crts[i]);
-	v->chain_complete = walk_chain(crts, selfsig, ncrt, trust,
-	    &nonca_signer);
+	v->chain_complete =
+	    walk_chain(crts, selfsig, ncrt, trust, &nonca_signer);
 	if (!v->chain_complete)
 		errs |= VBIT(VERR_CHAIN_INCOMPLETE);
 	if (chain_status(trust, crts, ncrt, &status) == 0)
@@ -263,8 +266,8 @@ out:
 
 /* inspect_one - fill ci from one DER certificate */
 static void
-inspect_one(const gnutls_datum_t *der, time_t now, bool with_pem,
-    struct cert_info *ci)
+inspect_one(
+    const gnutls_datum_t *der, time_t now, bool with_pem, struct cert_info *ci)
 {
 	gnutls_x509_crt_t crt;
 	int r;
@@ -342,23 +345,24 @@ static void
 inspect_sans(gnutls_x509_crt_t crt, struct cert_info *ci)
 {
 	gnutls_subject_alt_names_t sans = NULL;
-	gnutls_datum_t ext = { NULL, 0 }, san;
+	gnutls_datum_t ext = {NULL, 0}, san;
 	unsigned int i, type;
 	char ip[INET6_ADDRSTRLEN];
 	int af;
 
-	if (gnutls_x509_crt_get_extension_by_oid2(crt, GNUTLS_X509EXT_OID_SAN,
-	    0, &ext, NULL) < 0)
+	if (gnutls_x509_crt_get_extension_by_oid2(
+		crt, GNUTLS_X509EXT_OID_SAN, 0, &ext, NULL) < 0)
 		return;
 	if (gnutls_subject_alt_names_init(&sans) < 0)
 		goto out;
 	if (gnutls_x509_ext_import_subject_alt_names(&ext, sans, 0) < 0)
 		goto out;
-	for (i = 0; gnutls_subject_alt_names_get(sans, i, &type, &san,
-	    NULL) >= 0; i++) {
+	for (i = 0;
+	     gnutls_subject_alt_names_get(sans, i, &type, &san, NULL) >= 0;
+	     i++) {
 		if (type == GNUTLS_SAN_DNSNAME && ci->nsan_dns < CERT_SAN_MAX) {
-			add_name(&ci->san_dns, &ci->nsan_dns, san.data,
-			    san.size);
+			add_name(
+			    &ci->san_dns, &ci->nsan_dns, san.data, san.size);
 		} else if (type == GNUTLS_SAN_IPADDRESS &&
 		    ci->nsan_ip < CERT_SAN_MAX) {
 			/* Other lengths are address/mask forms of name
@@ -370,8 +374,8 @@ inspect_sans(gnutls_x509_crt_t crt, struct cert_info *ci)
 			else
 				continue;
 			if (inet_ntop(af, san.data, ip, sizeof(ip)) != NULL)
-				add_name(&ci->san_ip, &ci->nsan_ip, ip,
-				    strlen(ip));
+				add_name(
+				    &ci->san_ip, &ci->nsan_ip, ip, strlen(ip));
 		}
 		if (ci->nsan_dns >= CERT_SAN_MAX && ci->nsan_ip >= CERT_SAN_MAX)
 			break;
@@ -438,20 +442,20 @@ inspect_hashes(gnutls_x509_crt_t crt, struct cert_info *ci)
 	unsigned char md[32];
 	size_t len = sizeof(md);
 	gnutls_pubkey_t pub = NULL;
-	gnutls_datum_t spki = { NULL, 0 };
+	gnutls_datum_t spki = {NULL, 0};
 
-	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, md,
-	    &len) >= 0 && len == sizeof(md))
+	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, md, &len) >=
+		0 &&
+	    len == sizeof(md))
 		hexify(md, len, ci->sha256, sizeof(ci->sha256));
 
 	if (gnutls_pubkey_init(&pub) < 0)
 		return;
 	if (gnutls_pubkey_import_x509(pub, crt, 0) >= 0 &&
 	    gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &spki) >= 0 &&
-	    gnutls_hash_fast(GNUTLS_DIG_SHA256, spki.data, spki.size,
-	    md) >= 0)
-		hexify(md, sizeof(md), ci->spki_sha256,
-		    sizeof(ci->spki_sha256));
+	    gnutls_hash_fast(GNUTLS_DIG_SHA256, spki.data, spki.size, md) >= 0)
+		hexify(
+		    md, sizeof(md), ci->spki_sha256, sizeof(ci->spki_sha256));
 	gnutls_free(spki.data);
 	gnutls_pubkey_deinit(pub);
 }
@@ -460,7 +464,7 @@ inspect_hashes(gnutls_x509_crt_t crt, struct cert_info *ci)
 static void
 inspect_pem(const gnutls_datum_t *der, struct cert_info *ci)
 {
-	gnutls_datum_t pem = { NULL, 0 };
+	gnutls_datum_t pem = {NULL, 0};
 
 	if (gnutls_pem_base64_encode2("CERTIFICATE", der, &pem) < 0)
 		return;
@@ -492,8 +496,8 @@ bounded_dup(const void *data, size_t len)
 
 	if (len > CERT_DN_MAX - 1) {
 		len = CERT_DN_MAX - 1;
-		for (back = 0; back < 3 && len > 0 &&
-		    (p[len] & 0xc0) == 0x80; back++)
+		for (back = 0; back < 3 && len > 0 && (p[len] & 0xc0) == 0x80;
+		     back++)
 			len--;
 	}
 	s = xmemdup(p, len);
@@ -579,8 +583,8 @@ parse_der(const gnutls_datum_t *der, int *gerr)
 		gnutls_x509_crt_deinit(crt);
 		return NULL;
 	}
-	if ((*gerr = gnutls_x509_crt_import(crt, der,
-	    GNUTLS_X509_FMT_DER)) < 0) {
+	if ((*gerr = gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER)) <
+	    0) {
 		gnutls_x509_crt_deinit(crt);
 		return NULL;
 	}
@@ -617,8 +621,9 @@ is_anchor(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t crt)
 	gnutls_x509_crt_t ca;
 	bool same;
 
-	if (trust == NULL || gnutls_x509_trust_list_get_issuer(trust, crt, &ca,
-	    GNUTLS_TL_GET_COPY) < 0)
+	if (trust == NULL ||
+	    gnutls_x509_trust_list_get_issuer(
+		trust, crt, &ca, GNUTLS_TL_GET_COPY) < 0)
 		return false;
 	same = gnutls_x509_crt_equals(ca, crt) || same_key(ca, crt);
 	gnutls_x509_crt_deinit(ca);
@@ -631,8 +636,9 @@ has_anchor_issuer(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t crt)
 {
 	gnutls_x509_crt_t ca;
 
-	if (trust == NULL || gnutls_x509_trust_list_get_issuer(trust, crt, &ca,
-	    GNUTLS_TL_GET_COPY) < 0)
+	if (trust == NULL ||
+	    gnutls_x509_trust_list_get_issuer(
+		trust, crt, &ca, GNUTLS_TL_GET_COPY) < 0)
 		return false;
 	gnutls_x509_crt_deinit(ca);
 	return true;
@@ -645,9 +651,10 @@ same_key(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
 	unsigned char ida[64], idb[64];
 	size_t la = sizeof(ida), lb = sizeof(idb);
 
-	if (gnutls_x509_crt_get_key_id(a, GNUTLS_KEYID_USE_SHA256, ida,
-	    &la) < 0 || gnutls_x509_crt_get_key_id(b, GNUTLS_KEYID_USE_SHA256,
-	    idb, &lb) < 0)
+	if (gnutls_x509_crt_get_key_id(a, GNUTLS_KEYID_USE_SHA256, ida, &la) <
+		0 ||
+	    gnutls_x509_crt_get_key_id(b, GNUTLS_KEYID_USE_SHA256, idb, &lb) <
+		0)
 		return false;
 	return la == lb && memcmp(ida, idb, la) == 0;
 }
@@ -659,8 +666,8 @@ same_key(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
  * trusted. Returns -1 if GnuTLS could not verify at all.
  */
 static int
-chain_status(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t *crts,
-    size_t n, unsigned int *status)
+chain_status(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t *crts, size_t n,
+    unsigned int *status)
 {
 	*status = 0;
 	if (trust == NULL) {
@@ -668,7 +675,7 @@ chain_status(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t *crts,
 		return 0;
 	}
 	if (gnutls_x509_trust_list_verify_crt2(trust, crts, (unsigned int)n,
-	    NULL, 0, VERIFY_FLAGS, status, NULL) < 0)
+		NULL, 0, VERIFY_FLAGS, status, NULL) < 0)
 		return -1;
 	return 0;
 }
@@ -752,7 +759,10 @@ match_hostname(gnutls_x509_crt_t leaf, const char *hostname)
 /*
  * walk_chain - chain completeness: from the leaf, follow issuers among the
  * certificates sent. Complete iff some path reaches a self-signed
- * certificate or one whose issuer is in the trust list. This is a breadth
+ * certificate, one whose issuer is in the trust list, or an intermediate
+ * CA: servers are not expected to send the root (RFC 8446 4.4.2), so a
+ * chain that stops at a CA is as complete as the server can make it, and
+ * an unknown root is "untrusted", not "incomplete". This is a breadth
  * first search over at most CERT_CHAIN_MAX nodes, each visited once, so a
  * loop of cross-signed certificates ends and a wrong first choice between
  * two candidate issuers cannot hide a good path. *nonca_signer is set when
@@ -763,17 +773,20 @@ walk_chain(gnutls_x509_crt_t *crts, const bool *selfsig, size_t n,
     gnutls_x509_trust_list_t trust, bool *nonca_signer)
 {
 	size_t queue[CERT_CHAIN_MAX], head = 0, tail = 0, cur, j;
-	bool seen[CERT_CHAIN_MAX] = { false };
+	bool seen[CERT_CHAIN_MAX] = {false};
 
 	queue[tail++] = 0;
 	seen[0] = true;
 	while (head < tail) {
 		cur = queue[head++];
-		if (selfsig[cur] || has_anchor_issuer(trust, crts[cur]))
+		if (selfsig[cur] || has_anchor_issuer(trust, crts[cur]) ||
+		    (cur != 0 &&
+			gnutls_x509_crt_get_ca_status(crts[cur], NULL) > 0))
 			return true;
 		for (j = 0; j < n; j++) {
-			if (seen[j] || gnutls_x509_crt_check_issuer(crts[cur],
-			    crts[j]) != 1)
+			if (seen[j] ||
+			    gnutls_x509_crt_check_issuer(crts[cur], crts[j]) !=
+				1)
 				continue;
 			if (gnutls_x509_crt_get_ca_status(crts[j], NULL) <= 0)
 				*nonca_signer = true;

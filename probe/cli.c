@@ -19,8 +19,8 @@
 #include "target.h"
 #include "version.h"
 
-#define DEFAULT_PORTS	"25,465,587"
-#define DEFAULT_EHLO	"smtp-probe.invalid"
+#define DEFAULT_PORTS "25,465,587"
+#define DEFAULT_EHLO "smtp-probe.invalid"
 
 enum {
 	OPT_CAFILE = 256,
@@ -38,66 +38,63 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{ "ports", required_argument, NULL, 'p' },
-	{ "cafile", required_argument, NULL, OPT_CAFILE },
-	{ "sni", required_argument, NULL, OPT_SNI },
-	{ "ehlo", required_argument, NULL, OPT_EHLO },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "output", required_argument, NULL, 'o' },
-	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "warn-days", required_argument, NULL, OPT_WARN_DAYS },
-	{ "client-cert", required_argument, NULL, OPT_CLIENT_CERT },
-	{ "client-key", required_argument, NULL, OPT_CLIENT_KEY },
-	{ "transcript", no_argument, NULL, OPT_TRANSCRIPT },
-	{ "pem", no_argument, NULL, OPT_PEM },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
+    {"ports", required_argument, NULL, 'p'},
+    {"cafile", required_argument, NULL, OPT_CAFILE},
+    {"sni", required_argument, NULL, OPT_SNI},
+    {"ehlo", required_argument, NULL, OPT_EHLO},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"jobs", required_argument, NULL, 'j'},
+    {"warn-days", required_argument, NULL, OPT_WARN_DAYS},
+    {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
+    {"client-key", required_argument, NULL, OPT_CLIENT_KEY},
+    {"transcript", no_argument, NULL, OPT_TRANSCRIPT},
+    {"pem", no_argument, NULL, OPT_PEM}, {"verbose", no_argument, NULL, 'v'},
+    {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 static const char usage_text[] =
-"usage: smtp-probe [OPTIONS] TARGET...\n"
-"Probe how the mail servers TARGET (host, host:port, 1.2.3.4:port,\n"
-"[2001:db8::1]:port) do TLS on each port, and report what they did.\n"
-"\n"
-"  -p, --ports LIST         PORT[/MODE],... (default 25,465,587); MODE is\n"
-"                           auto, starttls, implicit or plain\n"
-"      --cafile FILE        trust anchors in PEM (default: system store)\n"
-"      --sni NAME           name sent as SNI and checked against the\n"
-"                           certificate (default: the target's host name)\n"
-"      --ehlo NAME          name given in EHLO (default " DEFAULT_EHLO ")\n"
-"      --timeout SEC        deadline for one port's whole probe (30)\n"
-"      --connect-timeout SEC  deadline for the TCP connect (10)\n"
-"      --format FMT         json, ndjson or text (text on a terminal)\n"
-"  -o, --output FILE        write the report to FILE\n"
-"      --fail-on SEV        exit 1 if a finding is SEV or worse\n"
-"                           (info, warning, critical)\n"
-"  -j, --jobs N             probes in flight at once (default 64)\n"
-"      --warn-days N        cert-expiring below N days left (21)\n"
-"      --client-cert FILE   client certificate (PEM) for the handshake\n"
-"      --client-key FILE    its private key (PEM)\n"
-"      --transcript         include the SMTP dialogue with times\n"
-"      --pem                include each certificate's PEM\n"
-"  -v, --verbose            progress on stderr (twice: more)\n"
-"  -V, --version            print the version\n"
-"  -h, --help               print this help\n"
-"\n"
-"Exit status: 0 report written; 1 --fail-on threshold reached;\n"
-"2 bad usage; 3 the tool itself failed.\n";
+    "usage: smtp-probe [OPTIONS] TARGET...\n"
+    "Probe how the mail servers TARGET (host, host:port, 1.2.3.4:port,\n"
+    "[2001:db8::1]:port) do TLS on each port, and report what they did.\n"
+    "\n"
+    "  -p, --ports LIST         PORT[/MODE],... (default 25,465,587); MODE is\n"
+    "                           auto, starttls, implicit or plain\n"
+    "      --cafile FILE        trust anchors in PEM (default: system store)\n"
+    "      --sni NAME           name sent as SNI and checked against the\n"
+    "                           certificate (default: the target's host name)\n"
+    "      --ehlo NAME          name given in EHLO (default " DEFAULT_EHLO ")\n"
+    "      --timeout SEC        deadline for one port's whole probe (30)\n"
+    "      --connect-timeout SEC  deadline for the TCP connect (10)\n"
+    "      --format FMT         json, ndjson or text (text on a terminal)\n"
+    "  -o, --output FILE        write the report to FILE\n"
+    "      --fail-on SEV        exit 1 if a finding is SEV or worse\n"
+    "                           (info, warning, critical)\n"
+    "  -j, --jobs N             probes in flight at once (default 64)\n"
+    "      --warn-days N        cert-expiring below N days left (21)\n"
+    "      --client-cert FILE   client certificate (PEM) for the handshake\n"
+    "      --client-key FILE    its private key (PEM)\n"
+    "      --transcript         include the SMTP dialogue with times\n"
+    "      --pem                include each certificate's PEM\n"
+    "  -v, --verbose            progress on stderr (twice: more)\n"
+    "  -V, --version            print the version\n"
+    "  -h, --help               print this help\n"
+    "\n"
+    "Exit status: 0 report written; 1 --fail-on threshold reached;\n"
+    "2 bad usage; 3 the tool itself failed.\n";
 
-static int	parse_seconds(const char *, const char *, int *);
-static int	parse_int(const char *, const char *, long, long, int *);
+static int parse_seconds(const char *, const char *, int *);
+static int parse_int(const char *, const char *, long, long, int *);
 static enum cli_result usage_error(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
+    __attribute__((format(printf, 1, 2)));
 
 /* cli_parse - argv into cfg; prints its own messages */
 enum cli_result
-cli_parse(int argc, char **argv, bool stdout_tty, bool no_color,
-    struct config *cfg)
+cli_parse(
+    int argc, char **argv, bool stdout_tty, bool no_color, struct config *cfg)
 {
 	char err[256], sevbuf[32];
 	struct target t;
@@ -112,24 +109,24 @@ cli_parse(int argc, char **argv, bool stdout_tty, bool no_color,
 	cfg->jobs = 64;
 	cfg->warn_days = 21;
 	snprintf(cfg->ehlo_name, sizeof(cfg->ehlo_name), "%s", DEFAULT_EHLO);
-	if (cli_parse_ports(DEFAULT_PORTS, cfg->ports, PORTS_MAX,
-	    &cfg->nports, err, sizeof(err)) == -1)
+	if (cli_parse_ports(DEFAULT_PORTS, cfg->ports, PORTS_MAX, &cfg->nports,
+		err, sizeof(err)) == -1)
 		return usage_error("%s", err);
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":p:o:j:vVh", longopts, NULL))
-	    != -1) {
+	while (
+	    (c = getopt_long(argc, argv, ":p:o:j:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (cli_parse_ports(optarg, cfg->ports, PORTS_MAX,
-			    &cfg->nports, err, sizeof(err)) == -1)
+				&cfg->nports, err, sizeof(err)) == -1)
 				return usage_error("--ports: %s", err);
 			break;
 		case OPT_CAFILE:
 			if (access(optarg, R_OK) == -1)
-				return usage_error("--cafile %s: %s", optarg,
-				    strerror(errno));
+				return usage_error(
+				    "--cafile %s: %s", optarg, strerror(errno));
 			cfg->cafile = optarg;
 			break;
 		case OPT_SNI:
@@ -140,8 +137,8 @@ cli_parse(int argc, char **argv, bool stdout_tty, bool no_color,
 			    target_parse(optarg, &t, err, sizeof(err)) == -1 ||
 			    t.port != 0)
 				return usage_error("--%s \"%s\": not a host "
-				    "name", c == OPT_SNI ? "sni" : "ehlo",
-				    optarg);
+						   "name",
+				    c == OPT_SNI ? "sni" : "ehlo", optarg);
 			if (c == OPT_SNI)
 				cfg->sni = optarg;
 			else
@@ -149,13 +146,13 @@ cli_parse(int argc, char **argv, bool stdout_tty, bool no_color,
 				    "%s", optarg);
 			break;
 		case OPT_TIMEOUT:
-			if (parse_seconds("--timeout", optarg,
-			    &cfg->timeout_ms) == -1)
+			if (parse_seconds(
+				"--timeout", optarg, &cfg->timeout_ms) == -1)
 				return CLI_USAGE;
 			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (parse_seconds("--connect-timeout", optarg,
-			    &cfg->connect_timeout_ms) == -1)
+				&cfg->connect_timeout_ms) == -1)
 				return CLI_USAGE;
 			break;
 		case OPT_FORMAT:
@@ -168,35 +165,39 @@ cli_parse(int argc, char **argv, bool stdout_tty, bool no_color,
 				cfg->format = FORMAT_TEXT;
 			else
 				return usage_error("--format \"%s\": use json, "
-				    "ndjson or text", optarg);
+						   "ndjson or text",
+				    optarg);
 			break;
 		case 'o':
 			cfg->output = optarg;
 			break;
 		case OPT_FAIL_ON:
 			snprintf(sevbuf, sizeof(sevbuf), "%s", optarg);
-			cfg->fail_on = names_lookup(severity_names, SEV_COUNT,
-			    sevbuf);
+			cfg->fail_on =
+			    names_lookup(severity_names, SEV_COUNT, sevbuf);
 			if (cfg->fail_on == -1)
-				return usage_error("--fail-on \"%s\": use info, "
-				    "warning or critical", optarg);
+				return usage_error(
+				    "--fail-on \"%s\": use info, "
+				    "warning or critical",
+				    optarg);
 			break;
 		case 'j':
-			if (parse_int("--jobs", optarg, 1, 100000,
-			    &cfg->jobs) == -1)
+			if (parse_int(
+				"--jobs", optarg, 1, 100000, &cfg->jobs) == -1)
 				return CLI_USAGE;
 			break;
 		case OPT_WARN_DAYS:
 			if (parse_int("--warn-days", optarg, 0, 3650,
-			    &cfg->warn_days) == -1)
+				&cfg->warn_days) == -1)
 				return CLI_USAGE;
 			break;
 		case OPT_CLIENT_CERT:
 		case OPT_CLIENT_KEY:
 			if (access(optarg, R_OK) == -1)
 				return usage_error("--%s %s: %s",
-				    c == OPT_CLIENT_CERT ? "client-cert" :
-				    "client-key", optarg, strerror(errno));
+				    c == OPT_CLIENT_CERT ? "client-cert"
+							 : "client-key",
+				    optarg, strerror(errno));
 			if (c == OPT_CLIENT_CERT)
 				cfg->client_cert = optarg;
 			else
@@ -218,20 +219,21 @@ cli_parse(int argc, char **argv, bool stdout_tty, bool no_color,
 			fputs(usage_text, stdout);
 			return CLI_EXIT_OK;
 		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
+			return usage_error(
+			    "%s needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option %s",
-			    argv[optind - 1]);
+			return usage_error(
+			    "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if ((cfg->client_cert == NULL) != (cfg->client_key == NULL))
 		return usage_error("--client-cert and --client-key go "
-		    "together");
+				   "together");
 	if (cfg->connect_timeout_ms > cfg->timeout_ms)
 		cfg->connect_timeout_ms = cfg->timeout_ms;
 	if (!format_set)
-		cfg->format = stdout_tty && cfg->output == NULL ? FORMAT_TEXT :
-		    FORMAT_JSON;
+		cfg->format = stdout_tty && cfg->output == NULL ? FORMAT_TEXT
+								: FORMAT_JSON;
 	cfg->color = stdout_tty && cfg->output == NULL && !no_color;
 
 	if (optind == argc)
@@ -246,8 +248,8 @@ cli_parse(int argc, char **argv, bool stdout_tty, bool no_color,
 
 /* cli_parse_ports - a comma list of PORT[/MODE] */
 int
-cli_parse_ports(const char *s, struct port_spec *ports, size_t max,
-    size_t *n, char *err, size_t errlen)
+cli_parse_ports(const char *s, struct port_spec *ports, size_t max, size_t *n,
+    char *err, size_t errlen)
 {
 	char item[64], *slash, *end;
 	const char *p = s, *comma;
@@ -260,13 +262,13 @@ cli_parse_ports(const char *s, struct port_spec *ports, size_t max,
 		comma = strchr(p, ',');
 		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
 		if (len == 0 || len >= sizeof(item)) {
-			snprintf(err, errlen, "\"%s\": empty or overlong item",
-			    s);
+			snprintf(
+			    err, errlen, "\"%s\": empty or overlong item", s);
 			return -1;
 		}
 		if (*n == max) {
-			snprintf(err, errlen, "\"%s\": more than %zu ports", s,
-			    max);
+			snprintf(
+			    err, errlen, "\"%s\": more than %zu ports", s, max);
 			return -1;
 		}
 		memcpy(item, p, len);
@@ -274,12 +276,13 @@ cli_parse_ports(const char *s, struct port_spec *ports, size_t max,
 		mode = MODE_AUTO;
 		if ((slash = strchr(item, '/')) != NULL) {
 			*slash = '\0';
-			mode = names_lookup(mode_names, MODE_UNKNOWN,
-			    slash + 1);
+			mode =
+			    names_lookup(mode_names, MODE_UNKNOWN, slash + 1);
 			if (mode == -1) {
-				snprintf(err, errlen, "\"%s\": mode \"%s\" is "
-				    "not auto, starttls, implicit or plain", s,
-				    slash + 1);
+				snprintf(err, errlen,
+				    "\"%s\": mode \"%s\" is "
+				    "not auto, starttls, implicit or plain",
+				    s, slash + 1);
 				return -1;
 			}
 		}
@@ -287,8 +290,10 @@ cli_parse_ports(const char *s, struct port_spec *ports, size_t max,
 		port = strtol(item, &end, 10);
 		if (item[0] < '0' || item[0] > '9' || *end != '\0' ||
 		    errno != 0 || port < 1 || port > 65535) {
-			snprintf(err, errlen, "\"%s\": \"%s\" is not a port "
-			    "number (1-65535)", s, item);
+			snprintf(err, errlen,
+			    "\"%s\": \"%s\" is not a port "
+			    "number (1-65535)",
+			    s, item);
 			return -1;
 		}
 		ports[*n].port = (int)port;
@@ -312,7 +317,8 @@ parse_seconds(const char *opt, const char *s, int *ms)
 	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
 	    v < 0.001 || v > 86400) {
 		usage_error("%s \"%s\": give seconds between 0.001 and "
-		    "86400", opt, s);
+			    "86400",
+		    opt, s);
 		return -1;
 	}
 	*ms = (int)lround(v * 1000);

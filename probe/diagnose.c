@@ -20,8 +20,8 @@
 #include "xalloc.h"
 
 /* Weak-key thresholds (NIST SP 800-57: 112-bit security). */
-#define RSA_BITS_MIN	2048
-#define EC_BITS_MIN	256
+#define RSA_BITS_MIN 2048
+#define EC_BITS_MIN 256
 
 enum finding_id {
 	F_CONNECT_FAILED,
@@ -48,42 +48,38 @@ enum finding_id {
 };
 
 const struct finding_def finding_defs[F_COUNT] = {
-	[F_CONNECT_FAILED] = { "connect-failed", SEV_CRITICAL },
-	[F_BANNER_TIMEOUT] = { "banner-timeout", SEV_CRITICAL },
-	[F_GREETING_REJECTED] = { "greeting-rejected", SEV_CRITICAL },
-	[F_STARTTLS_MISSING] = { "starttls-missing", SEV_CRITICAL },
-	[F_STARTTLS_REJECTED] = { "starttls-rejected", SEV_CRITICAL },
-	[F_AUTH_BEFORE_TLS] = { "auth-before-tls", SEV_CRITICAL },
-	[F_IMPLICIT_PORT_SPEAKS_PLAINTEXT] =
-	    { "implicit-port-speaks-plaintext", SEV_CRITICAL },
-	[F_PORT_EXPECTS_IMPLICIT_TLS] =
-	    { "port-expects-implicit-tls", SEV_WARNING },
-	[F_HANDSHAKE_FAILED] = { "handshake-failed", SEV_CRITICAL },
-	[F_TLS_LEGACY_VERSION] = { "tls-legacy-version", SEV_WARNING },
-	[F_CERT_UNTRUSTED] = { "cert-untrusted", SEV_CRITICAL },
-	[F_CERT_EXPIRED] = { "cert-expired", SEV_CRITICAL },
-	[F_CERT_NOT_YET_VALID] = { "cert-not-yet-valid", SEV_CRITICAL },
-	[F_CERT_EXPIRING] = { "cert-expiring", SEV_WARNING },
-	[F_CERT_HOSTNAME_MISMATCH] =
-	    { "cert-hostname-mismatch", SEV_CRITICAL },
-	[F_CERT_SELF_SIGNED] = { "cert-self-signed", SEV_CRITICAL },
-	[F_CHAIN_INCOMPLETE] = { "chain-incomplete", SEV_CRITICAL },
-	[F_WEAK_KEY] = { "weak-key", SEV_WARNING },
-	[F_WEAK_SIGNATURE] = { "weak-signature", SEV_WARNING },
-	[F_STARTTLS_INJECTION] = { "starttls-response-injection",
-	    SEV_CRITICAL },
+    [F_CONNECT_FAILED] = {"connect-failed", SEV_CRITICAL},
+    [F_BANNER_TIMEOUT] = {"banner-timeout", SEV_CRITICAL},
+    [F_GREETING_REJECTED] = {"greeting-rejected", SEV_CRITICAL},
+    [F_STARTTLS_MISSING] = {"starttls-missing", SEV_CRITICAL},
+    [F_STARTTLS_REJECTED] = {"starttls-rejected", SEV_CRITICAL},
+    [F_AUTH_BEFORE_TLS] = {"auth-before-tls", SEV_CRITICAL},
+    [F_IMPLICIT_PORT_SPEAKS_PLAINTEXT] = {"implicit-port-speaks-plaintext",
+	SEV_CRITICAL},
+    [F_PORT_EXPECTS_IMPLICIT_TLS] = {"port-expects-implicit-tls", SEV_WARNING},
+    [F_HANDSHAKE_FAILED] = {"handshake-failed", SEV_CRITICAL},
+    [F_TLS_LEGACY_VERSION] = {"tls-legacy-version", SEV_WARNING},
+    [F_CERT_UNTRUSTED] = {"cert-untrusted", SEV_CRITICAL},
+    [F_CERT_EXPIRED] = {"cert-expired", SEV_CRITICAL},
+    [F_CERT_NOT_YET_VALID] = {"cert-not-yet-valid", SEV_CRITICAL},
+    [F_CERT_EXPIRING] = {"cert-expiring", SEV_WARNING},
+    [F_CERT_HOSTNAME_MISMATCH] = {"cert-hostname-mismatch", SEV_CRITICAL},
+    [F_CERT_SELF_SIGNED] = {"cert-self-signed", SEV_CRITICAL},
+    [F_CHAIN_INCOMPLETE] = {"chain-incomplete", SEV_CRITICAL},
+    [F_WEAK_KEY] = {"weak-key", SEV_WARNING},
+    [F_WEAK_SIGNATURE] = {"weak-signature", SEV_WARNING},
+    [F_STARTTLS_INJECTION] = {"starttls-response-injection", SEV_CRITICAL},
 };
 const size_t finding_defs_count = F_COUNT;
 
-static void	add(struct probe_result *, enum finding_id, enum severity,
-		    const char *, ...) __attribute__((format(printf, 4, 5)));
-static void	dialogue_findings(struct probe_result *);
-static void	tls_findings(struct probe_result *);
-static void	cert_findings(struct probe_result *,
-		    const struct diag_params *);
-static void	advise(struct probe_result *);
-static bool	expects_starttls(const struct probe_result *);
-static bool	has_verr(const struct probe_result *, enum verr);
+static void add(struct probe_result *, enum finding_id, enum severity,
+    const char *, ...) __attribute__((format(printf, 4, 5)));
+static void dialogue_findings(struct probe_result *);
+static void tls_findings(struct probe_result *);
+static void cert_findings(struct probe_result *, const struct diag_params *);
+static void advise(struct probe_result *);
+static bool expects_starttls(const struct probe_result *);
+static bool has_verr(const struct probe_result *, enum verr);
 
 /* diagnose - findings and advice for one probe */
 void
@@ -103,69 +99,84 @@ dialogue_findings(struct probe_result *p)
 	bool plain_port;
 
 	if (e->set && (e->phase == PHASE_RESOLVE || e->phase == PHASE_CONNECT))
-		add(p, F_CONNECT_FAILED, SEV_CRITICAL, "No SMTP session could "
+		add(p, F_CONNECT_FAILED, SEV_CRITICAL,
+		    "No SMTP session could "
 		    "be opened on port %d: %s. Check the host name, that the "
 		    "server listens on this port, and firewalls in between.",
 		    p->port, e->message);
 	if (e->set && e->phase == PHASE_BANNER && e->kind == KIND_TIMEOUT &&
 	    !p->banner.present)
-		add(p, F_BANNER_TIMEOUT, SEV_CRITICAL, "The server accepted "
+		add(p, F_BANNER_TIMEOUT, SEV_CRITICAL,
+		    "The server accepted "
 		    "the TCP connection on port %d but never sent its 220 "
 		    "greeting. Clients hang here until they time out. If this "
 		    "port should speak implicit TLS, probe it with --ports "
 		    "%d/implicit; otherwise check the SMTP daemon and any "
-		    "proxy in front of it.", p->port, p->port);
+		    "proxy in front of it.",
+		    p->port, p->port);
 	if (p->banner.present && p->banner.code != 220)
-		add(p, F_GREETING_REJECTED, SEV_CRITICAL, "The server greeted "
+		add(p, F_GREETING_REJECTED, SEV_CRITICAL,
+		    "The server greeted "
 		    "with %d instead of 220: it refuses to serve this client "
 		    "now (overload, a block list, or a policy). Read the "
-		    "greeting text and the server's logs.", p->banner.code);
+		    "greeting text and the server's logs.",
+		    p->banner.code);
 	if (p->detected_other_mode && p->mode != MODE_IMPLICIT)
-		add(p, F_IMPLICIT_PORT_SPEAKS_PLAINTEXT, SEV_CRITICAL, "Port "
+		add(p, F_IMPLICIT_PORT_SPEAKS_PLAINTEXT, SEV_CRITICAL,
+		    "Port "
 		    "%d was probed for implicit TLS (TLS from the first byte, "
 		    "RFC 8314), but the server answered in plaintext SMTP. "
 		    "Clients set to SSL/TLS-on-connect fail here; either "
 		    "enable implicit TLS on this port (Postfix: "
 		    "smtpd_tls_wrappermode=yes) or tell clients to use "
-		    "STARTTLS.", p->port);
+		    "STARTTLS.",
+		    p->port);
 	if (p->detected_other_mode && p->mode == MODE_IMPLICIT)
-		add(p, F_PORT_EXPECTS_IMPLICIT_TLS, SEV_WARNING, "Port %d "
+		add(p, F_PORT_EXPECTS_IMPLICIT_TLS, SEV_WARNING,
+		    "Port %d "
 		    "sends no greeting in plaintext: it expects implicit TLS "
 		    "from the first byte (RFC 8314). A STARTTLS-only client "
 		    "(for example .NET System.Net.Mail.SmtpClient with "
 		    "EnableSsl) waits for a greeting that never comes and "
 		    "times out. Configure clients for SSL/TLS on connect, or "
-		    "use port 587 with STARTTLS.", p->port);
+		    "use port 587 with STARTTLS.",
+		    p->port);
 	if (expects_starttls(p) && p->ehlo.reply.present &&
 	    p->ehlo.reply.code == 250 && !p->starttls.offered)
-		add(p, F_STARTTLS_MISSING, p->port == 25 ? SEV_WARNING :
-		    SEV_CRITICAL, "The server does not offer STARTTLS on port "
+		add(p, F_STARTTLS_MISSING,
+		    p->port == 25 ? SEV_WARNING : SEV_CRITICAL,
+		    "The server does not offer STARTTLS on port "
 		    "%d, so mail and passwords cross the network in clear "
 		    "text. Enable it (Postfix: smtpd_tls_security_level=may "
 		    "with a certificate). If it is offered elsewhere, a "
 		    "network attacker may be stripping it (STRIPTLS).",
 		    p->port);
 	if (p->starttls.sent && p->starttls.code != 220)
-		add(p, F_STARTTLS_REJECTED, SEV_CRITICAL, "The server offered "
+		add(p, F_STARTTLS_REJECTED, SEV_CRITICAL,
+		    "The server offered "
 		    "STARTTLS but answered it with %d, so no TLS session "
 		    "could start. This is usually a certificate or key the "
 		    "server cannot load: check its TLS settings and logs.",
 		    p->starttls.code);
 	if (p->starttls.trailing_bytes > 0)
-		add(p, F_STARTTLS_INJECTION, SEV_CRITICAL, "The server sent "
+		add(p, F_STARTTLS_INJECTION, SEV_CRITICAL,
+		    "The server sent "
 		    "%zu bytes after its 220 reply to STARTTLS, before the TLS "
 		    "handshake. They were discarded. Such bytes are either a "
 		    "broken server or an attacker injecting plaintext "
 		    "responses (CVE-2011-0411 class); a client that keeps "
-		    "them can be tricked.", p->starttls.trailing_bytes);
+		    "them can be tricked.",
+		    p->starttls.trailing_bytes);
 	if (p->auth.nbefore > 0) {
 		plain_port = !p->starttls.offered;
-		add(p, F_AUTH_BEFORE_TLS, plain_port ? SEV_CRITICAL :
-		    SEV_WARNING, "The server offers AUTH before TLS on port "
+		add(p, F_AUTH_BEFORE_TLS,
+		    plain_port ? SEV_CRITICAL : SEV_WARNING,
+		    "The server offers AUTH before TLS on port "
 		    "%d%s. A client may send its password in clear text. "
 		    "Offer AUTH only inside TLS (Postfix: "
-		    "smtpd_tls_auth_only=yes).", p->port, plain_port ?
-		    ", and offers no STARTTLS at all" : "");
+		    "smtpd_tls_auth_only=yes).",
+		    p->port,
+		    plain_port ? ", and offers no STARTTLS at all" : "");
 	}
 }
 
@@ -177,16 +188,19 @@ tls_findings(struct probe_result *p)
 
 	if (t->attempted && !t->established && p->mode != MODE_UNKNOWN &&
 	    !(p->detected_other_mode && p->mode != MODE_IMPLICIT))
-		add(p, F_HANDSHAKE_FAILED, SEV_CRITICAL, "The TLS handshake "
+		add(p, F_HANDSHAKE_FAILED, SEV_CRITICAL,
+		    "The TLS handshake "
 		    "on port %d failed: %s%s%s. Clients cannot protect mail "
 		    "here; check the server's certificate, key and allowed "
-		    "TLS versions and ciphers.", p->port, t->error[0] ?
-		    t->error : "unknown error", t->alert[0] ? "; alert " : "",
-		    t->alert);
-	if (t->established && (strcmp(t->version, "TLS1.0") == 0 ||
-	    strcmp(t->version, "TLS1.1") == 0 ||
-	    strcmp(t->version, "SSL3.0") == 0))
-		add(p, F_TLS_LEGACY_VERSION, SEV_WARNING, "The server "
+		    "TLS versions and ciphers.",
+		    p->port, t->error[0] ? t->error : "unknown error",
+		    t->alert[0] ? "; alert " : "", t->alert);
+	if (t->established &&
+	    (strcmp(t->version, "TLS1.0") == 0 ||
+		strcmp(t->version, "TLS1.1") == 0 ||
+		strcmp(t->version, "SSL3.0") == 0))
+		add(p, F_TLS_LEGACY_VERSION, SEV_WARNING,
+		    "The server "
 		    "negotiated %s, which RFC 8996 deprecates; current clients "
 		    "refuse it. Enable TLS 1.2 and 1.3 on the server.",
 		    t->version);
@@ -205,11 +219,13 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 	selfsigned = has_verr(p, VERR_SELF_SIGNED);
 	incomplete = has_verr(p, VERR_CHAIN_INCOMPLETE);
 	if (selfsigned)
-		add(p, F_CERT_SELF_SIGNED, SEV_CRITICAL, "The certificate is "
+		add(p, F_CERT_SELF_SIGNED, SEV_CRITICAL,
+		    "The certificate is "
 		    "self-signed, so no client can verify it. Get one from a "
 		    "public CA (for example Let's Encrypt).");
 	if (incomplete)
-		add(p, F_CHAIN_INCOMPLETE, SEV_CRITICAL, "The server sends "
+		add(p, F_CHAIN_INCOMPLETE, SEV_CRITICAL,
+		    "The server sends "
 		    "its certificate without the intermediate CA certificates "
 		    "that link it to a trusted root. Mail clients do not fetch "
 		    "them: configure the full chain (Postfix: "
@@ -218,57 +234,72 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 	/* A self-signed or incomplete chain is untrusted for that reason
 	 * alone; the untrusted finding covers every other cause. */
 	if (has_verr(p, VERR_UNTRUSTED) && !selfsigned && !incomplete)
-		add(p, F_CERT_UNTRUSTED, SEV_CRITICAL, "The certificate chain "
+		add(p, F_CERT_UNTRUSTED, SEV_CRITICAL,
+		    "The certificate chain "
 		    "does not lead to a trusted root; clients that verify "
 		    "refuse it. Use a certificate from a CA the clients trust, "
 		    "or give the right --cafile.");
 	else if (!p->verification.trusted && !selfsigned && !incomplete &&
 	    !has_verr(p, VERR_EXPIRED) && !has_verr(p, VERR_NOT_YET_VALID))
-		add(p, F_CERT_UNTRUSTED, SEV_CRITICAL, "The certificate chain "
+		add(p, F_CERT_UNTRUSTED, SEV_CRITICAL,
+		    "The certificate chain "
 		    "fails verification (%s%s%s%s). Replace the certificate.",
-		    has_verr(p, VERR_SIGNER_NOT_CA) ? "signer is not a CA " :
-		    "", has_verr(p, VERR_INSECURE_ALGORITHM) ?
-		    "insecure algorithm " : "", has_verr(p,
-		    VERR_INVALID_SIGNATURE) ? "invalid signature " : "",
+		    has_verr(p, VERR_SIGNER_NOT_CA) ? "signer is not a CA "
+						    : "",
+		    has_verr(p, VERR_INSECURE_ALGORITHM) ? "insecure algorithm "
+							 : "",
+		    has_verr(p, VERR_INVALID_SIGNATURE) ? "invalid signature "
+							: "",
 		    has_verr(p, VERR_REVOKED) ? "revoked" : "");
 	if (p->verification.hostname_match == 0)
-		add(p, F_CERT_HOSTNAME_MISMATCH, SEV_CRITICAL, "The "
+		add(p, F_CERT_HOSTNAME_MISMATCH, SEV_CRITICAL,
+		    "The "
 		    "certificate is not valid for the name the client asked "
 		    "for. Add that name to the certificate's subject "
 		    "alternative names, or have clients use a name it lists.");
 	for (i = 0; i < p->ncerts; i++) {
 		c = &p->certs[i];
 		if (c->days_remaining < 0)
-			add(p, F_CERT_EXPIRED, SEV_CRITICAL, "Certificate %zu "
+			add(p, F_CERT_EXPIRED, SEV_CRITICAL,
+			    "Certificate %zu "
 			    "(%s) expired %ld days ago. Renew it and reload "
-			    "the server.", i, c->subject, -c->days_remaining);
+			    "the server.",
+			    i, c->subject, -c->days_remaining);
 		else if (c->days_remaining < dp->warn_days)
-			add(p, F_CERT_EXPIRING, SEV_WARNING, "Certificate %zu "
+			add(p, F_CERT_EXPIRING, SEV_WARNING,
+			    "Certificate %zu "
 			    "(%s) expires in %ld days. Renew it before then.",
 			    i, c->subject, c->days_remaining);
 		if (has_verr(p, VERR_NOT_YET_VALID) && c->days_remaining >= 0)
-			add(p, F_CERT_NOT_YET_VALID, SEV_CRITICAL, "A "
+			add(p, F_CERT_NOT_YET_VALID, SEV_CRITICAL,
+			    "A "
 			    "certificate in the chain is not valid yet. Check "
 			    "the server's clock, or wait for the certificate's "
 			    "start date.");
 		if ((strcmp(c->pk_algorithm, "RSA") == 0 ||
-		    strcmp(c->pk_algorithm, "DSA") == 0) &&
+			strcmp(c->pk_algorithm, "DSA") == 0) &&
 		    c->pk_bits < RSA_BITS_MIN)
-			add(p, F_WEAK_KEY, SEV_WARNING, "Certificate %zu has a "
-			    "%u-bit %s key; use at least %d bits (or EC P-256).",
+			add(p, F_WEAK_KEY, SEV_WARNING,
+			    "Certificate %zu has a "
+			    "%u-bit %s key; use at least %d bits (or EC "
+			    "P-256).",
 			    i, c->pk_bits, c->pk_algorithm, RSA_BITS_MIN);
 		else if (strcmp(c->pk_algorithm, "EC") == 0 &&
 		    c->pk_bits < EC_BITS_MIN)
-			add(p, F_WEAK_KEY, SEV_WARNING, "Certificate %zu has a "
-			    "%u-bit EC key; use at least %d bits.", i,
-			    c->pk_bits, EC_BITS_MIN);
+			add(p, F_WEAK_KEY, SEV_WARNING,
+			    "Certificate %zu has a "
+			    "%u-bit EC key; use at least %d bits.",
+			    i, c->pk_bits, EC_BITS_MIN);
 		/* A root's own signature is never checked by clients. */
-		if (!c->self_signed && (strstr(c->sig_algorithm, "SHA1") !=
-		    NULL || strstr(c->sig_algorithm, "MD5") != NULL ||
-		    strstr(c->sig_algorithm, "MD2") != NULL))
-			add(p, F_WEAK_SIGNATURE, SEV_WARNING, "Certificate %zu "
+		if (!c->self_signed &&
+		    (strstr(c->sig_algorithm, "SHA1") != NULL ||
+			strstr(c->sig_algorithm, "MD5") != NULL ||
+			strstr(c->sig_algorithm, "MD2") != NULL))
+			add(p, F_WEAK_SIGNATURE, SEV_WARNING,
+			    "Certificate %zu "
 			    "is signed with %s, which is broken; reissue it "
-			    "with SHA-256.", i, c->sig_algorithm);
+			    "with SHA-256.",
+			    i, c->sig_algorithm);
 	}
 }
 
@@ -280,15 +311,18 @@ advise(struct probe_result *p)
 
 	if (p->tls.established && p->mode == MODE_IMPLICIT) {
 		tls = "implicit";
-		text = "Use SSL/TLS on connect (implicit TLS), not STARTTLS: "
+		text =
+		    "Use SSL/TLS on connect (implicit TLS), not STARTTLS: "
 		    "Thunderbird \"SSL/TLS\", MailKit "
-		    "SecureSocketOptions.SslOnConnect, Python smtplib.SMTP_SSL, "
+		    "SecureSocketOptions.SslOnConnect, Python "
+		    "smtplib.SMTP_SSL, "
 		    "JavaMail mail.smtp.ssl.enable=true, PHPMailer "
 		    "SMTPSecure='ssl'. .NET System.Net.Mail.SmtpClient cannot "
 		    "do this and hangs.";
 	} else if (p->tls.established && p->mode == MODE_STARTTLS) {
 		tls = "starttls";
-		text = "Use STARTTLS, not SSL/TLS on connect: Thunderbird "
+		text =
+		    "Use STARTTLS, not SSL/TLS on connect: Thunderbird "
 		    "\"STARTTLS\", .NET SmtpClient EnableSsl=true or MailKit "
 		    "SecureSocketOptions.StartTls, Python smtplib.SMTP with "
 		    "starttls(), JavaMail mail.smtp.starttls.enable=true and "
@@ -296,10 +330,10 @@ advise(struct probe_result *p)
 		    "SMTPSecure='tls'.";
 	} else if (p->banner.present || p->tls.attempted)
 		text = "No working TLS on this port: do not send passwords or "
-		    "private mail here until the findings above are fixed.";
+		       "private mail here until the findings are fixed.";
 	else
 		text = "No SMTP dialogue took place on this port: see the "
-		    "error and findings.";
+		       "error and findings.";
 	p->advice.tls = tls;
 	p->advice.text = xstrdup(text);
 }
@@ -310,7 +344,7 @@ expects_starttls(const struct probe_result *p)
 {
 	return p->requested_mode == MODE_STARTTLS ||
 	    (p->requested_mode == MODE_AUTO && p->port != 465 &&
-	    !p->detected_other_mode);
+		!p->detected_other_mode);
 }
 
 /* has_verr - a verification error bit */

@@ -8,7 +8,7 @@
 
 int log_verbosity;
 
-static void	vlog(int, const char *, va_list);
+static void vlog(int, const char *, va_list);
 
 /* log_warn - always printed */
 void

@@ -7,7 +7,6 @@
  */
 #include "loop.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 
@@ -64,15 +63,16 @@ loop_run(const struct sess_params *params, struct job *jobs, size_t n,
 		}
 		timeout = 0;
 		if (wake != INT64_MAX && wake > now)
-			timeout = wake - now > 60000 ? 60000 :
-			    (int)(wake - now);
-		if (poll(pfd, np, timeout) == -1 && errno != EINTR)
-			timeout = 0;	/* cannot happen with valid fds */
+			timeout =
+			    wake - now > 60000 ? 60000 : (int)(wake - now);
+		/* EINTR or a failure is harmless: deadlines are checked below
+		 * and the fds are polled again on the next pass. */
+		(void)poll(pfd, np, timeout);
 		now = clock_ms();
 		for (i = 0; i < np; i++)
 			if (pfd[i].revents != 0)
-				sess_on_io(&slots[pfd_slot[i]], pfd[i].revents,
-				    now);
+				sess_on_io(
+				    &slots[pfd_slot[i]], pfd[i].revents, now);
 		for (i = 0; i < nslots; i++) {
 			if (!busy[i])
 				continue;

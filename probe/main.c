@@ -20,7 +20,7 @@
 #include "run.h"
 #include "xalloc.h"
 
-static void	ensure_std_fds(void);
+static void ensure_std_fds(void);
 
 int
 main(int argc, char **argv)
@@ -66,8 +66,8 @@ main(int argc, char **argv)
 	if (out != stdout && fclose(out) == EOF)
 		ret = -1;
 	if (ret != 0) {
-		log_warn("cannot write the report%s%s", cfg.output ? " to " :
-		    "", cfg.output ? cfg.output : "");
+		log_warn("cannot write the report%s%s",
+		    cfg.output ? " to " : "", cfg.output ? cfg.output : "");
 		run_free(&run);
 		return EXIT_TOOL_FAILURE;
 	}

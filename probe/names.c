@@ -9,61 +9,61 @@
 #include <string.h>
 
 const char *const phase_names[PHASE_COUNT] = {
-	[PHASE_RESOLVE] = "resolve",
-	[PHASE_CONNECT] = "connect",
-	[PHASE_BANNER] = "banner",
-	[PHASE_EHLO] = "ehlo",
-	[PHASE_STARTTLS] = "starttls",
-	[PHASE_HANDSHAKE] = "handshake",
-	[PHASE_EHLO_TLS] = "ehlo_tls",
-	[PHASE_QUIT] = "quit",
+    [PHASE_RESOLVE] = "resolve",
+    [PHASE_CONNECT] = "connect",
+    [PHASE_BANNER] = "banner",
+    [PHASE_EHLO] = "ehlo",
+    [PHASE_STARTTLS] = "starttls",
+    [PHASE_HANDSHAKE] = "handshake",
+    [PHASE_EHLO_TLS] = "ehlo_tls",
+    [PHASE_QUIT] = "quit",
 };
 
 const char *const kind_names[KIND_COUNT] = {
-	[KIND_TIMEOUT] = "timeout",
-	[KIND_REFUSED] = "refused",
-	[KIND_RESET] = "reset",
-	[KIND_CLOSED] = "closed",
-	[KIND_PROTOCOL] = "protocol",
-	[KIND_TLS] = "tls",
-	[KIND_DNS] = "dns",
-	[KIND_LIMIT] = "limit",
+    [KIND_TIMEOUT] = "timeout",
+    [KIND_REFUSED] = "refused",
+    [KIND_RESET] = "reset",
+    [KIND_CLOSED] = "closed",
+    [KIND_PROTOCOL] = "protocol",
+    [KIND_TLS] = "tls",
+    [KIND_DNS] = "dns",
+    [KIND_LIMIT] = "limit",
 };
 
 const char *const mode_names[MODE_COUNT] = {
-	[MODE_AUTO] = "auto",
-	[MODE_STARTTLS] = "starttls",
-	[MODE_IMPLICIT] = "implicit",
-	[MODE_PLAIN] = "plain",
-	[MODE_UNKNOWN] = "unknown",
+    [MODE_AUTO] = "auto",
+    [MODE_STARTTLS] = "starttls",
+    [MODE_IMPLICIT] = "implicit",
+    [MODE_PLAIN] = "plain",
+    [MODE_UNKNOWN] = "unknown",
 };
 
 const char *const severity_names[SEV_COUNT] = {
-	[SEV_INFO] = "info",
-	[SEV_WARNING] = "warning",
-	[SEV_CRITICAL] = "critical",
+    [SEV_INFO] = "info",
+    [SEV_WARNING] = "warning",
+    [SEV_CRITICAL] = "critical",
 };
 
 const char *const verr_names[VERR_COUNT] = {
-	[VERR_UNTRUSTED] = "untrusted",
-	[VERR_EXPIRED] = "expired",
-	[VERR_NOT_YET_VALID] = "not-yet-valid",
-	[VERR_SELF_SIGNED] = "self-signed",
-	[VERR_HOSTNAME_MISMATCH] = "hostname-mismatch",
-	[VERR_CHAIN_INCOMPLETE] = "chain-incomplete",
-	[VERR_SIGNER_NOT_CA] = "signer-not-ca",
-	[VERR_INSECURE_ALGORITHM] = "insecure-algorithm",
-	[VERR_INVALID_SIGNATURE] = "invalid-signature",
-	[VERR_REVOKED] = "revoked",
-	[VERR_CHAIN_TOO_LONG] = "chain-too-long",
-	[VERR_PURPOSE_MISMATCH] = "purpose-mismatch",
-	[VERR_OTHER] = "other",
+    [VERR_UNTRUSTED] = "untrusted",
+    [VERR_EXPIRED] = "expired",
+    [VERR_NOT_YET_VALID] = "not-yet-valid",
+    [VERR_SELF_SIGNED] = "self-signed",
+    [VERR_HOSTNAME_MISMATCH] = "hostname-mismatch",
+    [VERR_CHAIN_INCOMPLETE] = "chain-incomplete",
+    [VERR_SIGNER_NOT_CA] = "signer-not-ca",
+    [VERR_INSECURE_ALGORITHM] = "insecure-algorithm",
+    [VERR_INVALID_SIGNATURE] = "invalid-signature",
+    [VERR_REVOKED] = "revoked",
+    [VERR_CHAIN_TOO_LONG] = "chain-too-long",
+    [VERR_PURPOSE_MISMATCH] = "purpose-mismatch",
+    [VERR_OTHER] = "other",
 };
 
 const char *const tdir_names[TDIR_COUNT] = {
-	[TDIR_SENT] = "sent",
-	[TDIR_RECEIVED] = "received",
-	[TDIR_TLS] = "tls",
+    [TDIR_SENT] = "sent",
+    [TDIR_RECEIVED] = "received",
+    [TDIR_TLS] = "tls",
 };
 
 /* names_lookup - index of s in table, or -1 */

@@ -15,8 +15,7 @@
 
 /* resolve_host - addresses of host */
 int
-resolve_host(const char *host, struct resolved *out, char *err,
-    size_t errlen)
+resolve_host(const char *host, struct resolved *out, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
 	size_t i;
@@ -32,13 +31,13 @@ resolve_host(const char *host, struct resolved *out, char *err,
 		return -1;
 	}
 	for (ai = res; ai != NULL && out->n < RESOLVE_ADDRS_MAX;
-	    ai = ai->ai_next) {
+	     ai = ai->ai_next) {
 		if (ai->ai_addrlen > sizeof(out->addr[0]))
 			continue;
 		for (i = 0; i < out->n; i++)
 			if (out->len[i] == ai->ai_addrlen &&
 			    memcmp(&out->addr[i], ai->ai_addr,
-			    ai->ai_addrlen) == 0)
+				ai->ai_addrlen) == 0)
 				break;
 		if (i < out->n)
 			continue;
@@ -47,8 +46,8 @@ resolve_host(const char *host, struct resolved *out, char *err,
 	}
 	freeaddrinfo(res);
 	if (out->n == 0) {
-		snprintf(err, errlen, "the name %s has no usable address",
-		    host);
+		snprintf(
+		    err, errlen, "the name %s has no usable address", host);
 		return -1;
 	}
 	return 0;
@@ -58,9 +57,9 @@ resolve_host(const char *host, struct resolved *out, char *err,
 void
 resolve_addr_text(const struct sockaddr *sa, char *buf, size_t len)
 {
-	const void *a = sa->sa_family == AF_INET6 ?
-	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
-	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+	const void *a = sa->sa_family == AF_INET6
+	    ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+	    : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
 
 	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");

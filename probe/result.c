@@ -14,8 +14,8 @@
 #include "cert.h"
 #include "xalloc.h"
 
-static void	reply_free(struct reply *);
-static void	ehlo_free(struct ehlo_result *);
+static void reply_free(struct reply *);
+static void ehlo_free(struct ehlo_result *);
 
 /* result_probe_init - empty result for one port */
 void
@@ -128,8 +128,8 @@ result_fail(struct probe_error *e, enum phase phase, enum err_kind kind,
 
 /* result_transcript_add - append a line unless the byte budget is spent */
 void
-result_transcript_add(struct transcript *t, int64_t ms,
-    enum transcript_dir dir, const void *data, size_t len)
+result_transcript_add(struct transcript *t, int64_t ms, enum transcript_dir dir,
+    const void *data, size_t len)
 {
 	struct transcript_line *l;
 

@@ -28,16 +28,15 @@ struct run_state {
 	const struct config *cfg;
 	struct diag_params dp;
 	struct run_result *run;
-	size_t		*pending;	/* per target: probes not yet done */
-	FILE		*ndjson;	/* NULL unless --format ndjson */
-	int		 write_failed;
+	size_t *pending; /* per target: probes not yet done */
+	FILE *ndjson;    /* NULL unless --format ndjson */
+	int write_failed;
 };
 
-static size_t	expand_target(const struct config *, size_t,
-		    struct target_result *, struct job **, size_t *,
-		    size_t *);
-static void	job_done(struct job *, void *);
-static void	target_done(struct run_state *, size_t);
+static size_t expand_target(const struct config *, size_t,
+    struct target_result *, struct job **, size_t *, size_t *);
+static void job_done(struct job *, void *);
+static void target_done(struct run_state *, size_t);
 
 /* run_probe - the whole run */
 int
@@ -58,7 +57,7 @@ run_probe(const struct config *cfg, FILE *out, struct run_result *run)
 		return EXIT_USAGE;
 	}
 	if (tls_ctx_init(&tls, cfg->client_cert, cfg->client_key, err,
-	    sizeof(err)) == -1) {
+		sizeof(err)) == -1) {
 		log_warn("%s", err);
 		gnutls_x509_trust_list_deinit(trust, 1);
 		return EXIT_USAGE;
@@ -74,8 +73,8 @@ run_probe(const struct config *cfg, FILE *out, struct run_result *run)
 	st.pending = xcalloc(cfg->ntargets, sizeof(*st.pending));
 	st.ndjson = cfg->format == FORMAT_NDJSON ? out : NULL;
 	for (t = 0; t < cfg->ntargets; t++)
-		st.pending[t] = expand_target(cfg, t, &run->targets[t],
-		    &jobs, &njobs, &capjobs);
+		st.pending[t] = expand_target(
+		    cfg, t, &run->targets[t], &jobs, &njobs, &capjobs);
 	/* Probes that failed before any I/O (resolution) are done now. */
 	for (t = 0; t < cfg->ntargets; t++) {
 		for (i = 0; i < run->targets[t].nprobes; i++)
@@ -153,8 +152,8 @@ expand_target(const struct config *cfg, size_t t, struct target_result *tr,
 		if (!resolved) {
 			p = &tr->probes[i];
 			result_probe_init(p, ports[i].port, ports[i].mode);
-			result_fail(&p->error, PHASE_RESOLVE, KIND_DNS, "%s",
-			    err);
+			result_fail(
+			    &p->error, PHASE_RESOLVE, KIND_DNS, "%s", err);
 			continue;
 		}
 		for (a = 0; a < addrs.n; a++) {
@@ -165,8 +164,8 @@ expand_target(const struct config *cfg, size_t t, struct target_result *tr,
 			    p->address, sizeof(p->address));
 			if (*njobs == *capjobs) {
 				*capjobs = *capjobs ? *capjobs * 2 : 16;
-				*jobs = xreallocarray(*jobs, *capjobs,
-				    sizeof(**jobs));
+				*jobs = xreallocarray(
+				    *jobs, *capjobs, sizeof(**jobs));
 			}
 			j = &(*jobs)[(*njobs)++];
 			memset(j, 0, sizeof(*j));
@@ -197,7 +196,7 @@ job_done(struct job *j, void *arg)
 static void
 target_done(struct run_state *st, size_t t)
 {
-	struct report_opts o = { st->cfg->transcript, false };
+	struct report_opts o = {st->cfg->transcript, false};
 
 	if (st->ndjson != NULL &&
 	    report_ndjson_target(st->ndjson, &st->run->targets[t], &o) == -1)

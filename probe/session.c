@@ -38,54 +38,54 @@
 #include "cert.h"
 #include "log.h"
 
-#define RX_CHUNK	4096
+#define RX_CHUNK 4096
 /* In auto mode, the share of --timeout spent waiting for a greeting before
  * trying implicit TLS instead: long enough for a postscreen greet delay. */
 #define AUTO_BANNER_SHARE 2
 
 static const struct {
-	const char	*name;
-	enum phase	 phase;
+	const char *name;
+	enum phase phase;
 } states[SESS_STATE_COUNT] = {
-	[SESS_IDLE] = { "IDLE", PHASE_CONNECT },
-	[SESS_CONNECT] = { "CONNECT", PHASE_CONNECT },
-	[SESS_BANNER] = { "BANNER", PHASE_BANNER },
-	[SESS_EHLO] = { "EHLO", PHASE_EHLO },
-	[SESS_HELO] = { "HELO", PHASE_EHLO },
-	[SESS_STARTTLS] = { "STARTTLS", PHASE_STARTTLS },
-	[SESS_HANDSHAKE] = { "HANDSHAKE", PHASE_HANDSHAKE },
-	[SESS_EHLO_TLS] = { "EHLO_TLS", PHASE_EHLO_TLS },
-	[SESS_QUIT] = { "QUIT", PHASE_QUIT },
-	[SESS_DONE] = { "DONE", PHASE_QUIT },
+    [SESS_IDLE] = {"IDLE", PHASE_CONNECT},
+    [SESS_CONNECT] = {"CONNECT", PHASE_CONNECT},
+    [SESS_BANNER] = {"BANNER", PHASE_BANNER},
+    [SESS_EHLO] = {"EHLO", PHASE_EHLO},
+    [SESS_HELO] = {"HELO", PHASE_EHLO},
+    [SESS_STARTTLS] = {"STARTTLS", PHASE_STARTTLS},
+    [SESS_HANDSHAKE] = {"HANDSHAKE", PHASE_HANDSHAKE},
+    [SESS_EHLO_TLS] = {"EHLO_TLS", PHASE_EHLO_TLS},
+    [SESS_QUIT] = {"QUIT", PHASE_QUIT},
+    [SESS_DONE] = {"DONE", PHASE_QUIT},
 };
 
-static void	set_state(struct sess *, enum sess_state, int64_t);
+static void set_state(struct sess *, enum sess_state, int64_t);
 static enum phase cur_phase(const struct sess *);
-static void	fail(struct sess *, enum err_kind, int64_t, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
-static void	finish(struct sess *, int64_t);
-static void	restart(struct sess *, enum mode, int64_t);
-static void	open_socket(struct sess *, int64_t);
-static void	connected(struct sess *, int64_t);
-static void	send_cmd(struct sess *, int64_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-static int	flush(struct sess *, int64_t);
-static void	read_input(struct sess *, int64_t);
-static int	feed(struct sess *, const unsigned char *, size_t, int64_t);
-static void	on_reply(struct sess *, const struct smtp_reply *,
-		    const unsigned char *, size_t, int64_t);
-static void	on_ehlo(struct sess *, const struct smtp_reply *, int64_t);
-static void	on_starttls(struct sess *, const struct smtp_reply *,
-		    size_t, int64_t);
-static void	store_partial(struct sess *, const struct smtp_reply *);
-static void	handshake(struct sess *, int64_t);
-static void	handshake_done(struct sess *, int64_t);
-static void	handshake_failed(struct sess *, int64_t);
-static size_t	drain(struct sess *, int64_t);
-static void	log_reply(struct sess *, const struct smtp_reply *, int64_t);
-static void	io_error(struct sess *, int, int64_t);
+static void fail(struct sess *, enum err_kind, int64_t, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+static void finish(struct sess *, int64_t);
+static void restart(struct sess *, enum mode, int64_t);
+static void open_socket(struct sess *, int64_t);
+static void connected(struct sess *, int64_t);
+static void send_cmd(struct sess *, int64_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+static int flush(struct sess *, int64_t);
+static void read_input(struct sess *, int64_t);
+static int feed(struct sess *, const unsigned char *, size_t, int64_t);
+static void on_reply(struct sess *, const struct smtp_reply *,
+    const unsigned char *, size_t, int64_t);
+static void on_ehlo(struct sess *, const struct smtp_reply *, int64_t);
+static void on_starttls(
+    struct sess *, const struct smtp_reply *, size_t, int64_t);
+static void store_partial(struct sess *, const struct smtp_reply *);
+static void handshake(struct sess *, int64_t);
+static void handshake_done(struct sess *, int64_t);
+static void handshake_failed(struct sess *, int64_t);
+static size_t drain(struct sess *, int64_t);
+static void log_reply(struct sess *, const struct smtp_reply *, int64_t);
+static void io_error(struct sess *, int, int64_t);
 static const char *waiting_for(const struct sess *);
-static bool	auto_may_switch(const struct sess *);
+static bool auto_may_switch(const struct sess *);
 
 /* sess_init - prepare a session; nothing is opened yet */
 void
@@ -125,8 +125,8 @@ sess_pollfd(const struct sess *s, short *events)
 	if (s->state == SESS_CONNECT)
 		*events = POLLOUT;
 	else if (s->tls_on && s->state == SESS_HANDSHAKE)
-		*events = tls_wants_write((struct tls_conn *)&s->tls) ?
-		    POLLOUT : POLLIN;
+		*events = tls_wants_write((struct tls_conn *)&s->tls) ? POLLOUT
+								      : POLLIN;
 	else if (s->txoff < s->txlen)
 		*events = POLLOUT;
 	else
@@ -138,8 +138,8 @@ sess_pollfd(const struct sess *s, short *events)
 int64_t
 sess_deadline(const struct sess *s)
 {
-	return s->phase_deadline < s->deadline ? s->phase_deadline :
-	    s->deadline;
+	return s->phase_deadline < s->deadline ? s->phase_deadline
+					       : s->deadline;
 }
 
 /* sess_on_io - readiness on the session's socket */
@@ -190,7 +190,8 @@ sess_on_timeout(struct sess *s, int64_t now)
 		/* A port that stays silent may expect TLS first (RFC 8314). */
 		result_fail(&s->first_error, PHASE_BANNER, KIND_TIMEOUT,
 		    "the server accepted the connection but sent no greeting "
-		    "within %d s", secs);
+		    "within %d s",
+		    secs);
 		restart(s, MODE_IMPLICIT, now);
 		return;
 	}
@@ -199,9 +200,11 @@ sess_on_timeout(struct sess *s, int64_t now)
 		return;
 	}
 	fail(s, KIND_TIMEOUT, now, "no %s within %d s%s", waiting_for(s), secs,
-	    s->state == SESS_BANNER && !s->tls_on ?
-	    "; a port that expects implicit TLS (usually 465) behaves like "
-	    "this for a STARTTLS client" : "");
+	    s->state == SESS_BANNER && !s->tls_on
+		? "; a port that expects implicit TLS (usually 465) behaves "
+		  "like "
+		  "this for a STARTTLS client"
+		: "");
 }
 
 /* sess_done - everything closed */
@@ -222,8 +225,8 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 	enum phase old = cur_phase(s), new = states[next].phase;
 	int64_t limit;
 
-	log_debug("%s:%d: %s -> %s", r->address, r->port,
-	    states[s->state].name, states[next].name);
+	log_debug("%s:%d: %s -> %s", r->address, r->port, states[s->state].name,
+	    states[next].name);
 	if (s->state != SESS_IDLE) {
 		if (r->timing.phase[old] < 0)
 			r->timing.phase[old] = 0;
@@ -256,7 +259,7 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 		break;
 	case SESS_HANDSHAKE:
 		if (tls_conn_start(&s->tls, s->params->tls, s->fd, s->sni,
-		    &r->tls) == -1) {
+			&r->tls) == -1) {
 			fail(s, KIND_TLS, now, "cannot start TLS: %s",
 			    r->tls.error);
 			return;
@@ -324,10 +327,10 @@ finish(struct sess *s, int64_t now)
 	}
 	set_state(s, SESS_DONE, now);
 	r->timing.total = now - s->t_start;
-	r->auth.nbefore = smtp_auth_mechs(&r->ehlo, r->auth.before,
-	    AUTH_MECHS_MAX);
-	r->auth.nafter = smtp_auth_mechs(&r->ehlo_tls, r->auth.after,
-	    AUTH_MECHS_MAX);
+	r->auth.nbefore =
+	    smtp_auth_mechs(&r->ehlo, r->auth.before, AUTH_MECHS_MAX);
+	r->auth.nafter =
+	    smtp_auth_mechs(&r->ehlo_tls, r->auth.after, AUTH_MECHS_MAX);
 	r->auth.only_after_tls = r->auth.nafter > 0 && r->auth.nbefore == 0;
 }
 
@@ -335,6 +338,8 @@ finish(struct sess *s, int64_t now)
 static void
 restart(struct sess *s, enum mode mode, int64_t now)
 {
+	char note[64];
+
 	log_info("%s:%d: trying %s", s->res->address, s->res->port,
 	    mode_names[mode]);
 	if (s->tls_on) {
@@ -345,8 +350,10 @@ restart(struct sess *s, enum mode mode, int64_t now)
 	s->fd = -1;
 	result_probe_reset_dialogue(s->res);
 	memset(&s->res->error, 0, sizeof(s->res->error));
+	snprintf(
+	    note, sizeof(note), "reconnecting in %s mode", mode_names[mode]);
 	result_transcript_add(&s->res->transcript, now - s->t_start, TDIR_TLS,
-	    "reconnecting to try ", 20);
+	    note, strlen(note));
 	s->mode = mode;
 	s->reconnected = true;
 	s->txlen = s->txoff = 0;
@@ -360,8 +367,8 @@ open_socket(struct sess *s, int64_t now)
 	int one = 1;
 
 	smtp_reader_init(&s->reader);
-	s->fd = socket(s->addr.ss_family,
-	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->fd = socket(
+	    s->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd == -1) {
 		fail(s, KIND_REFUSED, now, "cannot create a socket: %s",
 		    strerror(errno));
@@ -380,8 +387,8 @@ open_socket(struct sess *s, int64_t now)
 static void
 connected(struct sess *s, int64_t now)
 {
-	set_state(s, s->mode == MODE_IMPLICIT ? SESS_HANDSHAKE : SESS_BANNER,
-	    now);
+	set_state(
+	    s, s->mode == MODE_IMPLICIT ? SESS_HANDSHAKE : SESS_BANNER, now);
 }
 
 /* send_cmd - queue one command line and try to send it at once */
@@ -395,9 +402,9 @@ send_cmd(struct sess *s, int64_t now, const char *fmt, ...)
 	n = vsnprintf((char *)s->tx, sizeof(s->tx) - 2, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(s->tx) - 2)
-		n = (int)sizeof(s->tx) - 3;	/* cli.c bounds --ehlo */
-	result_transcript_add(&s->res->transcript, now - s->t_start,
-	    TDIR_SENT, s->tx, (size_t)n);
+		n = (int)sizeof(s->tx) - 3; /* cli.c bounds --ehlo */
+	result_transcript_add(
+	    &s->res->transcript, now - s->t_start, TDIR_SENT, s->tx, (size_t)n);
 	s->tx[n] = '\r';
 	s->tx[n + 1] = '\n';
 	s->txlen = (size_t)n + 2;
@@ -426,8 +433,10 @@ flush(struct sess *s, int64_t now)
 					finish(s, now);
 					return -1;
 				}
-				fail(s, KIND_TLS, now, "sending over TLS "
-				    "failed: %s", err);
+				fail(s, KIND_TLS, now,
+				    "sending over TLS "
+				    "failed: %s",
+				    err);
 				return -1;
 			}
 		} else {
@@ -460,13 +469,15 @@ read_input(struct sess *s, int64_t now)
 
 	do {
 		if (s->tls_on) {
-			n = tls_read(&s->tls, buf, sizeof(buf), err,
-			    sizeof(err));
+			n = tls_read(
+			    &s->tls, buf, sizeof(buf), err, sizeof(err));
 			if (n == TLS_IO_AGAIN)
 				return;
 			if (n == TLS_IO_ERROR) {
-				fail(s, KIND_TLS, now, "TLS error while waiting"
-				    " for %s: %s", waiting_for(s), err);
+				fail(s, KIND_TLS, now,
+				    "TLS error while waiting"
+				    " for %s: %s",
+				    waiting_for(s), err);
 				return;
 			}
 		} else {
@@ -479,7 +490,8 @@ read_input(struct sess *s, int64_t now)
 			}
 		}
 		if (n == 0) {
-			fail(s, KIND_CLOSED, now, "the server closed the "
+			fail(s, KIND_CLOSED, now,
+			    "the server closed the "
 			    "connection while we waited for %s",
 			    waiting_for(s));
 			return;
@@ -518,7 +530,8 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 			    s->state == SESS_HANDSHAKE)
 				return -1;
 			if (len > 0) {
-				fail(s, KIND_PROTOCOL, now, "the server sent "
+				fail(s, KIND_PROTOCOL, now,
+				    "the server sent "
 				    "%zu bytes nobody asked for after its "
 				    "reply (pipelining without being asked)",
 				    len);
@@ -529,8 +542,9 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 		case SMTP_ERR_LIMIT:
 			log_reply(s, &s->reader.reply, now);
 			store_partial(s, &s->reader.reply);
-			fail(s, st == SMTP_ERR_LIMIT ? KIND_LIMIT :
-			    KIND_PROTOCOL, now, "%s while waiting for %s", why,
+			fail(s,
+			    st == SMTP_ERR_LIMIT ? KIND_LIMIT : KIND_PROTOCOL,
+			    now, "%s while waiting for %s", why,
 			    waiting_for(s));
 			return -1;
 		}
@@ -540,8 +554,8 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 
 /* on_reply - decide what a complete reply means in the current state */
 static void
-on_reply(struct sess *s, const struct smtp_reply *rp,
-    const unsigned char *rest, size_t restlen, int64_t now)
+on_reply(struct sess *s, const struct smtp_reply *rp, const unsigned char *rest,
+    size_t restlen, int64_t now)
 {
 	struct probe_result *r = s->res;
 
@@ -551,13 +565,14 @@ on_reply(struct sess *s, const struct smtp_reply *rp,
 		smtp_reply_store(rp, &r->banner);
 		r->mode = s->tls_on ? MODE_IMPLICIT : s->mode;
 		if (rp->code == 220) {
-			set_state(s, s->tls_on ? SESS_EHLO_TLS : SESS_EHLO,
-			    now);
+			set_state(
+			    s, s->tls_on ? SESS_EHLO_TLS : SESS_EHLO, now);
 			return;
 		}
 		result_fail(&r->error, PHASE_BANNER, KIND_PROTOCOL,
 		    "the server greeted with %d instead of 220: it refuses "
-		    "to serve this client now", rp->code);
+		    "to serve this client now",
+		    rp->code);
 		set_state(s, SESS_QUIT, now);
 		return;
 	case SESS_EHLO:
@@ -569,7 +584,8 @@ on_reply(struct sess *s, const struct smtp_reply *rp,
 		on_starttls(s, rp, restlen, now);
 		return;
 	default:
-		fail(s, KIND_PROTOCOL, now, "the server sent a reply nobody "
+		fail(s, KIND_PROTOCOL, now,
+		    "the server sent a reply nobody "
 		    "asked for");
 		return;
 	}
@@ -599,7 +615,8 @@ on_ehlo(struct sess *s, const struct smtp_reply *rp, int64_t now)
 		smtp_ehlo_store(rp, false, e);
 		result_fail(&r->error, cur_phase(s), KIND_PROTOCOL,
 		    "EHLO was answered with %d: the server refuses this "
-		    "client for now", rp->code);
+		    "client for now",
+		    rp->code);
 		set_state(s, SESS_QUIT, now);
 		return;
 	}
@@ -618,8 +635,8 @@ on_ehlo(struct sess *s, const struct smtp_reply *rp, int64_t now)
 
 /* on_starttls - the reply to STARTTLS; restlen bytes followed it */
 static void
-on_starttls(struct sess *s, const struct smtp_reply *rp, size_t restlen,
-    int64_t now)
+on_starttls(
+    struct sess *s, const struct smtp_reply *rp, size_t restlen, int64_t now)
 {
 	struct starttls_result *st = &s->res->starttls;
 	unsigned char joined[SMTP_REPLY_BYTES_MAX];
@@ -630,8 +647,7 @@ on_starttls(struct sess *s, const struct smtp_reply *rp, size_t restlen,
 	for (i = 0; i < rp->nlines; i++) {
 		if (i > 0)
 			joined[n++] = '\n';
-		memcpy(joined + n, rp->text + rp->line[i].off,
-		    rp->line[i].len);
+		memcpy(joined + n, rp->text + rp->line[i].off, rp->line[i].len);
 		n += rp->line[i].len;
 		if (n >= sizeof(joined) - rp->nlines)
 			break;
@@ -706,13 +722,12 @@ handshake_done(struct sess *s, int64_t now)
 	cert_inspect(chain, n, wall, s->params->with_pem, r->certs,
 	    CERT_CHAIN_MAX, &r->ncerts);
 	r->chain_truncated = n > CERT_CHAIN_MAX;
-	cert_verify(chain, n, s->params->trust, s->sni, wall,
-	    &r->verification);
+	cert_verify(chain, n, s->params->trust, s->sni, wall, &r->verification);
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
 	    r->tls.version, r->tls.cipher, r->tls.group[0] ? ", " : "",
 	    r->tls.group);
-	result_transcript_add(&r->transcript, now - s->t_start, TDIR_TLS,
-	    line, strlen(line));
+	result_transcript_add(
+	    &r->transcript, now - s->t_start, TDIR_TLS, line, strlen(line));
 	if (s->mode == MODE_IMPLICIT) {
 		r->mode = MODE_IMPLICIT;
 		if (s->reconnected)
@@ -729,9 +744,8 @@ handshake_failed(struct sess *s, int64_t now)
 	struct tls_conn *c = &s->tls;
 	struct tls_result *t = &s->res->tls;
 
-	if (s->mode == MODE_IMPLICIT && c->nfirst >= 3 &&
-	    c->first[0] >= '0' && c->first[0] <= '9' &&
-	    c->first[1] >= '0' && c->first[1] <= '9' &&
+	if (s->mode == MODE_IMPLICIT && c->nfirst >= 3 && c->first[0] >= '0' &&
+	    c->first[0] <= '9' && c->first[1] >= '0' && c->first[1] <= '9' &&
 	    c->first[2] >= '0' && c->first[2] <= '9') {
 		/* "220 ..." in answer to a ClientHello: plaintext SMTP. */
 		s->res->detected_other_mode = true;
@@ -739,15 +753,18 @@ handshake_failed(struct sess *s, int64_t now)
 			restart(s, MODE_STARTTLS, now);
 			return;
 		}
-		fail(s, KIND_PROTOCOL, now, "the server answered the TLS "
+		fail(s, KIND_PROTOCOL, now,
+		    "the server answered the TLS "
 		    "ClientHello with plaintext SMTP (\"%.3s...\"): this port "
-		    "does not speak implicit TLS", (const char *)c->first);
+		    "does not speak implicit TLS",
+		    (const char *)c->first);
 		return;
 	}
 	if (s->mode == MODE_IMPLICIT && !s->reconnected)
 		s->res->mode = c->nfirst > 0 ? MODE_IMPLICIT : MODE_UNKNOWN;
 	if (c->peer_closed && c->nfirst == 0) {
-		fail(s, KIND_CLOSED, now, "the server closed the connection "
+		fail(s, KIND_CLOSED, now,
+		    "the server closed the connection "
 		    "during the TLS handshake without answering");
 		return;
 	}
@@ -772,8 +789,9 @@ drain(struct sess *s, int64_t now)
 		if (n <= 0)
 			break;
 		result_transcript_add(&s->res->transcript, now - s->t_start,
-		    TDIR_RECEIVED, buf, (size_t)n < STARTTLS_TRAILING_MAX ?
-		    (size_t)n : STARTTLS_TRAILING_MAX);
+		    TDIR_RECEIVED, buf,
+		    (size_t)n < STARTTLS_TRAILING_MAX ? (size_t)n
+						      : STARTTLS_TRAILING_MAX);
 		total += (size_t)n;
 	}
 	return total;
@@ -791,12 +809,11 @@ log_reply(struct sess *s, const struct smtp_reply *rp, int64_t now)
 	for (i = 0; i < rp->nlines; i++) {
 		len = 0;
 		if (rp->code != 0) {
-			snprintf((char *)line, sizeof(line), "%03d%c",
-			    rp->code, i + 1 < rp->nlines ? '-' : ' ');
+			snprintf((char *)line, sizeof(line), "%03d%c", rp->code,
+			    i + 1 < rp->nlines ? '-' : ' ');
 			len = 4;
 		}
-		memcpy(line + len, rp->text + rp->line[i].off,
-		    rp->line[i].len);
+		memcpy(line + len, rp->text + rp->line[i].off, rp->line[i].len);
 		len += rp->line[i].len;
 		result_transcript_add(&s->res->transcript, now - s->t_start,
 		    TDIR_RECEIVED, line, len);
@@ -813,14 +830,17 @@ io_error(struct sess *s, int err, int64_t now)
 	}
 	switch (err) {
 	case ECONNREFUSED:
-		fail(s, KIND_REFUSED, now, "the connection was refused: "
+		fail(s, KIND_REFUSED, now,
+		    "the connection was refused: "
 		    "nothing listens on port %d, or a firewall rejects it",
 		    s->res->port);
 		break;
 	case ECONNRESET:
 	case EPIPE:
-		fail(s, KIND_RESET, now, "the server reset the connection "
-		    "while we waited for %s", waiting_for(s));
+		fail(s, KIND_RESET, now,
+		    "the server reset the connection "
+		    "while we waited for %s",
+		    waiting_for(s));
 		break;
 	case ETIMEDOUT:
 		fail(s, KIND_TIMEOUT, now, "the connection timed out (%s)",
@@ -828,8 +848,9 @@ io_error(struct sess *s, int err, int64_t now)
 		break;
 	default:
 		fail(s, s->state == SESS_CONNECT ? KIND_REFUSED : KIND_CLOSED,
-		    now, "%s failed: %s", s->state == SESS_CONNECT ?
-		    "connecting" : "the connection", strerror(err));
+		    now, "%s failed: %s",
+		    s->state == SESS_CONNECT ? "connecting" : "the connection",
+		    strerror(err));
 		break;
 	}
 }

@@ -18,14 +18,13 @@
 
 #include "xalloc.h"
 
-static enum smtp_status	end_line(struct smtp_reader *, const char **);
-static void		store_line(struct smtp_reply *, const unsigned char *,
-			    size_t);
-static void		text_upper(struct text *);
-static size_t		split_words(const unsigned char *, size_t,
-			    struct smtp_bytes *, size_t, bool *);
-static bool		has_mech(const struct text *, size_t,
-			    const unsigned char *, size_t);
+static enum smtp_status end_line(struct smtp_reader *, const char **);
+static void store_line(struct smtp_reply *, const unsigned char *, size_t);
+static void text_upper(struct text *);
+static size_t split_words(
+    const unsigned char *, size_t, struct smtp_bytes *, size_t, bool *);
+static bool has_mech(
+    const struct text *, size_t, const unsigned char *, size_t);
 
 /* smtp_reader_init - empty reader */
 void
@@ -64,7 +63,8 @@ smtp_reader_feed(struct smtp_reader *r, const unsigned char *data, size_t len,
 		/* Keep what fits of the line; the rest of a long one is cut. */
 		room = sizeof(r->buf) - r->len;
 		if (!r->overlong) {
-			memcpy(r->buf + r->len, data + pos, n < room ? n : room);
+			memcpy(
+			    r->buf + r->len, data + pos, n < room ? n : room);
 			r->len += n < room ? n : room;
 			if (n > room)
 				r->overlong = true;
@@ -84,8 +84,8 @@ smtp_reader_feed(struct smtp_reader *r, const unsigned char *data, size_t len,
 
 /* smtp_ehlo_parse - capabilities from every line after the first */
 size_t
-smtp_ehlo_parse(const struct smtp_reply *rp, struct smtp_cap *caps,
-    size_t max, bool *truncated)
+smtp_ehlo_parse(const struct smtp_reply *rp, struct smtp_cap *caps, size_t max,
+    bool *truncated)
 {
 	struct smtp_bytes words[CAP_PARAMS_MAX + 1];
 	const unsigned char *p;
@@ -95,8 +95,8 @@ smtp_ehlo_parse(const struct smtp_reply *rp, struct smtp_cap *caps,
 	*truncated = false;
 	for (i = 1; i < rp->nlines; i++) {
 		p = rp->text + rp->line[i].off;
-		n = split_words(p, rp->line[i].len, words,
-		    CAP_PARAMS_MAX + 1, &more);
+		n = split_words(
+		    p, rp->line[i].len, words, CAP_PARAMS_MAX + 1, &more);
 		if (n == 0)
 			continue;
 		if (ncaps == max) {
@@ -135,8 +135,7 @@ smtp_reply_store(const struct smtp_reply *rp, struct reply *out)
 
 /* smtp_ehlo_store - owned copy of an EHLO reply with its capabilities */
 void
-smtp_ehlo_store(const struct smtp_reply *rp, bool helo,
-    struct ehlo_result *out)
+smtp_ehlo_store(const struct smtp_reply *rp, bool helo, struct ehlo_result *out)
 {
 	struct smtp_cap caps[EHLO_CAPS_MAX];
 	struct capability *c;
@@ -144,17 +143,18 @@ smtp_ehlo_store(const struct smtp_reply *rp, bool helo,
 
 	smtp_reply_store(rp, &out->reply);
 	out->helo = helo;
-	out->ncaps = helo ? 0 : smtp_ehlo_parse(rp, caps, EHLO_CAPS_MAX,
-	    &out->caps_truncated);
+	out->ncaps = helo
+	    ? 0
+	    : smtp_ehlo_parse(rp, caps, EHLO_CAPS_MAX, &out->caps_truncated);
 	out->caps = xcalloc(out->ncaps ? out->ncaps : 1, sizeof(*out->caps));
 	for (i = 0; i < out->ncaps; i++) {
 		c = &out->caps[i];
-		result_text_set(&c->keyword, caps[i].keyword.p,
-		    caps[i].keyword.len);
+		result_text_set(
+		    &c->keyword, caps[i].keyword.p, caps[i].keyword.len);
 		text_upper(&c->keyword);
 		c->nparams = caps[i].nparams;
-		c->params = xcalloc(c->nparams ? c->nparams : 1,
-		    sizeof(*c->params));
+		c->params =
+		    xcalloc(c->nparams ? c->nparams : 1, sizeof(*c->params));
 		for (k = 0; k < c->nparams; k++)
 			result_text_set(&c->params[k], caps[i].params[k].p,
 			    caps[i].params[k].len);
@@ -182,9 +182,11 @@ smtp_auth_mechs(const struct ehlo_result *e, struct text *out, size_t max)
 				mlen = c->keyword.len - 5;
 			} else {
 				if (!(c->keyword.len == 4 &&
-				    memcmp(c->keyword.data, "AUTH", 4) == 0) &&
+					memcmp(c->keyword.data, "AUTH", 4) ==
+					    0) &&
 				    !(c->keyword.len > 5 &&
-				    memcmp(c->keyword.data, "AUTH=", 5) == 0))
+					memcmp(c->keyword.data, "AUTH=", 5) ==
+					    0))
 					break;
 				m = c->params[k - 1].data;
 				mlen = c->params[k - 1].len;
@@ -230,7 +232,7 @@ end_line(struct smtp_reader *r, const char **why)
 		len = SMTP_LINE_MAX;
 		rp->truncated = true;
 	} else {
-		len--;		/* the LF */
+		len--; /* the LF */
 		if (len > 0 && b[len - 1] == '\r')
 			len--;
 		else
@@ -320,8 +322,7 @@ split_words(const unsigned char *p, size_t len, struct smtp_bytes *w,
 
 /* has_mech - true when m is already among out[0..n), ignoring case */
 static bool
-has_mech(const struct text *out, size_t n, const unsigned char *m,
-    size_t mlen)
+has_mech(const struct text *out, size_t n, const unsigned char *m, size_t mlen)
 {
 	size_t i, k;
 

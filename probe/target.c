@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int	host_ok(const char *);
+static int host_ok(const char *);
 
 /* target_parse - host and optional port/mode of one TARGET */
 int
@@ -34,8 +34,10 @@ target_parse(const char *s, struct target *t, char *err, size_t errlen)
 		if (end[1] == ':')
 			port = end + 2;
 		else if (end[1] != '\0') {
-			snprintf(err, errlen, "target \"%s\": expected ':PORT' "
-			    "after ']'", s);
+			snprintf(err, errlen,
+			    "target \"%s\": expected ':PORT' "
+			    "after ']'",
+			    s);
 			return -1;
 		}
 	} else if ((end = strchr(s, ':')) != NULL &&
@@ -46,8 +48,10 @@ target_parse(const char *s, struct target *t, char *err, size_t errlen)
 		hostlen = strlen(s);
 
 	if (hostlen == 0 || hostlen > HOSTNAME_MAX) {
-		snprintf(err, errlen, "target \"%s\": the host name is empty "
-		    "or longer than %d characters", s, HOSTNAME_MAX);
+		snprintf(err, errlen,
+		    "target \"%s\": the host name is empty "
+		    "or longer than %d characters",
+		    s, HOSTNAME_MAX);
 		return -1;
 	}
 	memcpy(t->host, host, hostlen);
@@ -55,8 +59,10 @@ target_parse(const char *s, struct target *t, char *err, size_t errlen)
 	t->is_ip = inet_pton(AF_INET, t->host, addr) == 1 ||
 	    inet_pton(AF_INET6, t->host, addr) == 1;
 	if (!t->is_ip && (s[0] == '[' || !host_ok(t->host))) {
-		snprintf(err, errlen, "target \"%s\": \"%s\" is not a host "
-		    "name or IP address", s, t->host);
+		snprintf(err, errlen,
+		    "target \"%s\": \"%s\" is not a host "
+		    "name or IP address",
+		    s, t->host);
 		return -1;
 	}
 	if (port != NULL) {
@@ -82,7 +88,7 @@ host_ok(const char *h)
 			continue;
 		}
 		if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') ||
-		    (*h >= '0' && *h <= '9') || *h == '-' || *h == '_'))
+			(*h >= '0' && *h <= '9') || *h == '-' || *h == '_'))
 			return 0;
 		if (++label > 63)
 			return 0;

@@ -19,13 +19,14 @@
 
 #include <gnutls/x509.h>
 
-#define TLS_PRIORITY "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0:+SIGN-RSA-SHA1:" \
+#define TLS_PRIORITY                                                           \
+	"NORMAL:+VERS-TLS1.1:+VERS-TLS1.0:+SIGN-RSA-SHA1:"                     \
 	"+SIGN-ECDSA-SHA1:%COMPAT"
 
-static ssize_t	pull(gnutls_transport_ptr_t, void *, size_t);
-static ssize_t	push(gnutls_transport_ptr_t, const void *, size_t);
-static void	fill_params(struct tls_conn *, struct tls_result *);
-static void	copy_name(char *, size_t, const char *);
+static ssize_t pull(gnutls_transport_ptr_t, void *, size_t);
+static ssize_t push(gnutls_transport_ptr_t, const void *, size_t);
+static void fill_params(struct tls_conn *, struct tls_result *);
+static void copy_name(char *, size_t, const char *);
 
 /* tls_ctx_init - credentials and priorities shared by a run */
 int
@@ -37,20 +38,20 @@ tls_ctx_init(struct tls_ctx *ctx, const char *client_cert,
 
 	memset(ctx, 0, sizeof(*ctx));
 	if ((ret = gnutls_certificate_allocate_credentials(&ctx->cred)) < 0) {
-		snprintf(err, errlen, "cannot set up TLS: %s",
-		    gnutls_strerror(ret));
+		snprintf(
+		    err, errlen, "cannot set up TLS: %s", gnutls_strerror(ret));
 		return -1;
 	}
-	if (client_cert != NULL && (ret =
-	    gnutls_certificate_set_x509_key_file(ctx->cred, client_cert,
-	    client_key, GNUTLS_X509_FMT_PEM)) < 0) {
+	if (client_cert != NULL &&
+	    (ret = gnutls_certificate_set_x509_key_file(ctx->cred, client_cert,
+		 client_key, GNUTLS_X509_FMT_PEM)) < 0) {
 		snprintf(err, errlen, "--client-cert %s / --client-key %s: %s",
 		    client_cert, client_key, gnutls_strerror(ret));
 		tls_ctx_free(ctx);
 		return -1;
 	}
 	if ((ret = gnutls_priority_init2(&ctx->prio, TLS_PRIORITY, &where,
-	    GNUTLS_PRIORITY_INIT_DEF_APPEND)) < 0 &&
+		 GNUTLS_PRIORITY_INIT_DEF_APPEND)) < 0 &&
 	    (ret = gnutls_priority_init(&ctx->prio, "NORMAL", &where)) < 0) {
 		snprintf(err, errlen, "cannot set TLS priorities at \"%s\": %s",
 		    where, gnutls_strerror(ret));
@@ -81,15 +82,16 @@ tls_conn_start(struct tls_conn *c, const struct tls_ctx *ctx, int fd,
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	out->attempted = true;
-	if ((ret = gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NONBLOCK))
-	    < 0)
+	if ((ret = gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NONBLOCK)) <
+	    0)
 		goto fail;
 	if ((ret = gnutls_priority_set(c->session, ctx->prio)) < 0 ||
-	    (ret = gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE,
-	    ctx->cred)) < 0)
+	    (ret = gnutls_credentials_set(
+		 c->session, GNUTLS_CRD_CERTIFICATE, ctx->cred)) < 0)
 		goto fail;
-	if (sni != NULL && (ret = gnutls_server_name_set(c->session,
-	    GNUTLS_NAME_DNS, sni, strlen(sni))) < 0)
+	if (sni != NULL &&
+	    (ret = gnutls_server_name_set(
+		 c->session, GNUTLS_NAME_DNS, sni, strlen(sni))) < 0)
 		goto fail;
 	gnutls_transport_set_ptr(c->session, c);
 	gnutls_transport_set_pull_function(c->session, pull);
@@ -115,10 +117,11 @@ tls_handshake_step(struct tls_conn *c, struct tls_result *out)
 			return TLS_DONE;
 		}
 		if (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED)
-			return gnutls_record_get_direction(c->session) ?
-			    TLS_WANT_WRITE : TLS_WANT_READ;
+			return gnutls_record_get_direction(c->session)
+			    ? TLS_WANT_WRITE
+			    : TLS_WANT_READ;
 		if (!gnutls_error_is_fatal(ret))
-			continue;	/* a warning alert: keep going */
+			continue; /* a warning alert: keep going */
 		break;
 	}
 	if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED)
@@ -153,8 +156,8 @@ tls_read(struct tls_conn *c, void *buf, size_t len, char *err, size_t errlen)
 
 /* tls_write - encrypt and send; may send less than len */
 ssize_t
-tls_write(struct tls_conn *c, const void *buf, size_t len, char *err,
-    size_t errlen)
+tls_write(
+    struct tls_conn *c, const void *buf, size_t len, char *err, size_t errlen)
 {
 	ssize_t n;
 

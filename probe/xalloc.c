@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void	out_of_memory(size_t);
-static int	injected_failure(void);
+static void out_of_memory(size_t);
+static int injected_failure(void);
 
 /* xmalloc - malloc that exits 3 on failure */
 void *
@@ -77,8 +77,8 @@ xmemdup(const void *src, size_t len)
 static void
 out_of_memory(size_t n)
 {
-	fprintf(stderr, "smtp-probe: out of memory (allocating %zu bytes)\n",
-	    n);
+	fprintf(
+	    stderr, "smtp-probe: out of memory (allocating %zu bytes)\n", n);
 	exit(EXIT_TOOL_FAILURE);
 }
 

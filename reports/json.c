@@ -23,45 +23,44 @@
 #include "version.h"
 #include "xalloc.h"
 
-static json_t	*run_json(const struct run_result *,
-		    const struct report_opts *);
-static json_t	*target_json(const struct target_result *,
-		    const struct report_opts *);
-static json_t	*probe_json(const struct probe_result *,
-		    const struct report_opts *);
-static json_t	*error_json(const struct probe_error *);
-static json_t	*timing_json(const struct timings *);
-static json_t	*reply_json(const struct reply *);
-static json_t	*ehlo_json(const struct ehlo_result *);
-static json_t	*starttls_json(const struct starttls_result *);
-static json_t	*tls_json(const struct tls_result *);
-static json_t	*cert_json(const struct cert_info *);
-static json_t	*verification_json(const struct verification *);
-static json_t	*auth_json(const struct auth_result *);
-static json_t	*texts_json(const struct text *, size_t);
-static json_t	*strings_json(char *const *, size_t);
-static json_t	*transcript_json(const struct transcript *);
-static json_t	*bytes(const void *, size_t);
-static json_t	*str(const char *);
-static json_t	*str_or_null(const char *);
-static json_t	*time_json(time_t);
-static json_t	*checked(json_t *);
-static void	 set(json_t *, const char *, json_t *);
-static void	 push(json_t *, json_t *);
-static int	 dump(FILE *, json_t *, size_t);
+static json_t *run_json(const struct run_result *, const struct report_opts *);
+static json_t *target_json(
+    const struct target_result *, const struct report_opts *);
+static json_t *probe_json(
+    const struct probe_result *, const struct report_opts *);
+static json_t *error_json(const struct probe_error *);
+static json_t *timing_json(const struct timings *);
+static json_t *reply_json(const struct reply *);
+static json_t *ehlo_json(const struct ehlo_result *);
+static json_t *starttls_json(const struct starttls_result *);
+static json_t *tls_json(const struct tls_result *);
+static json_t *cert_json(const struct cert_info *);
+static json_t *verification_json(const struct verification *);
+static json_t *auth_json(const struct auth_result *);
+static json_t *texts_json(const struct text *, size_t);
+static json_t *strings_json(char *const *, size_t);
+static json_t *transcript_json(const struct transcript *);
+static json_t *bytes(const void *, size_t);
+static json_t *str(const char *);
+static json_t *str_or_null(const char *);
+static json_t *time_json(time_t);
+static json_t *checked(json_t *);
+static void set(json_t *, const char *, json_t *);
+static void push(json_t *, json_t *);
+static int dump(FILE *, json_t *, size_t);
 
 /* report_json_write - one document for the whole run */
 int
-report_json_write(FILE *fp, const struct run_result *run,
-    const struct report_opts *o)
+report_json_write(
+    FILE *fp, const struct run_result *run, const struct report_opts *o)
 {
 	return dump(fp, run_json(run, o), JSON_INDENT(2));
 }
 
 /* report_ndjson_target - one target, one line */
 int
-report_ndjson_target(FILE *fp, const struct target_result *t,
-    const struct report_opts *o)
+report_ndjson_target(
+    FILE *fp, const struct target_result *t, const struct report_opts *o)
 {
 	int ret = dump(fp, target_json(t, o), JSON_COMPACT);
 
@@ -139,7 +138,8 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 	for (i = 0; i < p->nfindings; i++) {
 		f = checked(json_object());
 		set(f, "id", str(p->findings[i].id));
-		set(f, "severity", str(severity_names[p->findings[i].severity]));
+		set(f, "severity",
+		    str(severity_names[p->findings[i].severity]));
 		set(f, "message", str(p->findings[i].message));
 		push(findings, f);
 	}
@@ -170,8 +170,8 @@ timing_json(const struct timings *t)
 	int i;
 
 	for (i = PHASE_CONNECT; i < PHASE_COUNT; i++)
-		set(obj, phase_names[i], t->phase[i] < 0 ? json_null() :
-		    json_integer(t->phase[i]));
+		set(obj, phase_names[i],
+		    t->phase[i] < 0 ? json_null() : json_integer(t->phase[i]));
 	set(obj, "total", json_integer(t->total));
 	return obj;
 }
@@ -204,10 +204,10 @@ ehlo_json(const struct ehlo_result *e)
 	caps = checked(json_array());
 	for (i = 0; i < e->ncaps; i++) {
 		cap = checked(json_object());
-		set(cap, "keyword", bytes(e->caps[i].keyword.data,
-		    e->caps[i].keyword.len));
-		set(cap, "params", texts_json(e->caps[i].params,
-		    e->caps[i].nparams));
+		set(cap, "keyword",
+		    bytes(e->caps[i].keyword.data, e->caps[i].keyword.len));
+		set(cap, "params",
+		    texts_json(e->caps[i].params, e->caps[i].nparams));
 		push(caps, cap);
 	}
 	set(obj, "capabilities", caps);
@@ -222,8 +222,8 @@ starttls_json(const struct starttls_result *s)
 
 	set(obj, "offered", json_boolean(s->offered));
 	set(obj, "code", s->sent ? json_integer(s->code) : json_null());
-	set(obj, "text", s->sent ? bytes(s->text.data, s->text.len) :
-	    json_null());
+	set(obj, "text",
+	    s->sent ? bytes(s->text.data, s->text.len) : json_null());
 	set(obj, "trailing_bytes", json_integer((json_int_t)s->trailing_bytes));
 	return obj;
 }
@@ -282,8 +282,9 @@ verification_json(const struct verification *v)
 		return json_null();
 	obj = checked(json_object());
 	set(obj, "trusted", json_boolean(v->trusted));
-	set(obj, "hostname_match", v->hostname_match < 0 ? json_null() :
-	    json_boolean(v->hostname_match));
+	set(obj, "hostname_match",
+	    v->hostname_match < 0 ? json_null()
+				  : json_boolean(v->hostname_match));
 	set(obj, "chain_complete", json_boolean(v->chain_complete));
 	errors = checked(json_array());
 	for (i = 0; i < VERR_COUNT; i++)
@@ -337,8 +338,8 @@ transcript_json(const struct transcript *t)
 		l = checked(json_object());
 		set(l, "ms", json_integer(t->lines[i].ms));
 		set(l, "dir", str(tdir_names[t->lines[i].dir]));
-		set(l, "text", bytes(t->lines[i].text.data,
-		    t->lines[i].text.len));
+		set(l, "text",
+		    bytes(t->lines[i].text.data, t->lines[i].text.len));
 		push(lines, l);
 	}
 	set(obj, "lines", lines);
@@ -354,8 +355,8 @@ bytes(const void *data, size_t len)
 	size_t n;
 	char *s;
 
-	s = sanitize(data != NULL ? data : "", data != NULL ? len : 0,
-	    SAN_JSON, &n);
+	s = sanitize(
+	    data != NULL ? data : "", data != NULL ? len : 0, SAN_JSON, &n);
 	j = checked(json_stringn(s, n));
 	free(s);
 	return j;
@@ -419,8 +420,8 @@ dump(FILE *fp, json_t *doc, size_t flags)
 {
 	int ret;
 
-	ret = json_dumpf(doc, fp, flags) == 0 &&
-	    fputc('\n', fp) != EOF ? 0 : -1;
+	ret =
+	    json_dumpf(doc, fp, flags) == 0 && fputc('\n', fp) != EOF ? 0 : -1;
 	json_decref(doc);
 	return ret;
 }

@@ -15,7 +15,7 @@
 
 #include "xalloc.h"
 
-static size_t	put_escape(char *, unsigned char);
+static size_t put_escape(char *, unsigned char);
 
 /* sanitize - safe copy of in[0..len) */
 char *

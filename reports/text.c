@@ -15,39 +15,37 @@
 #include "names.h"
 #include "sanitize.h"
 
-#define C_RED	"\033[31m"
-#define C_GREEN	"\033[32m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
 #define C_YELLOW "\033[33m"
-#define C_BOLD	"\033[1m"
-#define C_DIM	"\033[2m"
-#define C_OFF	"\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_OFF "\033[0m"
 
 struct out {
-	FILE		*fp;
-	bool		 color;
+	FILE *fp;
+	bool color;
 };
 
-static void	target_text(struct out *, const struct target_result *,
-		    bool);
-static void	probe_text(struct out *, const struct probe_result *, bool);
-static void	reply_line(struct out *, const char *, const struct reply *);
-static void	caps_line(struct out *, const char *,
-		    const struct ehlo_result *);
-static void	tls_lines(struct out *, const struct probe_result *);
-static void	auth_line(struct out *, const struct auth_result *);
-static void	findings_lines(struct out *, const struct probe_result *);
-static void	transcript_lines(struct out *, const struct transcript *);
-static void	label(struct out *, const char *);
-static void	color(struct out *, const char *);
-static void	put(struct out *, const void *, size_t);
-static void	puts_safe(struct out *, const char *);
+static void target_text(struct out *, const struct target_result *, bool);
+static void probe_text(struct out *, const struct probe_result *, bool);
+static void reply_line(struct out *, const char *, const struct reply *);
+static void caps_line(struct out *, const char *, const struct ehlo_result *);
+static void tls_lines(struct out *, const struct probe_result *);
+static void auth_line(struct out *, const struct auth_result *);
+static void findings_lines(struct out *, const struct probe_result *);
+static void transcript_lines(struct out *, const struct transcript *);
+static void label(struct out *, const char *);
+static void color(struct out *, const char *);
+static void put(struct out *, const void *, size_t);
+static void puts_safe(struct out *, const char *);
 
 /* report_text_write - every target, every port */
 int
-report_text_write(FILE *fp, const struct run_result *run,
-    const struct report_opts *o)
+report_text_write(
+    FILE *fp, const struct run_result *run, const struct report_opts *o)
 {
-	struct out out = { fp, o->color };
+	struct out out = {fp, o->color};
 	size_t i;
 
 	for (i = 0; i < run->ntargets; i++)
@@ -170,10 +168,10 @@ caps_line(struct out *o, const char *name, const struct ehlo_result *e)
 	label(o, name);
 	for (i = 0; i < e->ncaps; i++) {
 		if (i > 0)
-			fputc(' ', o->fp);
+			fputs(", ", o->fp);
 		put(o, e->caps[i].keyword.data, e->caps[i].keyword.len);
 		for (k = 0; k < e->caps[i].nparams; k++) {
-			fputc(k == 0 ? '=' : ',', o->fp);
+			fputc(' ', o->fp);
 			put(o, e->caps[i].params[k].data,
 			    e->caps[i].params[k].len);
 		}
@@ -224,8 +222,8 @@ tls_lines(struct out *o, const struct probe_result *p)
 	label(o, "verify");
 	fputs(v->trusted ? "trusted" : "NOT trusted", o->fp);
 	if (v->hostname_match >= 0)
-		fputs(v->hostname_match ? ", name ok" : ", NAME MISMATCH",
-		    o->fp);
+		fputs(
+		    v->hostname_match ? ", name ok" : ", NAME MISMATCH", o->fp);
 	fputs(v->chain_complete ? ", chain complete" : ", chain INCOMPLETE",
 	    o->fp);
 	for (e = 0; e < VERR_COUNT; e++)
@@ -263,9 +261,9 @@ static void
 findings_lines(struct out *o, const struct probe_result *p)
 {
 	static const char *const col[SEV_COUNT] = {
-		[SEV_INFO] = C_DIM,
-		[SEV_WARNING] = C_YELLOW,
-		[SEV_CRITICAL] = C_RED,
+	    [SEV_INFO] = C_DIM,
+	    [SEV_WARNING] = C_YELLOW,
+	    [SEV_CRITICAL] = C_RED,
 	};
 	const struct finding *f;
 	size_t i;
@@ -286,9 +284,9 @@ static void
 transcript_lines(struct out *o, const struct transcript *t)
 {
 	static const char *const arrow[TDIR_COUNT] = {
-		[TDIR_SENT] = "C:",
-		[TDIR_RECEIVED] = "S:",
-		[TDIR_TLS] = "--",
+	    [TDIR_SENT] = "C:",
+	    [TDIR_RECEIVED] = "S:",
+	    [TDIR_TLS] = "--",
 	};
 	size_t i;
 
@@ -328,8 +326,8 @@ put(struct out *o, const void *data, size_t len)
 	size_t n;
 	char *s;
 
-	s = sanitize(data != NULL ? data : "", data != NULL ? len : 0,
-	    SAN_TERMINAL, &n);
+	s = sanitize(
+	    data != NULL ? data : "", data != NULL ? len : 0, SAN_TERMINAL, &n);
 	fwrite(s, 1, n, o->fp);
 	free(s);
 }

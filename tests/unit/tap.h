@@ -33,8 +33,8 @@ is_int(long long got, long long want, const char *label)
 static inline int
 is_str(const char *got, const char *want, const char *label)
 {
-	int same = got != NULL && want != NULL ? strcmp(got, want) == 0 :
-	    got == want;
+	int same =
+	    got != NULL && want != NULL ? strcmp(got, want) == 0 : got == want;
 
 	if (!ok(same, label))
 		printf("#   got \"%s\", want \"%s\"\n", got ? got : "(null)",

@@ -1,0 +1,160 @@
+#!/usr/bin/env bats
+# The command line: formats, output, exit statuses, and bad usage (exit 2,
+# a message naming the option, nothing probed).
+
+setup() {
+	load helpers/common
+}
+
+# usage_error ARGS... - exit 2, nothing on stdout, "smtp-probe: ..." on stderr
+usage_error() {
+	run --separate-stderr "$PROBE" "$@"
+	assert_equal "$status" 2
+	assert_equal "$output" ""
+	assert_regex "$stderr" "^smtp-probe: "
+}
+
+@test "--help and --version" {
+	run "$PROBE" --help
+	assert_success
+	assert_line --partial "usage: smtp-probe [OPTIONS] TARGET..."
+	assert_line --partial "--fail-on SEV"
+	run "$PROBE" -V
+	assert_success
+	assert_output --regexp '^smtp-probe [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "bad usage exits 2 naming the option" {
+	usage_error
+	assert_regex "$stderr" "no TARGET"
+	usage_error --bogus 127.0.0.1
+	assert_regex "$stderr" "unknown option --bogus"
+	usage_error -p 0 127.0.0.1
+	assert_regex "$stderr" "--ports"
+	usage_error -p 25/tls 127.0.0.1
+	assert_regex "$stderr" 'mode "tls"'
+	usage_error -p 25,,587 127.0.0.1
+	usage_error -p 70000 127.0.0.1
+	usage_error --timeout abc 127.0.0.1
+	assert_regex "$stderr" "--timeout"
+	usage_error --timeout 0 127.0.0.1
+	usage_error --connect-timeout -1 127.0.0.1
+	usage_error --format xml 127.0.0.1
+	assert_regex "$stderr" "--format"
+	usage_error --fail-on fatal 127.0.0.1
+	usage_error --warn-days x 127.0.0.1
+	usage_error -j 0 127.0.0.1
+	usage_error --cafile /nonexistent/ca.pem 127.0.0.1
+	assert_regex "$stderr" "--cafile /nonexistent/ca.pem"
+	usage_error --client-cert "$LAB_CERT_GOOD" 127.0.0.1
+	assert_regex "$stderr" "go together"
+	usage_error --sni "bad name" 127.0.0.1
+	usage_error --ehlo "" 127.0.0.1
+	usage_error "[::1" 
+	usage_error "host:port"
+	usage_error "bad_host!.example"
+	usage_error --timeout
+	assert_regex "$stderr" "needs a value"
+}
+
+@test "--cafile without any certificate is a configuration error" {
+	echo "not a certificate" >"$BATS_TEST_TMPDIR/empty.pem"
+	usage_error --cafile "$BATS_TEST_TMPDIR/empty.pem" -p "$LAB_PORT_MX" 127.0.0.1
+	assert_regex "$stderr" "no PEM certificate"
+}
+
+@test "the report's header: schema version, tool, time, duration" {
+	lab_probe "$LAB_PORT_MX"
+	assert_equal "$(j .schema_version)" 1
+	assert_equal "$(j .tool.name)" smtp-probe
+	assert_equal "$(j .tool.version)" "$("$PROBE" --version | cut -d' ' -f2)"
+	gnutls=$(gnutls-cli --version | sed -n 's/^gnutls-cli \([0-9.]*\).*/\1/p')
+	assert_equal "$(j .tool.tls_library)" "GnuTLS $gnutls"
+	started=$(date -u -d "$(j .started_at)" +%s)
+	now=$(date -u +%s)
+	[ $((now - started)) -ge 0 ] && [ $((now - started)) -lt 60 ]
+	assert_regex "$(j .duration_ms)" '^[0-9]+$'
+	assert_equal "$(j '.targets[0].host')" 127.0.0.1
+}
+
+@test "-o writes the report to a file and nothing to stdout" {
+	run "$PROBE" --cafile "$LAB_CA" -p "$LAB_PORT_MX" -o "$BATS_TEST_TMPDIR/out.json" 127.0.0.1
+	assert_success
+	assert_output ""
+	"$VALIDATE" "$BATS_TEST_TMPDIR/out.json"
+	assert_equal "$(jq -r '.targets[0].probes[0].banner.lines[0]' "$BATS_TEST_TMPDIR/out.json")" "$LAB_BANNER"
+}
+
+@test "a report that cannot be written exits 3" {
+	run "$PROBE" -p "$LAB_PORT_MX" -o /nonexistent/dir/out.json 127.0.0.1
+	assert_equal "$status" 3
+	run bash -c "'$PROBE' -p '$LAB_PORT_MX' 127.0.0.1 >/dev/full"
+	assert_equal "$status" 3
+}
+
+@test "json is the default when stdout is not a terminal" {
+	run --separate-stderr "$PROBE" --cafile "$LAB_CA" -p "$LAB_PORT_MX" 127.0.0.1
+	assert_success
+	echo "$output" >"$BATS_TEST_TMPDIR/r.json"
+	"$VALIDATE" "$BATS_TEST_TMPDIR/r.json"
+}
+
+@test "--format ndjson writes one target per line" {
+	run --separate-stderr "$PROBE" --format ndjson --cafile "$LAB_CA" \
+	    -p "$LAB_PORT_MX" 127.0.0.1 "localhost:$LAB_PORT_SUBMISSION"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	echo "$output" >"$BATS_TEST_TMPDIR/r.ndjson"
+	"$VALIDATE" --ndjson "$BATS_TEST_TMPDIR/r.ndjson"
+	hosts=$(jq -r .host "$BATS_TEST_TMPDIR/r.ndjson" | sort | tr '\n' ' ')
+	assert_equal "$hosts" "127.0.0.1 localhost:$LAB_PORT_SUBMISSION "
+}
+
+@test "--format text for people, without colour when not a terminal" {
+	run "$PROBE" --format text --cafile "$LAB_CA" --sni "$LAB_HOST" -p "$LAB_PORT_SUBMISSION" 127.0.0.1
+	assert_success
+	assert_line --partial "banner    220 $LAB_BANNER"
+	assert_line --partial "port $LAB_PORT_SUBMISSION (127.0.0.1)  mode starttls"
+	assert_line --partial "auth      before TLS: none; after TLS: PLAIN LOGIN"
+	assert_line --partial "verify    trusted, name ok, chain complete"
+	refute_output --partial $'\033'
+}
+
+@test "a port in TARGET replaces the port list" {
+	probe --cafile "$LAB_CA" -p 1,2,3 "127.0.0.1:$LAB_PORT_MX"
+	assert_equal "$(j '.targets[0].probes | length')" 1
+	assert_equal "$(p .port)" "$LAB_PORT_MX"
+	assert_equal "$(j '.targets[0].host')" "127.0.0.1:$LAB_PORT_MX"
+	probe --cafile "$LAB_CA" "127.0.0.1:$LAB_PORT_SMTPS/implicit"
+	assert_equal "$(p .mode)" implicit
+}
+
+@test "IPv6 literal with brackets: a closed port is connect-failed, not a crash" {
+	probe --connect-timeout 2 "[::1]:1"
+	assert_equal "$status" 0
+	assert_equal "$(p .port)" 1
+	assert_equal "$(p .error.phase)" connect
+	assert_equal "$(findings)" connect-failed
+}
+
+@test "a name that does not resolve: one probe per port, each a resolve error" {
+	probe -p 25,587 does-not-exist.invalid
+	assert_equal "$status" 0
+	assert_equal "$(j '.targets[0].probes | length')" 2
+	assert_equal "$(p .address)" null
+	assert_equal "$(p .error.phase)" resolve
+	assert_equal "$(p .error.kind)" dns
+	assert_equal "$(p .mode)" unknown
+	assert_equal "$(findings 1)" connect-failed
+}
+
+@test "--fail-on: exit 1 only when a finding reaches the threshold" {
+	lab_probe "$LAB_PORT_EXPIRED" --fail-on critical
+	assert_equal "$status" 1
+	lab_probe "$LAB_PORT_MX" --fail-on info
+	assert_equal "$status" 0
+	lab_probe "$LAB_PORT_PLAIN" --fail-on warning
+	assert_equal "$status" 1
+	lab_probe "$LAB_PORT_PLAIN"
+	assert_equal "$status" 0
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# demo.sh PROBE - start the lab Postfix on 127.0.0.1, probe three of its
+# ports (STARTTLS with AUTH after TLS, implicit TLS, plaintext with AUTH in
+# clear) with the lab CA, print the text report and the JSON, stop the lab.
+set -euo pipefail
+
+probe=${1:?usage: demo.sh PATH-TO-smtp-probe}
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/smtp-probe-demo.XXXXXX")
+chmod 755 "$dir"
+mkdir "$dir/lab"
+trap '"$here/lab/lab.sh" stop "$dir/lab" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+
+for _ in 1 2 3; do
+	base=$((40000 + (RANDOM % 100) * 20))
+	LAB_PORT_BASE=$base "$here/lab/lab.sh" start "$dir/lab" >"$dir/lab.log" 2>&1 && break
+	"$here/lab/lab.sh" stop "$dir/lab" >/dev/null 2>&1 || true
+	rm -rf "$dir/lab" && mkdir "$dir/lab"
+done
+[ -f "$dir/lab/lab.env" ] || { cat "$dir/lab.log" >&2; exit 1; }
+# shellcheck disable=SC1091
+. "$dir/lab/lab.env"
+
+ports="$LAB_PORT_SUBMISSION,$LAB_PORT_SMTPS/implicit,$LAB_PORT_PLAIN"
+args=(--cafile "$LAB_CA" --sni "$LAB_HOST" -p "$ports" 127.0.0.1)
+echo "== smtp-probe ${args[*]}"
+echo "   (lab Postfix: $LAB_PORT_SUBMISSION submission with STARTTLS," \
+    "$LAB_PORT_SMTPS implicit TLS, $LAB_PORT_PLAIN plaintext)"
+echo
+"$probe" --format text "${args[@]}"
+echo "== the same as JSON"
+"$probe" --format json "${args[@]}"

@@ -1,0 +1,72 @@
+# common.bash - loaded by every .bats file: assertions, the servers' ports,
+# and probe(), which runs smtp-probe under a hard timeout and validates every
+# JSON report it writes against the project's schema.
+
+bats_require_minimum_version 1.5.0
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+PROBE=${SMTP_PROBE:-$ROOT/build/smtp-probe}
+VALIDATE=$ROOT/tests/helpers/validate-report
+# shellcheck disable=SC1091
+. "$SUITE_DIR/lab/lab.env"
+# shellcheck disable=SC1091
+. "$SUITE_DIR/hostile/hostile.env"
+
+# Under valgrind (SMTP_PROBE_WRAPPER) everything is slower, never different.
+WRAP=${SMTP_PROBE_WRAPPER:-}
+
+# probe ARGS... - run smtp-probe with a JSON report in $REPORT, its stderr
+# in $STDERR and its exit status in $status; the report must validate.
+# A run longer than PROBE_LIMIT seconds (default 60) is killed and fails.
+probe() {
+	REPORT=$BATS_TEST_TMPDIR/report.json
+	STDERR=$BATS_TEST_TMPDIR/stderr
+	local start end
+	start=$(date +%s%N)
+	set +e
+	timeout -k 5 "${PROBE_LIMIT:-60}" $WRAP "$PROBE" --format json "$@" \
+	    >"$REPORT" 2>"$STDERR"
+	status=$?
+	set -e
+	end=$(date +%s%N)
+	ELAPSED_MS=$(((end - start) / 1000000))
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		fail "smtp-probe did not finish within ${PROBE_LIMIT:-60} s"
+	fi
+	if [ "$status" -le 1 ]; then
+		"$VALIDATE" "$REPORT" || fail "the report does not validate"
+	fi
+}
+
+# lab_probe PORTS [ARGS...] - probe the lab Postfix with its CA and name
+lab_probe() {
+	local ports=$1
+	shift
+	probe --cafile "$LAB_CA" --sni "$LAB_HOST" --ehlo client.lab.test \
+	    -p "$ports" "$@" 127.0.0.1
+}
+
+# j FILTER - one value from the report (raw strings), for the first probe
+# unless the filter says otherwise
+j() {
+	jq -r "$1" "$REPORT"
+}
+
+# p FILTER - a value of probe N (default 0): p '.banner.code' [N]
+p() {
+	jq -r ".targets[0].probes[${2:-0}] | $1" "$REPORT"
+}
+
+# findings [N] - the finding ids of probe N, space-separated, sorted
+findings() {
+	jq -r "[.targets[0].probes[${1:-0}].findings[].id] | sort | join(\" \")" \
+	    "$REPORT"
+}
+
+# fingerprint PEM - SHA-256 of a certificate as certtool prints it
+fingerprint() {
+	certtool --fingerprint --hash sha256 --infile "$1" 2>/dev/null |
+	    tr -d ':\n' | tr 'A-F' 'a-f'
+}

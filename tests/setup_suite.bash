@@ -1,0 +1,58 @@
+# setup_suite.bash - servers shared by every .bats file of one run: the lab
+# Postfix and the hostile server, on 127.0.0.1 only, stopped at the end even
+# when tests fail. Ports are picked at random in 20000-29999 so that two runs
+# on one machine (a developer's and CI's) do not collide; a busy port makes
+# the start fail, and the next base is tried.
+
+setup_suite() {
+	local base i
+	export SUITE_DIR
+	SUITE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/smtp-probe-suite.XXXXXX")
+	# The postfix user must be able to reach the lab below it.
+	chmod 755 "$SUITE_DIR"
+	mkdir -p "$SUITE_DIR/lab" "$SUITE_DIR/hostile"
+	for i in 1 2 3 4 5; do
+		base=$((20000 + (RANDOM % 200) * 50))
+		if LAB_PORT_BASE=$base "$BATS_TEST_DIRNAME/lab/lab.sh" start \
+		    "$SUITE_DIR/lab" >"$SUITE_DIR/lab.log" 2>&1; then
+			break
+		fi
+		"$BATS_TEST_DIRNAME/lab/lab.sh" stop "$SUITE_DIR/lab" \
+		    >/dev/null 2>&1 || true
+		rm -rf "$SUITE_DIR/lab" && mkdir -p "$SUITE_DIR/lab"
+	done
+	[ -f "$SUITE_DIR/lab/lab.env" ] || {
+		cat "$SUITE_DIR/lab.log" >&2
+		return 1
+	}
+	for i in 1 2 3 4 5; do
+		base=$((20000 + (RANDOM % 200) * 50 + 20))
+		/usr/bin/python3 "$BATS_TEST_DIRNAME/servers/hostile.py" \
+		    --dir "$SUITE_DIR/hostile" --port-base "$base" \
+		    >"$SUITE_DIR/hostile.log" 2>&1 &
+		echo $! >"$SUITE_DIR/hostile.pid"
+		for _ in $(seq 100); do
+			[ -f "$SUITE_DIR/hostile/hostile.env" ] && break
+			kill -0 "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null ||
+			    break
+			sleep 0.1
+		done
+		[ -f "$SUITE_DIR/hostile/hostile.env" ] && break
+		kill "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true
+	done
+	[ -f "$SUITE_DIR/hostile/hostile.env" ] || {
+		cat "$SUITE_DIR/hostile.log" >&2
+		return 1
+	}
+}
+
+teardown_suite() {
+	[ -n "${SUITE_DIR:-}" ] || return 0
+	if [ -f "$SUITE_DIR/hostile.pid" ]; then
+		kill "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true
+		wait "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true
+	fi
+	"$BATS_TEST_DIRNAME/lab/lab.sh" stop "$SUITE_DIR/lab" >/dev/null 2>&1 ||
+	    true
+	rm -rf "$SUITE_DIR"
+}
