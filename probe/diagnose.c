@@ -44,6 +44,10 @@ enum finding_id {
 	F_WEAK_KEY,
 	F_WEAK_SIGNATURE,
 	F_STARTTLS_INJECTION,
+	F_SMTP_PROTOCOL_ERROR,
+	F_CONNECTION_LOST,
+	F_DIALOGUE_TIMEOUT,
+	F_SMTP_NONCONFORMING,
 	F_COUNT
 };
 
@@ -69,12 +73,21 @@ const struct finding_def finding_defs[F_COUNT] = {
     [F_WEAK_KEY] = {"weak-key", SEV_WARNING},
     [F_WEAK_SIGNATURE] = {"weak-signature", SEV_WARNING},
     [F_STARTTLS_INJECTION] = {"starttls-response-injection", SEV_CRITICAL},
+    [F_SMTP_PROTOCOL_ERROR] = {"smtp-protocol-error", SEV_CRITICAL},
+    [F_CONNECTION_LOST] = {"connection-lost", SEV_CRITICAL},
+    [F_DIALOGUE_TIMEOUT] = {"dialogue-timeout", SEV_CRITICAL},
+    [F_SMTP_NONCONFORMING] = {"smtp-nonconforming", SEV_WARNING},
 };
 const size_t finding_defs_count = F_COUNT;
 
 static void add(struct probe_result *, enum finding_id, enum severity,
     const char *, ...) __attribute__((format(printf, 4, 5)));
 static void dialogue_findings(struct probe_result *);
+static void error_findings(struct probe_result *);
+static void syntax_findings(struct probe_result *);
+static bool has_finding(const struct probe_result *, enum finding_id);
+static bool reply_has_controls(const struct reply *);
+static void verr_list(unsigned int, char *, size_t);
 static void tls_findings(struct probe_result *);
 static void cert_findings(struct probe_result *, const struct diag_params *);
 static void advise(struct probe_result *);
@@ -87,6 +100,8 @@ diagnose(struct probe_result *p, const struct diag_params *dp)
 {
 	dialogue_findings(p);
 	tls_findings(p);
+	error_findings(p);
+	syntax_findings(p);
 	cert_findings(p, dp);
 	advise(p);
 }
@@ -114,7 +129,7 @@ dialogue_findings(struct probe_result *p)
 		    "%d/implicit; otherwise check the SMTP daemon and any "
 		    "proxy in front of it.",
 		    p->port, p->port);
-	if (p->banner.present && p->banner.code != 220)
+	if (p->banner.present && p->banner.code >= 200 && p->banner.code != 220)
 		add(p, F_GREETING_REJECTED, SEV_CRITICAL,
 		    "The server greeted "
 		    "with %d instead of 220: it refuses to serve this client "
@@ -141,8 +156,9 @@ dialogue_findings(struct probe_result *p)
 		    "times out. Configure clients for SSL/TLS on connect, or "
 		    "use port 587 with STARTTLS.",
 		    p->port);
-	if (expects_starttls(p) && p->ehlo.reply.present &&
-	    p->ehlo.reply.code == 250 && !p->starttls.offered)
+	/* Only a complete EHLO reply proves STARTTLS is not offered. */
+	if (expects_starttls(p) && p->ehlo.reply.code == 250 &&
+	    !(e->set && e->phase == PHASE_EHLO) && !p->starttls.offered)
 		add(p, F_STARTTLS_MISSING,
 		    p->port == 25 ? SEV_WARNING : SEV_CRITICAL,
 		    "The server does not offer STARTTLS on port "
@@ -180,6 +196,77 @@ dialogue_findings(struct probe_result *p)
 	}
 }
 
+/*
+ * error_findings - every failure gets a finding: those the specific
+ * findings above did not explain are named by their kind.
+ */
+static void
+error_findings(struct probe_result *p)
+{
+	static const enum finding_id explains[] = {F_CONNECT_FAILED,
+	    F_BANNER_TIMEOUT, F_GREETING_REJECTED, F_STARTTLS_REJECTED,
+	    F_IMPLICIT_PORT_SPEAKS_PLAINTEXT, F_HANDSHAKE_FAILED};
+	const struct probe_error *e = &p->error;
+	size_t i;
+
+	if (!e->set)
+		return;
+	for (i = 0; i < sizeof(explains) / sizeof(explains[0]); i++)
+		if (has_finding(p, explains[i]))
+			return;
+	switch (e->kind) {
+	case KIND_TIMEOUT:
+		add(p, F_DIALOGUE_TIMEOUT, SEV_CRITICAL,
+		    "The server stopped answering during the SMTP dialogue "
+		    "(%s: %s). Clients hang here; check the server's load and "
+		    "any proxy or firewall that inspects SMTP.",
+		    phase_names[e->phase], e->message);
+		break;
+	case KIND_RESET:
+	case KIND_CLOSED:
+	case KIND_TLS:
+		add(p, F_CONNECTION_LOST, SEV_CRITICAL,
+		    "The connection broke during the SMTP dialogue (%s: %s). "
+		    "Check the server's logs, its limits on clients, and "
+		    "anything in between that may cut connections.",
+		    phase_names[e->phase], e->message);
+		break;
+	default:
+		add(p, F_SMTP_PROTOCOL_ERROR, SEV_CRITICAL,
+		    "The server broke the SMTP protocol (%s: %s). Clients "
+		    "give up here; fix the server, or the proxy or security "
+		    "appliance in front of it that rewrites SMTP.",
+		    phase_names[e->phase], e->message);
+		break;
+	}
+}
+
+/*
+ * syntax_findings - replies a strict client may refuse: bare LF endings
+ * (RFC 5321 2.3.8) and control characters or NUL in reply text.
+ */
+static void
+syntax_findings(struct probe_result *p)
+{
+	const struct reply *r[] = {
+	    &p->banner, &p->ehlo.reply, &p->ehlo_tls.reply};
+	bool bare_lf = false, controls = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		bare_lf = bare_lf || (r[i]->present && r[i]->bare_lf);
+		controls = controls || reply_has_controls(r[i]);
+	}
+	if (bare_lf || controls)
+		add(p, F_SMTP_NONCONFORMING, SEV_WARNING,
+		    "The server's replies break RFC 5321: %s%s%s. Strict "
+		    "clients may refuse them; fix the server or whatever "
+		    "rewrites its replies.",
+		    bare_lf ? "lines end in a bare LF instead of CRLF" : "",
+		    bare_lf && controls ? ", and " : "",
+		    controls ? "the text holds NUL or control characters" : "");
+}
+
 /* tls_findings - handshake outcome and protocol version */
 static void
 tls_findings(struct probe_result *p)
@@ -212,6 +299,7 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 {
 	const struct cert_info *c;
 	bool selfsigned, incomplete;
+	char reasons[256];
 	size_t i;
 
 	if (!p->verification.present || p->ncerts == 0)
@@ -231,26 +319,18 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 		    "them: configure the full chain (Postfix: "
 		    "smtpd_tls_chain_files with the leaf, then the "
 		    "intermediates).");
-	/* A self-signed or incomplete chain is untrusted for that reason
-	 * alone; the untrusted finding covers every other cause. */
-	if (has_verr(p, VERR_UNTRUSTED) && !selfsigned && !incomplete)
+	/* A self-signed, incomplete or expired chain is untrusted for
+	 * that reason, which has its own finding; this one covers the rest
+	 * and names them. */
+	if (!p->verification.trusted && !selfsigned && !incomplete &&
+	    !has_verr(p, VERR_EXPIRED) && !has_verr(p, VERR_NOT_YET_VALID)) {
+		verr_list(p->verification.errors, reasons, sizeof(reasons));
 		add(p, F_CERT_UNTRUSTED, SEV_CRITICAL,
-		    "The certificate chain "
-		    "does not lead to a trusted root; clients that verify "
-		    "refuse it. Use a certificate from a CA the clients trust, "
-		    "or give the right --cafile.");
-	else if (!p->verification.trusted && !selfsigned && !incomplete &&
-	    !has_verr(p, VERR_EXPIRED) && !has_verr(p, VERR_NOT_YET_VALID))
-		add(p, F_CERT_UNTRUSTED, SEV_CRITICAL,
-		    "The certificate chain "
-		    "fails verification (%s%s%s%s). Replace the certificate.",
-		    has_verr(p, VERR_SIGNER_NOT_CA) ? "signer is not a CA "
-						    : "",
-		    has_verr(p, VERR_INSECURE_ALGORITHM) ? "insecure algorithm "
-							 : "",
-		    has_verr(p, VERR_INVALID_SIGNATURE) ? "invalid signature "
-							: "",
-		    has_verr(p, VERR_REVOKED) ? "revoked" : "");
+		    "The certificate chain fails verification (%s): clients "
+		    "that verify refuse it. Use a certificate from a CA the "
+		    "clients trust, or give the right --cafile.",
+		    reasons);
+	}
 	if (p->verification.hostname_match == 0)
 		add(p, F_CERT_HOSTNAME_MISMATCH, SEV_CRITICAL,
 		    "The "
@@ -345,6 +425,52 @@ expects_starttls(const struct probe_result *p)
 	return p->requested_mode == MODE_STARTTLS ||
 	    (p->requested_mode == MODE_AUTO && p->port != 465 &&
 		!p->detected_other_mode);
+}
+
+/* has_finding - true when the finding was raised already */
+static bool
+has_finding(const struct probe_result *p, enum finding_id id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nfindings; i++)
+		if (p->findings[i].id == finding_defs[id].id)
+			return true;
+	return false;
+}
+
+/* reply_has_controls - a byte below 0x20 (but TAB) or DEL in the text */
+static bool
+reply_has_controls(const struct reply *r)
+{
+	size_t i, k;
+
+	for (i = 0; r->present && i < r->nlines; i++)
+		for (k = 0; k < r->lines[i].len; k++)
+			if ((r->lines[i].data[k] < 0x20 &&
+				r->lines[i].data[k] != '\t') ||
+			    r->lines[i].data[k] == 0x7f)
+				return true;
+	return false;
+}
+
+/* verr_list - "untrusted, chain-too-long": the names of the error bits */
+static void
+verr_list(unsigned int errors, char *buf, size_t size)
+{
+	size_t len = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	for (i = 0; i < VERR_COUNT; i++) {
+		if (!(errors & (1u << i)) || i == VERR_HOSTNAME_MISMATCH)
+			continue;
+		n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+		    verr_names[i]);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
 }
 
 /* has_verr - a verification error bit */

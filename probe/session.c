@@ -189,7 +189,8 @@ sess_on_timeout(struct sess *s, int64_t now)
 	    now < s->deadline) {
 		/* A port that stays silent may expect TLS first (RFC 8314). */
 		result_fail(&s->first_error, PHASE_BANNER, KIND_TIMEOUT,
-		    "the server accepted the connection but sent no greeting "
+		    "the server accepted the connection but sent no complete "
+		    "greeting "
 		    "within %d s",
 		    secs);
 		restart(s, MODE_IMPLICIT, now);
@@ -199,12 +200,17 @@ sess_on_timeout(struct sess *s, int64_t now)
 		finish(s, now);
 		return;
 	}
-	fail(s, KIND_TIMEOUT, now, "no %s within %d s%s", waiting_for(s), secs,
-	    s->state == SESS_BANNER && !s->tls_on
-		? "; a port that expects implicit TLS (usually 465) behaves "
-		  "like "
-		  "this for a STARTTLS client"
-		: "");
+	if (s->state == SESS_BANNER && !s->tls_on)
+		fail(s, KIND_TIMEOUT, now,
+		    "the server accepted the connection but sent no complete "
+		    "greeting "
+		    "within %d s; a port that expects implicit TLS (usually "
+		    "465) behaves like this for a STARTTLS client",
+		    secs);
+	else
+		fail(s, KIND_TIMEOUT, now,
+		    "timed out after %d s waiting for %s", secs,
+		    waiting_for(s));
 }
 
 /* sess_done - everything closed */

@@ -25,6 +25,9 @@ static size_t split_words(
     const unsigned char *, size_t, struct smtp_bytes *, size_t, bool *);
 static bool has_mech(
     const struct text *, size_t, const unsigned char *, size_t);
+static bool same_word(
+    const unsigned char *, size_t, const unsigned char *, size_t);
+static unsigned char ascii_upper(unsigned char);
 
 /* smtp_reader_init - empty reader */
 void
@@ -55,6 +58,12 @@ smtp_reader_feed(struct smtp_reader *r, const unsigned char *data, size_t len,
 		lf = memchr(data + pos, '\n', len - pos);
 		n = lf != NULL ? (size_t)(lf - (data + pos)) + 1 : len - pos;
 		if (rp->wire_bytes + n > SMTP_REPLY_WIRE_MAX) {
+			/* Keep what the unfinished line showed, cut. */
+			if (r->len > 0 && rp->nlines < SMTP_REPLY_LINES_MAX)
+				store_line(rp, r->buf,
+				    r->len < SMTP_LINE_MAX ? r->len
+							   : SMTP_LINE_MAX);
+			rp->truncated = true;
 			*consumed = pos;
 			*why = "the reply went on for more than 1 MiB";
 			return SMTP_ERR_LIMIT;
@@ -207,8 +216,8 @@ smtp_has_cap(const struct ehlo_result *e, const char *keyword)
 	size_t i, n = strlen(keyword);
 
 	for (i = 0; i < e->ncaps; i++)
-		if (e->caps[i].keyword.len == n &&
-		    memcmp(e->caps[i].keyword.data, keyword, n) == 0)
+		if (same_word(e->caps[i].keyword.data, e->caps[i].keyword.len,
+			(const unsigned char *)keyword, n))
 			return true;
 	return false;
 }
@@ -237,6 +246,12 @@ end_line(struct smtp_reader *r, const char **why)
 			len--;
 		else
 			rp->bare_lf = true;
+		/* Without its CR, a line one byte over the limit still fits
+		 * the buffer: cut it like any other. */
+		if (len > SMTP_LINE_MAX) {
+			len = SMTP_LINE_MAX;
+			rp->truncated = true;
+		}
 	}
 	r->len = 0;
 	r->overlong = false;
@@ -287,8 +302,7 @@ text_upper(struct text *t)
 	size_t i;
 
 	for (i = 0; i < t->len; i++)
-		if (t->data[i] >= 'a' && t->data[i] <= 'z')
-			t->data[i] -= 'a' - 'A';
+		t->data[i] = ascii_upper(t->data[i]);
 }
 
 /*
@@ -324,17 +338,36 @@ split_words(const unsigned char *p, size_t len, struct smtp_bytes *w,
 static bool
 has_mech(const struct text *out, size_t n, const unsigned char *m, size_t mlen)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (out[i].len != mlen)
-			continue;
-		for (k = 0; k < mlen; k++)
-			if ((m[k] & ~0x20) != (out[i].data[k] & ~0x20) &&
-			    m[k] != out[i].data[k])
-				break;
-		if (k == mlen)
+	for (i = 0; i < n; i++)
+		if (same_word(out[i].data, out[i].len, m, mlen))
 			return true;
-	}
 	return false;
+}
+
+/*
+ * same_word - equal ignoring the case of ASCII letters only: SMTP keywords
+ * are ASCII (RFC 5321 4.1.1.1), and folding other bytes would make
+ * different octets equal.
+ */
+static bool
+same_word(
+    const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+	size_t k;
+
+	if (alen != blen)
+		return false;
+	for (k = 0; k < alen; k++)
+		if (ascii_upper(a[k]) != ascii_upper(b[k]))
+			return false;
+	return true;
+}
+
+/* ascii_upper - upper-case an ASCII letter, leave every other byte */
+static unsigned char
+ascii_upper(unsigned char c)
+{
+	return c >= 'a' && c <= 'z' ? (unsigned char)(c - ('a' - 'A')) : c;
 }

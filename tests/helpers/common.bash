@@ -70,3 +70,20 @@ fingerprint() {
 	certtool --fingerprint --hash sha256 --infile "$1" 2>/dev/null |
 	    tr -d ':\n' | tr 'A-F' 'a-f'
 }
+
+# hostile_probe NAME/MODE [ARGS...] - probe one behaviour of the hostile
+# server (tests/servers/hostile.py) with its CA and name
+hostile_probe() {
+	local name=${1%/*} mode=${1#*/} var
+	shift
+	var=HOSTILE_PORT_$name
+	probe --cafile "$HOSTILE_CA" --sni hostile.test -p "${!var}/$mode" \
+	    "$@" 127.0.0.1
+}
+
+# within_timeout SEC - the last probe ended by its --timeout SEC, with a
+# margin for process start-up and the sanitizer build
+within_timeout() {
+	[ "$ELAPSED_MS" -le $(($1 * 1000 + 2500)) ] ||
+	    fail "took $ELAPSED_MS ms with --timeout $1"
+}

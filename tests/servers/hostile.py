@@ -252,7 +252,7 @@ CONTROL_BANNER = reply(220, b"ctl.test ESMTP \x00nul", b"\xff\xfe\xc3\x28 invali
                        b"\x1b[2J\x1b[31mANSI", b"bel\x07 bs\x08 del\x7f")
 CONTROL_EHLO = reply(250, b"ctl.test\x00", b"X-BAD-UTF8 \xff\xfe\xc3\x28",
                      b"X-ANSI \x1b[2J\x1b[31m", b"X-CTL \x07\x08\x7f", b"SIZE 1000")
-MANY_CAPS = reply(250, *(b"X-CAP-%04d" % i for i in range(1, 5001)), b"OK")
+MANY_CAPS = reply(250, b"many.test", *(b"X-CAP-%04d" % i for i in range(1, 5001)), b"OK")
 
 
 def quit_with(bye):

@@ -1,0 +1,223 @@
+#!/usr/bin/env bats
+# Servers that misbehave (tests/servers/hostile.py): whatever they do, the
+# probe ends within its deadlines with a valid report whose error and
+# findings say exactly what happened.
+
+setup() {
+	load helpers/common
+}
+
+@test "silent server: banner timeout within --timeout" {
+	hostile_probe SILENT/starttls --timeout 3
+	assert_equal "$(p .error.phase)/$(p .error.kind)" banner/timeout
+	assert_equal "$(findings)" banner-timeout
+	assert_equal "$(p .mode)" unknown
+	within_timeout 3
+}
+
+@test "silent server in auto mode: implicit TLS is tried, the banner timeout stays" {
+	hostile_probe SILENT/auto --timeout 4 --transcript
+	assert_equal "$(p .error.phase)/$(p .error.kind)" banner/timeout
+	assert_equal "$(findings)" banner-timeout
+	assert_equal "$(p '[.transcript.lines[].text] | index("reconnecting in implicit mode") != null')" true
+	within_timeout 4
+}
+
+@test "banner dripped one byte a second: the phase deadline holds" {
+	hostile_probe DRIP_BANNER/starttls --timeout 3
+	assert_equal "$(p .error.phase)/$(p .error.kind)" banner/timeout
+	assert_equal "$(findings)" banner-timeout
+	within_timeout 3
+}
+
+@test "20 MB banner line without CRLF: a limit error, bounded memory" {
+	hostile_probe HUGE_LINE/starttls --timeout 10
+	assert_equal "$(p .error.phase)/$(p .error.kind)" banner/limit
+	assert_equal "$(p .banner.truncated)" true
+	assert_equal "$(p .banner.code)" 0
+	assert_equal "$(p '.banner.lines[0] | length')" 2048
+	assert_equal "$(p '.banner.lines[0][0:8]')" "220 AAAA"
+	assert_equal "$(findings)" smtp-protocol-error
+	within_timeout 10
+}
+
+@test "endless 250- continuation lines to EHLO: a limit error" {
+	hostile_probe ENDLESS_EHLO/starttls --timeout 10
+	assert_equal "$(p .error.phase)/$(p .error.kind)" ehlo/limit
+	assert_equal "$(p .banner.code)" 220
+	assert_equal "$(p .ehlo.truncated)" true
+	assert_equal "$(p '.ehlo.lines | length')" 128
+	assert_equal "$(findings)" smtp-protocol-error
+	within_timeout 10
+}
+
+@test "NUL, invalid UTF-8, ANSI escapes and control characters: valid JSON, kept escaped" {
+	hostile_probe CONTROL_CHARS/starttls --timeout 5
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .banner.code)" 220
+	assert_equal "$(p '[.banner.lines[], .ehlo.lines[]] | map(test("\u001b\\[2J")) | any')" true
+	assert_equal "$(p '[.banner.lines[], .ehlo.lines[]] | map(test("\u0000")) | any')" true
+	assert_equal "$(p '[.banner.lines[], .ehlo.lines[]] | map(test("\ufffd")) | any')" true
+	assert_equal "$(findings)" "smtp-nonconforming starttls-missing"
+}
+
+@test "text output escapes every control character a server sent" {
+	run bash -c "'$PROBE' --format text --timeout 5 -p '$HOSTILE_PORT_CONTROL_CHARS/starttls' 127.0.0.1 | od -An -tx1 | tr -s ' \n' ' '"
+	assert_success
+	for byte in 00 01 07 08 1b 7f; do
+		[[ " $output " != *" $byte "* ]] || fail "raw byte 0x$byte in the text report"
+	done
+	run "$PROBE" --format text --timeout 5 -p "$HOSTILE_PORT_CONTROL_CHARS/starttls" 127.0.0.1
+	assert_output --partial '\x1b[2J'
+	assert_output --partial '\x00'
+	assert_output --partial '\xff'
+}
+
+@test "bare LF line endings are accepted and noted" {
+	hostile_probe BARE_LF/starttls --timeout 5
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .banner.bare_lf)" true
+	assert_equal "$(p .ehlo.bare_lf)" true
+	assert_equal "$(p '.ehlo.capabilities | map(.keyword) | join(" ")')" "SIZE 8BITMIME"
+	assert_equal "$(p '.ehlo.capabilities[0].params[0]')" 1000
+	assert_equal "$(findings)" "smtp-nonconforming starttls-missing"
+}
+
+@test "5,000 capability lines: kept up to the limits, marked truncated" {
+	hostile_probe MANY_CAPS/starttls --timeout 5
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .ehlo.truncated)" true
+	assert_equal "$(p '.ehlo.lines | length')" 128
+	assert_equal "$(p '.ehlo.capabilities | length')" 64
+	assert_equal "$(p .ehlo.capabilities_truncated)" true
+	assert_equal "$(p '.ehlo.capabilities[0].keyword')" X-CAP-0001
+	assert_equal "$(findings)" starttls-missing
+}
+
+@test "421 greeting then close: greeting rejected" {
+	hostile_probe GREETING_421/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" banner/protocol
+	assert_equal "$(p .banner.code)" 421
+	assert_equal "$(p '.banner.lines[0]')" "4.3.2 Service not available, closing transmission channel"
+	assert_equal "$(findings)" greeting-rejected
+}
+
+@test "connection reset right after EHLO: the connection was lost" {
+	hostile_probe RESET_AFTER_EHLO/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" ehlo/reset
+	assert_equal "$(findings)" connection-lost
+}
+
+@test "STARTTLS answered 454: starttls rejected, no TLS" {
+	hostile_probe STARTTLS_454/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" starttls/protocol
+	assert_equal "$(p .starttls.offered)" true
+	assert_equal "$(p .starttls.code)" 454
+	assert_equal "$(p .starttls.text)" "4.7.0 TLS not available due to local problem"
+	assert_equal "$(p .tls)" null
+	assert_equal "$(p .mode)" plain
+	assert_equal "$(findings)" starttls-rejected
+}
+
+@test "STARTTLS 220 then garbage: handshake failed" {
+	hostile_probe STARTTLS_GARBAGE/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" handshake/tls
+	assert_equal "$(p .tls.established)" false
+	assert_equal "$(p .tls.error)" "An unexpected TLS packet was received."
+	assert_equal "$(findings)" handshake-failed
+}
+
+@test "STARTTLS 220 then a TLS alert: the alert is named" {
+	hostile_probe STARTTLS_ALERT/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" handshake/tls
+	assert_equal "$(p .tls.alert)" "Handshake failed"
+	assert_equal "$(findings)" handshake-failed
+}
+
+@test "plaintext after the 220 to STARTTLS is discarded, never fed to TLS" {
+	hostile_probe STARTTLS_PIPELINED/starttls --timeout 5
+	assert_equal "$(p .outcome)" ok
+	# "250-INJECTED\r\n250 AUTH PLAIN\r\n"
+	assert_equal "$(p .starttls.trailing_bytes)" 30
+	assert_equal "$(p .tls.established)" true
+	assert_equal "$(p '.ehlo_tls.lines[0]')" hostile.test
+	assert_equal "$(p '.auth.after_tls | join(" ")')" PLAIN
+	assert_equal "$(findings)" starttls-response-injection
+}
+
+@test "plaintext SMTP on a port probed in implicit mode" {
+	hostile_probe PLAIN_ON_IMPLICIT/implicit --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" handshake/protocol
+	assert_equal "$(findings)" implicit-port-speaks-plaintext
+	within_timeout 5
+}
+
+@test "TLS from the first byte on a port probed in STARTTLS mode" {
+	hostile_probe IMPLICIT_ONLY/starttls --timeout 3
+	assert_equal "$(p .error.phase)/$(p .error.kind)" banner/timeout
+	assert_equal "$(findings)" banner-timeout
+	within_timeout 3
+}
+
+@test "TLS from the first byte on a port probed in auto mode: detected" {
+	hostile_probe IMPLICIT_ONLY/auto --timeout 4
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .mode)" implicit
+	assert_equal "$(p '.banner.lines[0]')" "implicit.test ESMTP"
+	assert_equal "$(p '.auth.after_tls | join(" ")')" "PLAIN LOGIN"
+	assert_equal "$(findings)" port-expects-implicit-tls
+	within_timeout 4
+}
+
+@test "greeting delayed 6 s (postscreen): nothing sent early, a normal STARTTLS server" {
+	hostile_probe POSTSCREEN/auto --transcript
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .mode)" starttls
+	assert_equal "$(p '.banner.lines[0]')" "postscreen.test ESMTP"
+	assert_equal "$(p '.transcript.lines[0].dir')" received
+	[ "$(p .timing_ms.banner)" -ge 5500 ]
+	assert_equal "$(findings)" ""
+}
+
+@test "a chain of 12 intermediates is kept whole and verifies" {
+	hostile_probe CHAIN_12/starttls
+	assert_equal "$(p '.certificates | length')" 13
+	assert_equal "$(p .chain_truncated)" false
+	assert_equal "$(p .verification.trusted)" true
+	assert_equal "$(findings)" ""
+}
+
+@test "30 certificates in one chain: 16 kept, too long to verify" {
+	hostile_probe CHAIN_30/starttls
+	assert_equal "$(p '.certificates | length')" 16
+	assert_equal "$(p .chain_truncated)" true
+	assert_equal "$(p '.verification.errors | index("chain-too-long") != null')" true
+	assert_equal "$(findings)" cert-untrusted
+}
+
+@test "long, non-ASCII and control characters in the subject, 501 SANs" {
+	hostile_probe UGLY_CERT/starttls
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p '.certificates[0].san_dns | length')" 501
+	assert_equal "$(p '.certificates[0].san_dns[-1]')" hostile.test
+	assert_equal "$(p '.certificates[0].subject | test("Ünïcödé Straße 東京")')" true
+	assert_equal "$(p '.certificates[0].subject | test("\u001b")')" true
+	assert_equal "$(p .verification.hostname_match)" true
+	run "$PROBE" --format text --cafile "$HOSTILE_CA" --sni hostile.test -p "$HOSTILE_PORT_UGLY_CERT/starttls" 127.0.0.1
+	refute_output --partial $'\033'
+	assert_output --partial 'Ünïcödé'
+}
+
+@test "TLS 1.0 only: the handshake completes and the version is a finding" {
+	hostile_probe TLS10_ONLY/starttls
+	assert_equal "$(p .tls.established)" true
+	assert_equal "$(p .tls.version)" TLS1.0
+	assert_equal "$(findings)" tls-legacy-version
+}
+
+@test "a well-behaved server: no findings" {
+	hostile_probe STARTTLS_OK/starttls
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p '.ehlo_tls.lines[0]')" hostile.test
+	assert_equal "$(findings)" ""
+}
