@@ -6,6 +6,7 @@
 #   make test       deps, build, unit tests and end-to-end tests; the last
 #                   line is "N passed, N failed"
 #   make asan       the binary and unit tests with ASan+UBSan, whole suite
+#   make valgrind   the end-to-end tests that talk to servers, under memcheck
 #   make check-style  clang-format and the banned-function list
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -34,7 +35,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
-.PHONY: all deps demo test unit bats asan check-style install clean
+.PHONY: all deps demo test unit valgrind asan asan-build check-style install \
+	clean
 
 all: $(BUILD)/smtp-probe
 
@@ -55,27 +57,35 @@ demo: deps
 	@$(MAKE) -s all
 	@tests/demo.sh $(BUILD)/smtp-probe
 
-# The unit tests and the end-to-end suite all run on the sanitizer build:
-# a memory error anywhere fails the run.
+# The unit tests and the end-to-end suite run on the sanitizer build, and
+# the server tests again under valgrind: a memory error anywhere fails.
 test: deps
 	@$(MAKE) -s all
-	@$(MAKE) -s asan
+	@$(MAKE) -s asan-build
+	@VALGRIND_BUILD=$(BUILD) tests/run-all.sh build/asan
 
 unit: $(UNIT_BIN)
 	@tests/run-all.sh $(BUILD) unit
 
-asan:
+valgrind: all
+	@tests/run-all.sh $(BUILD) valgrind
+
+asan: asan-build
+	@tests/run-all.sh build/asan unit bats
+
+asan-build:
 	@$(MAKE) -s BUILD=build/asan OPT="-O1 -g" CFLAGS="$(ASAN_FLAGS)" \
 	    LDFLAGS="$(ASAN_FLAGS)" build/asan/smtp-probe \
 	    $(UNIT_BIN:$(BUILD)/%=build/asan/%)
-	@tests/run-all.sh build/asan
 
 check-style:
 	@tests/check-style.sh
 
 install: $(BUILD)/smtp-probe
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/smtp-probe $(DESTDIR)$(PREFIX)/bin/smtp-probe
+	install -m 644 probe/smtp-probe.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/smtp-probe.1
 
 clean:
 	rm -rf build

@@ -337,6 +337,11 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 		    "certificate is not valid for the name the client asked "
 		    "for. Add that name to the certificate's subject "
 		    "alternative names, or have clients use a name it lists.");
+	if (has_verr(p, VERR_NOT_YET_VALID))
+		add(p, F_CERT_NOT_YET_VALID, SEV_CRITICAL,
+		    "A certificate in the chain is not valid yet. Check the "
+		    "server's clock, or wait for the certificate's start "
+		    "date.");
 	for (i = 0; i < p->ncerts; i++) {
 		c = &p->certs[i];
 		if (c->days_remaining < 0)
@@ -350,12 +355,6 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 			    "Certificate %zu "
 			    "(%s) expires in %ld days. Renew it before then.",
 			    i, c->subject, c->days_remaining);
-		if (has_verr(p, VERR_NOT_YET_VALID) && c->days_remaining >= 0)
-			add(p, F_CERT_NOT_YET_VALID, SEV_CRITICAL,
-			    "A "
-			    "certificate in the chain is not valid yet. Check "
-			    "the server's clock, or wait for the certificate's "
-			    "start date.");
 		if ((strcmp(c->pk_algorithm, "RSA") == 0 ||
 			strcmp(c->pk_algorithm, "DSA") == 0) &&
 		    c->pk_bits < RSA_BITS_MIN)

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# run-all.sh BUILD_DIR [unit|bats|all] - run the unit tests (TAP programs
-# BUILD_DIR/test_*) and the end-to-end suite (tests/*.bats against
-# BUILD_DIR/smtp-probe), and end with one line "N passed, N failed".
-# Exits 1 if anything failed, or if a runner died before finishing its plan.
+# run-all.sh BUILD_DIR [PART...] - run the unit tests (TAP programs
+# BUILD_DIR/test_*, part "unit"), the end-to-end suite (tests/*.bats against
+# BUILD_DIR/smtp-probe, part "bats") and the end-to-end tests that talk to
+# servers under valgrind (part "valgrind", with VALGRIND_BUILD/smtp-probe,
+# default BUILD_DIR: valgrind cannot run a sanitizer build), and end with
+# one line "N passed, N failed". No PART means all three. Exits 1 if
+# anything failed, or if a runner died before finishing its plan.
 set -uo pipefail
 
-build=${1:?usage: run-all.sh BUILD_DIR [unit|bats|all]}
-what=${2:-all}
+build=${1:?usage: run-all.sh BUILD_DIR [unit] [bats] [valgrind]}
+shift
+parts=" ${*:-unit bats valgrind} "
+vbuild=${VALGRIND_BUILD:-$build}
 case $build in /*) ;; *) build=$(pwd)/$build ;; esac
+case $vbuild in /*) ;; *) vbuild=$(pwd)/$vbuild ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 passed=0 failed=0 skipped=0
+# A memory error must not look like exit status 1 (a --fail-on threshold).
+export ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=exitcode=86:print_stacktrace=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -30,7 +39,7 @@ count() {
 	fi
 }
 
-if [ "$what" != bats ]; then
+if [[ $parts == *" unit "* ]]; then
 	for t in "$build"/test_*; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
@@ -42,13 +51,29 @@ if [ "$what" != bats ]; then
 	done
 fi
 
-if [ "$what" != unit ]; then
+if [[ $parts == *" bats "* ]]; then
 	echo "# bats tests/*.bats with $build/smtp-probe"
 	SMTP_PROBE=$build/smtp-probe bats --tap "$root"/tests/*.bats \
 	    >"$log" 2>&1
 	rc=$?
 	grep -vE '^ok ' "$log" | head -n 200
 	count bats "$rc"
+fi
+
+# Memcheck over the end-to-end tests that talk to servers: every probe of
+# the lab and the hostile server runs under valgrind, and any error or leak
+# is exit status 99, which fails the test that ran it.
+if [[ $parts == *" valgrind "* ]]; then
+	echo "# bats under valgrind with $vbuild/smtp-probe"
+	SMTP_PROBE=$vbuild/smtp-probe SMTP_PROBE_WRAPPER="valgrind -q \
+	    --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect" PROBE_LIMIT=120 \
+	    bats --tap "$root"/tests/starttls.bats "$root"/tests/certs.bats \
+	    "$root"/tests/implicit.bats "$root"/tests/hostile.bats \
+	    >"$log" 2>&1
+	rc=$?
+	grep -vE '^ok ' "$log" | head -n 200
+	count valgrind "$rc"
 fi
 
 if [ "$skipped" -gt 0 ]; then

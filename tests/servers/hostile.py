@@ -56,6 +56,7 @@ UGLY_EXTENSIONS = (
     "extendedKeyUsage = serverAuth\nsubjectAltName = "
     + "".join(f"DNS:san{i}.ugly.test," for i in range(500)) + "DNS:hostile.test,IP:127.0.0.1\n")
 CHAIN_LENGTH = 29      # intermediates under the root; CHAIN_12 uses the first 12
+EXPIRING_DAYS = 5      # below smtp-probe's default --warn-days of 21
 
 
 def run(*command):
@@ -133,9 +134,29 @@ def make_pki(directory):
             "-days", "30", "-extfile", base + ".ext", "-extensions", "leaf", "-out", base + ".pem")
         return base + ".pem"
 
+    def odd_leaf(name, template, *certtool_args, key_args=("--key-type", "rsa", "--bits", "2048")):
+        """a leaf under the intermediate with its own key and template"""
+        base = at(name)
+        certtool("--generate-privkey", *key_args, "--no-text", "--outfile", base + ".key")
+        write(base + ".tmpl", NORMAL_SUBJECT + template)
+        certtool("--generate-certificate", "--load-ca-certificate", inter[0],
+                 "--load-ca-privkey", inter[1], "--load-privkey", base + ".key",
+                 "--template", base + ".tmpl", *certtool_args, "--no-text",
+                 "--outfile", base + ".pem")
+        return write_chain(base + "-full.pem", [base + ".pem", inter[0]]), base + ".key"
+
+    server_leaf = 'tls_www_server\nsigning_key\nencryption_key\nip_address = "127.0.0.1"\n'
+    start = time.gmtime(time.time() + 10 * 86400)
     normal = leaf("leaf", NORMAL_SUBJECT, inter)
     ugly = ugly_leaf()
     return root[0], {
+        "notyet": odd_leaf("leaf-notyet", server_leaf +
+                           time.strftime('activation_date = "%Y-%m-%d %H:%M:%S"\n', start) +
+                           'expiration_days = 400\n'),
+        "expiring": odd_leaf("leaf-expiring", server_leaf + f"expiration_days = {EXPIRING_DAYS}\n"),
+        "weakkey": odd_leaf("leaf-weakkey", server_leaf + "expiration_days = 30\n",
+                            key_args=("--key-type", "rsa", "--bits", "1024")),
+        "sha1": odd_leaf("leaf-sha1", server_leaf + "expiration_days = 30\n", "--hash", "SHA1"),
         "normal": (write_chain(at("normal-full.pem"), [normal, inter[0]]), leaf_key),
         "ugly": (write_chain(at("ugly-full.pem"), [ugly, inter[0]]), leaf_key),
         "chain12": chain_under(12),
@@ -143,13 +164,15 @@ def make_pki(directory):
     }
 
 
-def server_context(chain, key, tls10_only=False):
+def server_context(chain, key, tls10_only=False, weak=False):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     if tls10_only:
         with warnings.catch_warnings():  # TLSv1 is deprecated: that is the point
             warnings.simplefilter("ignore", DeprecationWarning)
             ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1
-        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")  # OpenSSL 3 refuses TLS 1.0 above level 0
+    if tls10_only or weak:
+        # OpenSSL 3 refuses TLS 1.0, 1024-bit keys and SHA-1 above level 0.
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
     ctx.load_cert_chain(chain, key)
     return ctx
 
@@ -327,6 +350,12 @@ def endless_caps(conn):
         conn.send(b"".join(b"250-cap %d\r\n" % n for n in range(first, first + 100)))
 
 
+def stall(conn):
+    """answers STARTTLS with silence until the client leaves"""
+    while True:
+        conn.recv()
+
+
 def say(data):
     """A behaviour that sends data then closes."""
     return lambda conn: conn.send(data)
@@ -411,6 +440,11 @@ def behaviours(ctx):
         "UGLY_CERT": hostile(starttls(ctx["ugly"], after_tls)),
         "TLS10_ONLY": hostile(starttls(ctx["tls10"], after_tls)),
         "STARTTLS_OK": hostile(starttls(ctx["normal"], after_tls)),
+        "STARTTLS_STALL": hostile(stall),
+        "CERT_NOT_YET_VALID": hostile(starttls(ctx["notyet"], after_tls)),
+        "CERT_EXPIRING": hostile(starttls(ctx["expiring"], after_tls)),
+        "WEAK_KEY": hostile(starttls(ctx["weakkey"], after_tls)),
+        "WEAK_SIGNATURE": hostile(starttls(ctx["sha1"], after_tls)),
     }
 
 
@@ -469,6 +503,8 @@ def main():
     parser = argparse.ArgumentParser(description="Hostile SMTP servers for smtp-probe tests.")
     parser.add_argument("--dir", required=True, help="where certificates and hostile.env go")
     parser.add_argument("--port-base", type=int, default=31025)
+    parser.add_argument("--bind", action="append", default=[], metavar="NAME=PORT",
+                        help="serve behaviour NAME on PORT too (e.g. PLAIN_ON_IMPLICIT=465)")
     args = parser.parse_args()
 
     stop = threading.Event()
@@ -481,8 +517,11 @@ def main():
     with contextlib.suppress(FileNotFoundError):
         os.unlink(env)  # left by a killed run: tests must not take it for ours
     ca, setups = make_pki(directory)
-    contexts = {name: server_context(*files) for name, files in setups.items()}
+    contexts = {name: server_context(*files) for name, files in setups.items()
+                if name not in ("weakkey", "sha1")}
     contexts["tls10"] = server_context(*setups["normal"], tls10_only=True)
+    for weak in ("weakkey", "sha1"):
+        contexts[weak] = server_context(*setups[weak], weak=True)
     handlers = behaviours(contexts)
 
     listeners, ports = [], {}
@@ -492,6 +531,13 @@ def main():
             ports[name] = port
     except OSError as e:
         sys.exit(f"hostile: cannot listen on {LISTEN_ADDRESS}:{port}: {e}")
+
+    try:
+        for spec in args.bind:
+            name, _, extra = spec.partition("=")
+            listeners.append((listen(int(extra)), handlers[name]))
+    except (OSError, KeyError, ValueError) as e:
+        sys.exit(f"hostile: --bind {spec}: {e}")
 
     write_env(env, ports, ca)
     print(f"hostile: {len(ports)} behaviours on {LISTEN_ADDRESS}:{args.port_base}-{port}, "
