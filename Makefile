@@ -7,6 +7,7 @@
 #                   line is "N passed, N failed"
 #   make asan       the binary and unit tests with ASan+UBSan, whole suite
 #   make valgrind   the end-to-end tests that talk to servers, under memcheck
+#   make bench      speed and memory figures (printed, never asserted)
 #   make check-style  clang-format and the banned-function list
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -35,8 +36,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
-.PHONY: all deps demo test unit valgrind asan asan-build check-style install \
-	clean
+.PHONY: all deps demo test unit bench valgrind asan asan-build check-style \
+	install clean
 
 all: $(BUILD)/smtp-probe
 
@@ -66,6 +67,10 @@ test: deps
 
 unit: $(UNIT_BIN)
 	@tests/run-all.sh $(BUILD) unit
+
+bench: deps
+	@$(MAKE) -s all
+	@tests/bench.sh $(BUILD)/smtp-probe
 
 valgrind: all
 	@tests/run-all.sh $(BUILD) valgrind

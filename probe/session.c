@@ -37,6 +37,7 @@
 
 #include "cert.h"
 #include "log.h"
+#include "sock.h"
 
 #define RX_CHUNK 4096
 /* In auto mode, the share of --timeout spent waiting for a greeting before
@@ -487,7 +488,7 @@ read_input(struct sess *s, int64_t now)
 				return;
 			}
 		} else {
-			n = recv(s->fd, buf, sizeof(buf), 0);
+			n = sock_recv(s->fd, buf, sizeof(buf), 0);
 			if (n == -1 && (errno == EAGAIN || errno == EINTR))
 				return;
 			if (n == -1) {
@@ -791,7 +792,7 @@ drain(struct sess *s, int64_t now)
 	ssize_t n;
 
 	while (total < SMTP_REPLY_WIRE_MAX) {
-		n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		n = sock_recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n <= 0)
 			break;
 		result_transcript_add(&s->res->transcript, now - s->t_start,

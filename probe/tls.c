@@ -19,6 +19,8 @@
 
 #include <gnutls/x509.h>
 
+#include "sock.h"
+
 #define TLS_PRIORITY                                                           \
 	"NORMAL:+VERS-TLS1.1:+VERS-TLS1.0:+SIGN-RSA-SHA1:"                     \
 	"+SIGN-ECDSA-SHA1:%COMPAT"
@@ -232,7 +234,7 @@ pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
 	ssize_t n;
 	size_t k;
 
-	n = recv(c->fd, buf, len, 0);
+	n = sock_recv(c->fd, buf, len, 0);
 	if (n < 0) {
 		gnutls_transport_set_errno(c->session, errno);
 		return -1;

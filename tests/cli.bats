@@ -158,3 +158,35 @@ usage_error() {
 	lab_probe "$LAB_PORT_PLAIN"
 	assert_equal "$status" 0
 }
+
+@test "--client-cert and --client-key: the server sees the certificate" {
+	probe --cafile "$HOSTILE_CA" --sni hostile.test \
+	    --client-cert "$HOSTILE_CLIENT_CERT" --client-key "$HOSTILE_CLIENT_KEY" \
+	    -p "$HOSTILE_PORT_CLIENT_CERT/starttls" 127.0.0.1
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p '.ehlo_tls.lines[1]')" "X-CLIENT-CERT probe-client.test"
+	probe --cafile "$HOSTILE_CA" --sni hostile.test \
+	    -p "$HOSTILE_PORT_CLIENT_CERT/starttls" 127.0.0.1
+	assert_equal "$(p '.ehlo_tls.lines[1]')" "X-CLIENT-CERT none"
+}
+
+@test "a client certificate that does not match its key is a configuration error" {
+	usage_error --client-cert "$HOSTILE_CLIENT_CERT" --client-key "$LAB_CA" \
+	    -p "$LAB_PORT_MX" 127.0.0.1
+	assert_regex "$stderr" "--client-cert"
+}
+
+@test "out of memory at any allocation: exit 3, one line, no crash" {
+	# XALLOC_FAIL_AT=N fails the Nth allocation; the run makes a few
+	# hundred, so every tenth up to 600 covers each stage.
+	for n in $(seq 1 10 600); do
+		run --separate-stderr env XALLOC_FAIL_AT="$n" "$PROBE" \
+		    --cafile "$LAB_CA" -p "$LAB_PORT_SUBMISSION" 127.0.0.1
+		if [ "$status" -eq 0 ]; then
+			break
+		fi
+		assert_equal "$status" 3
+		assert_regex "$stderr" "^smtp-probe: out of memory"
+	done
+	[ "$n" -gt 1 ]
+}

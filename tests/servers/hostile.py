@@ -146,6 +146,10 @@ def make_pki(directory):
         return write_chain(base + "-full.pem", [base + ".pem", inter[0]]), base + ".key"
 
     server_leaf = 'tls_www_server\nsigning_key\nencryption_key\nip_address = "127.0.0.1"\n'
+    client_pem, client_key = make_cert(at("client"), 'cn = "probe-client.test"\ntls_www_client\n'
+                                       'signing_key\nexpiration_days = 30\n', inter)
+    # The client sends what the file holds: leaf and intermediate.
+    client = write_chain(at("client-full.pem"), [client_pem, inter[0]]), client_key
     start = time.gmtime(time.time() + 10 * 86400)
     normal = leaf("leaf", NORMAL_SUBJECT, inter)
     ugly = ugly_leaf()
@@ -156,6 +160,7 @@ def make_pki(directory):
         "expiring": odd_leaf("leaf-expiring", server_leaf + f"expiration_days = {EXPIRING_DAYS}\n"),
         "weakkey": odd_leaf("leaf-weakkey", server_leaf + "expiration_days = 30\n",
                             key_args=("--key-type", "rsa", "--bits", "1024")),
+        "client": client,
         "sha1": odd_leaf("leaf-sha1", server_leaf + "expiration_days = 30\n", "--hash", "SHA1"),
         "normal": (write_chain(at("normal-full.pem"), [normal, inter[0]]), leaf_key),
         "ugly": (write_chain(at("ugly-full.pem"), [ugly, inter[0]]), leaf_key),
@@ -350,6 +355,13 @@ def endless_caps(conn):
         conn.send(b"".join(b"250-cap %d\r\n" % n for n in range(first, first + 100)))
 
 
+def ehlo_client_cert(conn):
+    """EHLO inside TLS, naming the client certificate the handshake carried"""
+    cert = conn.sock.getpeercert() or {}
+    names = [value for rdn in cert.get("subject", ()) for key, value in rdn if key == "commonName"]
+    conn.send(reply(250, b"hostile.test", b"X-CLIENT-CERT " + (names[0] if names else "none").encode()))
+
+
 def stall(conn):
     """answers STARTTLS with silence until the client leaves"""
     while True:
@@ -441,6 +453,8 @@ def behaviours(ctx):
         "TLS10_ONLY": hostile(starttls(ctx["tls10"], after_tls)),
         "STARTTLS_OK": hostile(starttls(ctx["normal"], after_tls)),
         "STARTTLS_STALL": hostile(stall),
+        "CLIENT_CERT": hostile(starttls(ctx["asks_client_cert"],
+                                        {b"QUIT": QUIT, b"EHLO": ehlo_client_cert})),
         "CERT_NOT_YET_VALID": hostile(starttls(ctx["notyet"], after_tls)),
         "CERT_EXPIRING": hostile(starttls(ctx["expiring"], after_tls)),
         "WEAK_KEY": hostile(starttls(ctx["weakkey"], after_tls)),
@@ -472,10 +486,12 @@ def listen(port):
     return sock
 
 
-def write_env(path, ports, ca):
+def write_env(path, ports, ca, client):
     """Writes via a rename so a reader never sees half a file."""
     lines = [f"HOSTILE_PORT_{name}={port}" for name, port in ports.items()]
-    lines += [f"HOSTILE_CA={shlex.quote(ca)}", f"HOSTILE_PID={os.getpid()}"]
+    lines += [f"HOSTILE_CA={shlex.quote(ca)}", f"HOSTILE_PID={os.getpid()}",
+              f"HOSTILE_CLIENT_CERT={shlex.quote(client[0])}",
+              f"HOSTILE_CLIENT_KEY={shlex.quote(client[1])}"]
     with open(path + ".tmp", "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     os.replace(path + ".tmp", path)
@@ -518,10 +534,13 @@ def main():
         os.unlink(env)  # left by a killed run: tests must not take it for ours
     ca, setups = make_pki(directory)
     contexts = {name: server_context(*files) for name, files in setups.items()
-                if name not in ("weakkey", "sha1")}
+                if name not in ("weakkey", "sha1", "client")}
     contexts["tls10"] = server_context(*setups["normal"], tls10_only=True)
     for weak in ("weakkey", "sha1"):
         contexts[weak] = server_context(*setups[weak], weak=True)
+    asks = contexts["asks_client_cert"] = server_context(*setups["normal"])
+    asks.verify_mode = ssl.CERT_OPTIONAL  # a client without one still gets in
+    asks.load_verify_locations(ca)
     handlers = behaviours(contexts)
 
     listeners, ports = [], {}
@@ -539,7 +558,7 @@ def main():
     except (OSError, KeyError, ValueError) as e:
         sys.exit(f"hostile: --bind {spec}: {e}")
 
-    write_env(env, ports, ca)
+    write_env(env, ports, ca, setups["client"])
     print(f"hostile: {len(ports)} behaviours on {LISTEN_ADDRESS}:{args.port_base}-{port}, "
           f"env in {env}", file=sys.stderr, flush=True)
     try:
