@@ -43,7 +43,7 @@ enum finding_id {
 	F_CHAIN_INCOMPLETE,
 	F_WEAK_KEY,
 	F_WEAK_SIGNATURE,
-	F_STARTTLS_INJECTION,
+	F_STARTTLS_RESPONSE_INJECTION,
 	F_SMTP_PROTOCOL_ERROR,
 	F_CONNECTION_LOST,
 	F_DIALOGUE_TIMEOUT,
@@ -72,7 +72,8 @@ const struct finding_def finding_defs[F_COUNT] = {
     [F_CHAIN_INCOMPLETE] = {"chain-incomplete", SEV_CRITICAL},
     [F_WEAK_KEY] = {"weak-key", SEV_WARNING},
     [F_WEAK_SIGNATURE] = {"weak-signature", SEV_WARNING},
-    [F_STARTTLS_INJECTION] = {"starttls-response-injection", SEV_CRITICAL},
+    [F_STARTTLS_RESPONSE_INJECTION] = {"starttls-response-injection",
+	SEV_CRITICAL},
     [F_SMTP_PROTOCOL_ERROR] = {"smtp-protocol-error", SEV_CRITICAL},
     [F_CONNECTION_LOST] = {"connection-lost", SEV_CRITICAL},
     [F_DIALOGUE_TIMEOUT] = {"dialogue-timeout", SEV_CRITICAL},
@@ -175,7 +176,7 @@ dialogue_findings(struct probe_result *p)
 		    "server cannot load: check its TLS settings and logs.",
 		    p->starttls.code);
 	if (p->starttls.trailing_bytes > 0)
-		add(p, F_STARTTLS_INJECTION, SEV_CRITICAL,
+		add(p, F_STARTTLS_RESPONSE_INJECTION, SEV_CRITICAL,
 		    "The server sent "
 		    "%zu bytes after its 220 reply to STARTTLS, before the TLS "
 		    "handshake. They were discarded. Such bytes are either a "

@@ -73,8 +73,7 @@ static void send_cmd(struct sess *, int64_t, const char *, ...)
 static int flush(struct sess *, int64_t);
 static void read_input(struct sess *, int64_t);
 static int feed(struct sess *, const unsigned char *, size_t, int64_t);
-static void on_reply(struct sess *, const struct smtp_reply *,
-    const unsigned char *, size_t, int64_t);
+static void on_reply(struct sess *, const struct smtp_reply *, size_t, int64_t);
 static void on_ehlo(struct sess *, const struct smtp_reply *, int64_t);
 static void on_starttls(
     struct sess *, const struct smtp_reply *, size_t, int64_t);
@@ -530,7 +529,7 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 		case SMTP_REPLY_DONE:
 			before = s->state;
 			log_reply(s, &s->reader.reply, now);
-			on_reply(s, &s->reader.reply, p, len, now);
+			on_reply(s, &s->reader.reply, len, now);
 			smtp_reader_init(&s->reader);
 			/* After STARTTLS the rest was counted and dropped. */
 			if (before == SESS_STARTTLS || s->state == SESS_DONE ||
@@ -559,14 +558,16 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 	return 0;
 }
 
-/* on_reply - decide what a complete reply means in the current state */
+/*
+ * on_reply - decide what a complete reply means in the current state;
+ * restlen bytes followed it in the same read.
+ */
 static void
-on_reply(struct sess *s, const struct smtp_reply *rp, const unsigned char *rest,
-    size_t restlen, int64_t now)
+on_reply(
+    struct sess *s, const struct smtp_reply *rp, size_t restlen, int64_t now)
 {
 	struct probe_result *r = s->res;
 
-	(void)rest;
 	switch (s->state) {
 	case SESS_BANNER:
 		smtp_reply_store(rp, &r->banner);
