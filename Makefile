@@ -8,6 +8,7 @@
 #   make asan       the binary and unit tests with ASan+UBSan, whole suite
 #   make valgrind   the end-to-end tests that talk to servers, under memcheck
 #   make bench      speed and memory figures (printed, never asserted)
+#   make fuzz       libFuzzer on the parsers, FUZZ_SECONDS (60) per harness
 #   make check-style  clang-format and the banned-function list
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -36,8 +37,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
-.PHONY: all deps demo test unit bench valgrind asan asan-build check-style \
-	install clean
+.PHONY: all deps demo test unit fuzz bench valgrind asan asan-build \
+	check-style install clean
 
 all: $(BUILD)/smtp-probe
 
@@ -67,6 +68,11 @@ test: deps
 
 unit: $(UNIT_BIN)
 	@tests/run-all.sh $(BUILD) unit
+
+FUZZ_SECONDS ?= 60
+
+fuzz: deps
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: deps
 	@$(MAKE) -s all

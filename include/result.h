@@ -77,6 +77,7 @@ struct tls_result {
 };
 
 struct cert_info {
+	bool parsed;   /* false: GnuTLS could not read it; only sha256 is set */
 	char *subject; /* owned, RFC 4514, raw from GnuTLS */
 	char *issuer;  /* owned */
 	char serial[2 * 64 + 1];

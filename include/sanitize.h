@@ -8,8 +8,10 @@
 #include <stddef.h>
 
 enum san_mode {
-	SAN_JSON,    /* valid UTF-8; jansson escapes control characters */
-	SAN_TERMINAL /* also every control character as \xNN, '\' as \\ */
+	SAN_JSON, /* valid UTF-8; jansson escapes control characters */
+	/* Also every control character as \xNN, characters that reorder text
+	 * on screen as \uXXXX, and '\' as \\. */
+	SAN_TERMINAL
 };
 
 /*

@@ -36,16 +36,18 @@ struct smtp_span {
 };
 
 /* A reply as received; line texts exclude the "NNN-" prefix and CRLF. */
+/* The scalars come first: smtp_reader_init() clears them, not the arrays. */
 struct smtp_reply {
 	int code; /* 0 until a valid line was seen */
 	size_t nlines;
-	struct smtp_span line[SMTP_REPLY_LINES_MAX];
-	unsigned char text[SMTP_REPLY_BYTES_MAX];
 	size_t textlen;
 	bool truncated;
+	bool dropping; /* a line was dropped: so are all after it */
 	bool bare_lf;
 	size_t wire_bytes; /* counted against SMTP_REPLY_WIRE_MAX */
 	size_t wire_lines;
+	struct smtp_span line[SMTP_REPLY_LINES_MAX];
+	unsigned char text[SMTP_REPLY_BYTES_MAX];
 };
 
 struct smtp_reader {
@@ -74,9 +76,11 @@ void smtp_reader_init(struct smtp_reader *);
  * smtp_reader_feed - consume bytes from data[0..len).
  * *consumed gets how many bytes were used. On SMTP_REPLY_DONE the reply is in
  * r->reply and data[*consumed..len) are bytes the server sent after it. On
- * an error *why is a static sentence and the reader must be re-initialised
- * before further use; r->reply holds what was read, including the line that
- * failed (code 0 when no valid line was seen).
+ * an error *why is a static sentence; r->reply holds what was read,
+ * including the line that failed, raw (code 0 when no valid line was seen).
+ * After SMTP_REPLY_DONE or an error, smtp_reader_init() must be called
+ * before the next reply is fed. The result does not depend on how the input
+ * is split into calls.
  */
 enum smtp_status smtp_reader_feed(struct smtp_reader *r,
     const unsigned char *data, size_t len, size_t *consumed, const char **why);

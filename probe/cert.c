@@ -93,6 +93,7 @@ static void inspect_serial(gnutls_x509_crt_t, struct cert_info *);
 static void inspect_sans(gnutls_x509_crt_t, struct cert_info *);
 static void inspect_algorithms(gnutls_x509_crt_t, struct cert_info *);
 static void inspect_hashes(gnutls_x509_crt_t, struct cert_info *);
+static void der_fingerprint(const gnutls_datum_t *, struct cert_info *);
 static void inspect_pem(const gnutls_datum_t *, struct cert_info *);
 static void add_name(char ***, size_t *, const void *, size_t);
 static char *bounded_dup(const void *, size_t);
@@ -273,10 +274,12 @@ inspect_one(
 	int r;
 
 	memset(ci, 0, sizeof(*ci));
+	der_fingerprint(der, ci);
 	if ((crt = parse_der(der, &r)) == NULL) {
 		inspect_unparsable(ci, r);
 		return;
 	}
+	ci->parsed = true;
 	inspect_names(crt, ci);
 	inspect_serial(crt, ci);
 	ci->not_before = gnutls_x509_crt_get_activation_time(crt);
@@ -431,8 +434,8 @@ inspect_algorithms(gnutls_x509_crt_t crt, struct cert_info *ci)
 }
 
 /*
- * inspect_hashes - SHA-256 of the certificate's DER and of its
- * SubjectPublicKeyInfo (the value of an HPKP pin or a DANE "1 1" record).
+ * inspect_hashes - SHA-256 of the certificate's SubjectPublicKeyInfo (the
+ * value of an HPKP pin or a DANE "1 1" record).
  * The SPKI is GnuTLS's DER re-encoding of the key, which is the sent
  * encoding for any certificate that is valid DER.
  */
@@ -440,14 +443,8 @@ static void
 inspect_hashes(gnutls_x509_crt_t crt, struct cert_info *ci)
 {
 	unsigned char md[32];
-	size_t len = sizeof(md);
 	gnutls_pubkey_t pub = NULL;
 	gnutls_datum_t spki = {NULL, 0};
-
-	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, md, &len) >=
-		0 &&
-	    len == sizeof(md))
-		hexify(md, len, ci->sha256, sizeof(ci->sha256));
 
 	if (gnutls_pubkey_init(&pub) < 0)
 		return;
@@ -458,6 +455,19 @@ inspect_hashes(gnutls_x509_crt_t crt, struct cert_info *ci)
 		    md, sizeof(md), ci->spki_sha256, sizeof(ci->spki_sha256));
 	gnutls_free(spki.data);
 	gnutls_pubkey_deinit(pub);
+}
+
+/*
+ * der_fingerprint - SHA-256 over the DER as sent; it needs no parsing, so
+ * even a certificate GnuTLS cannot read has one.
+ */
+static void
+der_fingerprint(const gnutls_datum_t *der, struct cert_info *ci)
+{
+	unsigned char md[32];
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, der->data, der->size, md) >= 0)
+		hexify(md, sizeof(md), ci->sha256, sizeof(ci->sha256));
 }
 
 /* inspect_pem - the certificate exactly as sent, PEM-armoured */

@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -99,6 +100,14 @@ static bool has_verr(const struct probe_result *, enum verr);
 void
 diagnose(struct probe_result *p, const struct diag_params *dp)
 {
+	size_t i;
+
+	/* Judging the same result again gives the same findings, once. */
+	for (i = 0; i < p->nfindings; i++)
+		free(p->findings[i].message);
+	p->nfindings = 0;
+	free(p->advice.text);
+	p->advice.text = NULL;
 	dialogue_findings(p);
 	tls_findings(p);
 	error_findings(p);
@@ -300,6 +309,7 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 {
 	const struct cert_info *c;
 	bool selfsigned, incomplete;
+	unsigned int others;
 	char reasons[256];
 	size_t i;
 
@@ -320,12 +330,17 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 		    "them: configure the full chain (Postfix: "
 		    "smtpd_tls_chain_files with the leaf, then the "
 		    "intermediates).");
-	/* A self-signed, incomplete or expired chain is untrusted for
-	 * that reason, which has its own finding; this one covers the rest
-	 * and names them. */
-	if (!p->verification.trusted && !selfsigned && !incomplete &&
-	    !has_verr(p, VERR_EXPIRED) && !has_verr(p, VERR_NOT_YET_VALID)) {
-		verr_list(p->verification.errors, reasons, sizeof(reasons));
+	/* Self-signed, incomplete, expired and not-yet-valid chains have
+	 * findings of their own; this one names every other reason, so that
+	 * fixing those alone is not mistaken for the whole fix. */
+	others = p->verification.errors &
+	    ~(1u << VERR_SELF_SIGNED | 1u << VERR_CHAIN_INCOMPLETE |
+		1u << VERR_EXPIRED | 1u << VERR_NOT_YET_VALID |
+		1u << VERR_HOSTNAME_MISMATCH);
+	if (selfsigned || incomplete)
+		others &= ~(1u << VERR_UNTRUSTED);
+	if (others != 0) {
+		verr_list(others, reasons, sizeof(reasons));
 		add(p, F_CERT_UNTRUSTED, SEV_CRITICAL,
 		    "The certificate chain fails verification (%s): clients "
 		    "that verify refuse it. Use a certificate from a CA the "
@@ -345,6 +360,8 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 		    "date.");
 	for (i = 0; i < p->ncerts; i++) {
 		c = &p->certs[i];
+		if (!c->parsed)
+			continue; /* nothing to judge; verification said so */
 		if (c->days_remaining < 0)
 			add(p, F_CERT_EXPIRED, SEV_CRITICAL,
 			    "Certificate %zu "
@@ -356,7 +373,8 @@ cert_findings(struct probe_result *p, const struct diag_params *dp)
 			    "Certificate %zu "
 			    "(%s) expires in %ld days. Renew it before then.",
 			    i, c->subject, c->days_remaining);
-		if ((strcmp(c->pk_algorithm, "RSA") == 0 ||
+		/* "RSA" and "RSA-PSS" keys alike */
+		if ((strncmp(c->pk_algorithm, "RSA", 3) == 0 ||
 			strcmp(c->pk_algorithm, "DSA") == 0) &&
 		    c->pk_bits < RSA_BITS_MIN)
 			add(p, F_WEAK_KEY, SEV_WARNING,

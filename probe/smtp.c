@@ -23,8 +23,8 @@ static void store_line(struct smtp_reply *, const unsigned char *, size_t);
 static void text_upper(struct text *);
 static size_t split_words(
     const unsigned char *, size_t, struct smtp_bytes *, size_t, bool *);
-static bool has_mech(
-    const struct text *, size_t, const unsigned char *, size_t);
+static size_t add_mech(
+    struct text *, size_t, size_t, const unsigned char *, size_t);
 static bool same_word(
     const unsigned char *, size_t, const unsigned char *, size_t);
 static unsigned char ascii_upper(unsigned char);
@@ -36,11 +36,6 @@ smtp_reader_init(struct smtp_reader *r)
 	r->len = 0;
 	r->overlong = false;
 	memset(&r->reply, 0, offsetof(struct smtp_reply, line));
-	r->reply.textlen = 0;
-	r->reply.truncated = false;
-	r->reply.bare_lf = false;
-	r->reply.wire_bytes = 0;
-	r->reply.wire_lines = 0;
 }
 
 /* smtp_reader_feed - consume bytes until a reply is complete or input ends */
@@ -52,21 +47,18 @@ smtp_reader_feed(struct smtp_reader *r, const unsigned char *data, size_t len,
 	const unsigned char *lf;
 	enum smtp_status st;
 	size_t pos = 0, n, room;
+	bool over;
 
 	*why = NULL;
 	while (pos < len) {
 		lf = memchr(data + pos, '\n', len - pos);
 		n = lf != NULL ? (size_t)(lf - (data + pos)) + 1 : len - pos;
-		if (rp->wire_bytes + n > SMTP_REPLY_WIRE_MAX) {
-			/* Keep what the unfinished line showed, cut. */
-			if (r->len > 0 && rp->nlines < SMTP_REPLY_LINES_MAX)
-				store_line(rp, r->buf,
-				    r->len < SMTP_LINE_MAX ? r->len
-							   : SMTP_LINE_MAX);
-			rp->truncated = true;
-			*consumed = pos;
-			*why = "the reply went on for more than 1 MiB";
-			return SMTP_ERR_LIMIT;
+		/* Take no byte past the limit, so where it stops does not
+		 * depend on how the input was split. */
+		over = n > SMTP_REPLY_WIRE_MAX - rp->wire_bytes;
+		if (over) {
+			n = SMTP_REPLY_WIRE_MAX - rp->wire_bytes;
+			lf = NULL;
 		}
 		rp->wire_bytes += n;
 		/* Keep what fits of the line; the rest of a long one is cut. */
@@ -79,6 +71,17 @@ smtp_reader_feed(struct smtp_reader *r, const unsigned char *data, size_t len,
 				r->overlong = true;
 		}
 		pos += n;
+		if (over) {
+			/* Keep what the unfinished line showed, raw and cut. */
+			if (r->len > 0)
+				store_line(rp, r->buf,
+				    r->len < SMTP_LINE_MAX ? r->len
+							   : SMTP_LINE_MAX);
+			rp->truncated = true;
+			*consumed = pos;
+			*why = "the reply went on for more than 1 MiB";
+			return SMTP_ERR_LIMIT;
+		}
 		if (lf == NULL)
 			break;
 		st = end_line(r, why);
@@ -175,36 +178,28 @@ size_t
 smtp_auth_mechs(const struct ehlo_result *e, struct text *out, size_t max)
 {
 	const struct capability *c;
-	const unsigned char *m;
-	size_t i, k, mlen, n = 0;
+	size_t i, k, n = 0;
+	bool glued;
 
 	for (i = 0; i < e->ncaps; i++) {
 		c = &e->caps[i];
-		for (k = 0; k <= c->nparams; k++) {
-			if (k == 0) {
-				/* "AUTH=PLAIN LOGIN": the first mechanism is
-				 * glued to the keyword. */
-				if (c->keyword.len <= 5 ||
-				    memcmp(c->keyword.data, "AUTH=", 5) != 0)
-					continue;
-				m = c->keyword.data + 5;
-				mlen = c->keyword.len - 5;
-			} else {
-				if (!(c->keyword.len == 4 &&
-					memcmp(c->keyword.data, "AUTH", 4) ==
-					    0) &&
-				    !(c->keyword.len > 5 &&
-					memcmp(c->keyword.data, "AUTH=", 5) ==
-					    0))
-					break;
-				m = c->params[k - 1].data;
-				mlen = c->params[k - 1].len;
-			}
-			if (n == max || has_mech(out, n, m, mlen))
-				continue;
-			result_text_set(&out[n], m, mlen);
-			text_upper(&out[n++]);
-		}
+		/* Keywords are stored upper-cased. */
+		if (c->keyword.len == 4 &&
+		    memcmp(c->keyword.data, "AUTH", 4) == 0)
+			glued = false;
+		else if (c->keyword.len >= 5 &&
+		    memcmp(c->keyword.data, "AUTH=", 5) == 0)
+			glued = true;
+		else
+			continue;
+		/* "AUTH=PLAIN LOGIN": the first mechanism is glued to the
+		 * keyword. */
+		if (glued && c->keyword.len > 5)
+			n = add_mech(out, n, max, c->keyword.data + 5,
+			    c->keyword.len - 5);
+		for (k = 0; k < c->nparams; k++)
+			n = add_mech(
+			    out, n, max, c->params[k].data, c->params[k].len);
 	}
 	return n;
 }
@@ -283,8 +278,11 @@ end_line(struct smtp_reader *r, const char **why)
 static void
 store_line(struct smtp_reply *rp, const unsigned char *p, size_t len)
 {
-	if (rp->nlines == SMTP_REPLY_LINES_MAX ||
+	/* Once one line is dropped, so are the rest: the kept lines are
+	 * always the reply's first ones, without gaps. */
+	if (rp->dropping || rp->nlines == SMTP_REPLY_LINES_MAX ||
 	    len > sizeof(rp->text) - rp->textlen) {
+		rp->dropping = true;
 		rp->truncated = true;
 		return;
 	}
@@ -334,16 +332,24 @@ split_words(const unsigned char *p, size_t len, struct smtp_bytes *w,
 	}
 }
 
-/* has_mech - true when m is already among out[0..n), ignoring case */
-static bool
-has_mech(const struct text *out, size_t n, const unsigned char *m, size_t mlen)
+/*
+ * add_mech - append m to out[0..n) unless it is there already (ignoring
+ * case) or out is full; returns the new count.
+ */
+static size_t
+add_mech(
+    struct text *out, size_t n, size_t max, const unsigned char *m, size_t mlen)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (same_word(out[i].data, out[i].len, m, mlen))
-			return true;
-	return false;
+			return n;
+	if (n == max)
+		return n;
+	result_text_set(&out[n], m, mlen);
+	text_upper(&out[n]);
+	return n + 1;
 }
 
 /*

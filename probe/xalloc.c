@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void out_of_memory(size_t);
+static void out_of_memory(size_t) __attribute__((noreturn));
 static int injected_failure(void);
 
 /* xmalloc - malloc that exits 3 on failure */

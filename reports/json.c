@@ -245,26 +245,35 @@ tls_json(const struct tls_result *t)
 	return obj;
 }
 
+/*
+ * cert_json - one certificate. What needs parsing is null for one GnuTLS
+ * could not read; its fingerprint, over the DER as sent, is always there.
+ */
 static json_t *
 cert_json(const struct cert_info *c)
 {
-	json_t *obj = checked(json_object()), *pk;
+	json_t *obj = checked(json_object()), *pk = json_null();
+	bool p = c->parsed;
 
+	set(obj, "parsed", json_boolean(p));
 	set(obj, "subject", str(c->subject != NULL ? c->subject : ""));
 	set(obj, "issuer", str(c->issuer != NULL ? c->issuer : ""));
-	set(obj, "serial", str(c->serial));
-	set(obj, "not_before", time_json(c->not_before));
-	set(obj, "not_after", time_json(c->not_after));
-	set(obj, "days_remaining", json_integer(c->days_remaining));
+	set(obj, "serial", str_or_null(c->serial));
+	set(obj, "not_before", p ? time_json(c->not_before) : json_null());
+	set(obj, "not_after", p ? time_json(c->not_after) : json_null());
+	set(obj, "days_remaining",
+	    p ? json_integer(c->days_remaining) : json_null());
 	set(obj, "san_dns", strings_json(c->san_dns, c->nsan_dns));
 	set(obj, "san_ip", strings_json(c->san_ip, c->nsan_ip));
-	pk = checked(json_object());
-	set(pk, "algorithm", str(c->pk_algorithm));
-	set(pk, "bits", json_integer(c->pk_bits));
+	if (p) {
+		pk = checked(json_object());
+		set(pk, "algorithm", str(c->pk_algorithm));
+		set(pk, "bits", json_integer(c->pk_bits));
+	}
 	set(obj, "public_key", pk);
-	set(obj, "signature_algorithm", str(c->sig_algorithm));
+	set(obj, "signature_algorithm", str_or_null(c->sig_algorithm));
 	set(obj, "sha256_fingerprint", str(c->sha256));
-	set(obj, "spki_sha256", str(c->spki_sha256));
+	set(obj, "spki_sha256", str_or_null(c->spki_sha256));
 	set(obj, "self_signed", json_boolean(c->self_signed));
 	set(obj, "is_ca", json_boolean(c->is_ca));
 	if (c->pem != NULL)

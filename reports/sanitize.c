@@ -16,6 +16,8 @@
 #include "xalloc.h"
 
 static size_t put_escape(char *, unsigned char);
+static int is_bidi(const unsigned char *);
+static size_t put_codepoint(char *, const unsigned char *);
 
 /* sanitize - safe copy of in[0..len) */
 char *
@@ -49,6 +51,11 @@ sanitize(const void *in, size_t len, enum san_mode mode, size_t *outlen)
 			i++;
 			continue;
 		}
+		if (mode == SAN_TERMINAL && n == 3 && is_bidi(p + i)) {
+			o += put_codepoint(out + o, p + i);
+			i += 3;
+			continue;
+		}
 		/* C1 controls (U+0080..U+009F) act like ESC on some
 		 * terminals. */
 		if (mode == SAN_TERMINAL && n == 2 && p[i] == 0xc2 &&
@@ -74,6 +81,8 @@ sanitize_utf8_len(const unsigned char *p, size_t len)
 	unsigned int cp;
 	size_t n, k;
 
+	if (len == 0)
+		return 0;
 	if (p[0] < 0x80)
 		return 1;
 	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
@@ -111,4 +120,38 @@ put_escape(char *out, unsigned char c)
 	out[2] = hex[c >> 4];
 	out[3] = hex[c & 0xf];
 	return 4;
+}
+
+/*
+ * is_bidi - p starts a 3-byte UTF-8 sequence for a character that reorders
+ * or breaks text on screen: LRM/RLM (U+200E-200F), the line and paragraph
+ * separators (U+2028-2029), embeddings and overrides (U+202A-202E) and
+ * isolates (U+2066-2069) - the "Trojan Source" characters.
+ */
+static int
+is_bidi(const unsigned char *p)
+{
+	if (p[0] != 0xe2)
+		return 0;
+	if (p[1] == 0x80)
+		return p[2] == 0x8e || p[2] == 0x8f ||
+		    (p[2] >= 0xa8 && p[2] <= 0xae);
+	return p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9;
+}
+
+/* put_codepoint - "\uXXXX" for a 3-byte sequence; returns 6 */
+static size_t
+put_codepoint(char *out, const unsigned char *p)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int cp =
+	    (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+
+	out[0] = '\\';
+	out[1] = 'u';
+	out[2] = hex[cp >> 12 & 0xf];
+	out[3] = hex[cp >> 8 & 0xf];
+	out[4] = hex[cp >> 4 & 0xf];
+	out[5] = hex[cp & 0xf];
+	return 6;
 }

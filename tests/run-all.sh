@@ -3,14 +3,16 @@
 # BUILD_DIR/test_*, part "unit"), the end-to-end suite (tests/*.bats against
 # BUILD_DIR/smtp-probe, part "bats") and the end-to-end tests that talk to
 # servers under valgrind (part "valgrind", with VALGRIND_BUILD/smtp-probe,
-# default BUILD_DIR: valgrind cannot run a sanitizer build), and end with
-# one line "N passed, N failed". No PART means all three. Exits 1 if
+# default BUILD_DIR: valgrind cannot run a sanitizer build), and a short run
+# of each fuzz harness (part "fuzz", FUZZ_SECONDS each, default 5: proves
+# they build and hold on their corpus), and end with one line
+# "N passed, N failed". No PART means all four. Exits 1 if
 # anything failed, or if a runner died before finishing its plan.
 set -uo pipefail
 
-build=${1:?usage: run-all.sh BUILD_DIR [unit] [bats] [valgrind]}
+build=${1:?usage: run-all.sh BUILD_DIR [unit] [bats] [valgrind] [fuzz]}
 shift
-parts=" ${*:-unit bats valgrind} "
+parts=" ${*:-unit bats valgrind fuzz} "
 vbuild=${VALGRIND_BUILD:-$build}
 case $build in /*) ;; *) build=$(pwd)/$build ;; esac
 case $vbuild in /*) ;; *) vbuild=$(pwd)/$vbuild ;; esac
@@ -74,6 +76,16 @@ if [[ $parts == *" valgrind "* ]]; then
 	rc=$?
 	grep -vE '^ok ' "$log" | head -n 200
 	count valgrind "$rc"
+fi
+
+if [[ $parts == *" fuzz "* ]]; then
+	echo "# fuzz harnesses, ${FUZZ_SECONDS:-5} s each"
+	"$root/tests/fuzz/run.sh" "${FUZZ_SECONDS:-5}" "$build/fuzz" >"$log" 2>&1
+	rc=$?
+	grep -E '^fuzz_|crash|error' "$log" | head -n 20
+	ok=$(grep -cE '^fuzz_[a-z]+: [0-9]+ executions, no crash$' "$log")
+	passed=$((passed + ok))
+	[ "$rc" -eq 0 ] && [ "$ok" -eq 3 ] || failed=$((failed + 1))
 fi
 
 if [ "$skipped" -gt 0 ]; then

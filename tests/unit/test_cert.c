@@ -527,12 +527,15 @@ test_inspect_unparsable(void)
 		    "unparsable: subject says why");
 		if (ci[i].subject != NULL)
 			printf("# %s\n", ci[i].subject);
-		ok(ci[i].issuer != NULL && ci[i].issuer[0] == '\0' &&
-			ci[i].serial[0] == '\0' && ci[i].sha256[0] == '\0' &&
+		ok(!ci[i].parsed && ci[i].issuer != NULL &&
+			ci[i].issuer[0] == '\0' && ci[i].serial[0] == '\0' &&
 			ci[i].spki_sha256[0] == '\0' &&
 			ci[i].pk_algorithm[0] == '\0' &&
 			ci[i].sig_algorithm[0] == '\0',
-		    "unparsable: empty strings elsewhere");
+		    "unparsable: not parsed, empty strings elsewhere");
+		/* The fingerprint is over the bytes sent: no parsing needed. */
+		is_int((long long)strspn(ci[i].sha256, "0123456789abcdef"), 64,
+		    "unparsable: still has its SHA-256 fingerprint");
 		ok(ci[i].nsan_dns == 0 && ci[i].nsan_ip == 0 &&
 			ci[i].not_before == 0 && ci[i].not_after == 0 &&
 			ci[i].days_remaining == 0 && ci[i].pk_bits == 0 &&

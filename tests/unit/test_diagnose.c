@@ -1,0 +1,909 @@
+/*
+ * test_diagnose.c - findings and client advice from hand-built results.
+ *
+ * Each case starts from result_probe_init(), sets the fields a probe would
+ * have filled in, runs diagnose() and compares the whole list of findings,
+ * in order, as "id:severity,id:severity" (so a missing, extra or duplicated
+ * finding fails the check). Owned fields are set with result_text_set() or
+ * xstrdup(), and result_probe_free() releases everything.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnose.h"
+#include "names.h"
+#include "result.h"
+#include "xalloc.h"
+#include "tap.h"
+
+#define VB(e) (1u << (e))
+#define WARN_DAYS 21
+
+static const char *lbl(const char *, ...) __attribute__((format(printf, 1, 2)));
+static const char *findings_of(const struct probe_result *);
+static bool message_has(
+    const struct probe_result *, const char *, const char *);
+static void diag(struct probe_result *);
+static void dialogue(struct probe_result *, int, enum mode);
+static void no_ehlo(struct probe_result *);
+static void tls_up(struct probe_result *, enum mode, const char *);
+static struct cert_info *add_cert(struct probe_result *, const char *, long,
+    const char *, unsigned int, const char *, bool);
+static void healthy(struct probe_result *);
+static void expect(struct probe_result *, const char *, const char *);
+static void table_cases(void);
+static void connect_cases(void);
+static void error_cases(void);
+static void syntax_cases(void);
+static void starttls_cases(void);
+static void mode_cases(void);
+static void tls_cases(void);
+static void verification_cases(void);
+static void cert_cases(void);
+static void advice_cases(void);
+static void bound_cases(void);
+
+/* lbl - a formatted test label (one static buffer: use it at once) */
+static const char *
+lbl(const char *fmt, ...)
+{
+	static char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+/* findings_of - "id:severity,..." in order (one static buffer) */
+static const char *
+findings_of(const struct probe_result *p)
+{
+	static char buf[2048];
+	size_t i, o = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->nfindings; i++) {
+		n = snprintf(buf + o, sizeof(buf) - o, "%s%s:%s", i ? "," : "",
+		    p->findings[i].id, severity_names[p->findings[i].severity]);
+		if (n < 0 || (size_t)n >= sizeof(buf) - o)
+			break;
+		o += (size_t)n;
+	}
+	return buf;
+}
+
+/* message_has - the first finding called id has s in its message */
+static bool
+message_has(const struct probe_result *p, const char *id, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < p->nfindings; i++)
+		if (strcmp(p->findings[i].id, id) == 0)
+			return p->findings[i].message != NULL &&
+			    strstr(p->findings[i].message, s) != NULL;
+	return false;
+}
+
+/* diag - diagnose with the default warning window */
+static void
+diag(struct probe_result *p)
+{
+	struct diag_params dp = {WARN_DAYS};
+
+	diagnose(p, &dp);
+}
+
+/*
+ * dialogue - a 220 banner and a 250 EHLO without STARTTLS, on a port
+ * probed with the given mode.
+ */
+static void
+dialogue(struct probe_result *p, int port, enum mode requested)
+{
+	result_probe_init(p, port, requested);
+	p->banner.present = true;
+	p->banner.code = 220;
+	p->banner.nlines = 1;
+	p->banner.lines = xcalloc(1, sizeof(*p->banner.lines));
+	result_text_set(&p->banner.lines[0], "mx ESMTP", 8);
+	p->ehlo.reply.present = true;
+	p->ehlo.reply.code = 250;
+	p->mode = MODE_PLAIN;
+}
+
+/* no_ehlo - the dialogue ended before EHLO was answered */
+static void
+no_ehlo(struct probe_result *p)
+{
+	p->ehlo.reply.present = false;
+	p->ehlo.reply.code = 0;
+}
+
+/* tls_up - an established TLS session in mode m */
+static void
+tls_up(struct probe_result *p, enum mode m, const char *version)
+{
+	p->mode = m;
+	if (m == MODE_STARTTLS) {
+		p->starttls.offered = true;
+		p->starttls.sent = true;
+		p->starttls.code = 220;
+	}
+	p->tls.attempted = true;
+	p->tls.established = true;
+	(void)snprintf(p->tls.version, sizeof(p->tls.version), "%s", version);
+	(void)snprintf(
+	    p->tls.cipher, sizeof(p->tls.cipher), "%s", "AES-256-GCM");
+}
+
+/* add_cert - append a certificate to the chain */
+static struct cert_info *
+add_cert(struct probe_result *p, const char *subject, long days, const char *pk,
+    unsigned int bits, const char *sig, bool self_signed)
+{
+	struct cert_info *c = &p->certs[p->ncerts++];
+
+	c->parsed = true;
+	c->subject = xstrdup(subject);
+	c->issuer = xstrdup(self_signed ? subject : "CN=CA");
+	c->days_remaining = days;
+	(void)snprintf(c->pk_algorithm, sizeof(c->pk_algorithm), "%s", pk);
+	c->pk_bits = bits;
+	(void)snprintf(c->sig_algorithm, sizeof(c->sig_algorithm), "%s", sig);
+	c->self_signed = self_signed;
+	return c;
+}
+
+/*
+ * healthy - port 587, STARTTLS, TLS 1.3, a trusted leaf and intermediate
+ * with the right name: no findings at all.
+ */
+static void
+healthy(struct probe_result *p)
+{
+	dialogue(p, 587, MODE_STARTTLS);
+	tls_up(p, MODE_STARTTLS, "TLS1.3");
+	p->verification.present = true;
+	p->verification.trusted = true;
+	p->verification.chain_complete = true;
+	p->verification.hostname_match = 1;
+	(void)add_cert(
+	    p, "CN=mx.example.org", 80, "RSA", 2048, "RSA-SHA256", false);
+	(void)add_cert(
+	    p, "CN=Intermediate", 800, "EC", 384, "RSA-SHA256", false);
+}
+
+/* expect - diagnose p, compare its findings with want, then free p */
+static void
+expect(struct probe_result *p, const char *label, const char *want)
+{
+	diag(p);
+	is_str(findings_of(p), want, label);
+	result_probe_free(p);
+}
+
+/* table_cases - finding_defs[] is complete and consistent */
+static void
+table_cases(void)
+{
+	static const struct finding_def known[] = {
+	    {"connect-failed", SEV_CRITICAL}, {"banner-timeout", SEV_CRITICAL},
+	    {"greeting-rejected", SEV_CRITICAL},
+	    {"starttls-missing", SEV_CRITICAL},
+	    {"starttls-rejected", SEV_CRITICAL},
+	    {"auth-before-tls", SEV_CRITICAL},
+	    {"implicit-port-speaks-plaintext", SEV_CRITICAL},
+	    {"port-expects-implicit-tls", SEV_WARNING},
+	    {"handshake-failed", SEV_CRITICAL},
+	    {"tls-legacy-version", SEV_WARNING},
+	    {"cert-untrusted", SEV_CRITICAL}, {"cert-expired", SEV_CRITICAL},
+	    {"cert-not-yet-valid", SEV_CRITICAL},
+	    {"cert-expiring", SEV_WARNING},
+	    {"cert-hostname-mismatch", SEV_CRITICAL},
+	    {"cert-self-signed", SEV_CRITICAL},
+	    {"chain-incomplete", SEV_CRITICAL}, {"weak-key", SEV_WARNING},
+	    {"weak-signature", SEV_WARNING},
+	    {"starttls-response-injection", SEV_CRITICAL},
+	    {"smtp-protocol-error", SEV_CRITICAL},
+	    {"connection-lost", SEV_CRITICAL},
+	    {"dialogue-timeout", SEV_CRITICAL},
+	    {"smtp-nonconforming", SEV_WARNING}};
+	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
+	bool unique = true, named = true, found;
+
+	is_int(
+	    finding_defs_count, nknown, "finding_defs: as many ids as known");
+	for (i = 0; i < nknown; i++) {
+		found = false;
+		for (k = 0; k < finding_defs_count; k++)
+			if (strcmp(finding_defs[k].id, known[i].id) == 0 &&
+			    finding_defs[k].severity == known[i].severity)
+				found = true;
+		ok(found,
+		    lbl("finding_defs: %s, %s", known[i].id,
+			severity_names[known[i].severity]));
+	}
+	for (i = 0; i < finding_defs_count; i++) {
+		if (finding_defs[i].id == NULL ||
+		    finding_defs[i].severity >= SEV_COUNT)
+			named = false;
+		for (k = 0; named && k < i; k++)
+			if (strcmp(finding_defs[i].id, finding_defs[k].id) == 0)
+				unique = false;
+	}
+	ok(named, "finding_defs: every entry has an id and a severity");
+	ok(unique, "finding_defs: ids are unique");
+}
+
+/* connect_cases - nothing or little happened */
+static void
+connect_cases(void)
+{
+	struct probe_result p;
+
+	result_probe_init(&p, 25, MODE_AUTO);
+	result_fail(
+	    &p.error, PHASE_CONNECT, KIND_REFUSED, "connection refused");
+	diag(&p);
+	is_str(findings_of(&p), "connect-failed:critical", "connect refused");
+	ok(message_has(&p, "connect-failed", "connection refused"),
+	    "connect refused: message carries the error");
+	ok(message_has(&p, "connect-failed", "port 25"),
+	    "connect refused: message names the port");
+	result_probe_free(&p);
+
+	result_probe_init(&p, 25, MODE_AUTO);
+	result_fail(&p.error, PHASE_RESOLVE, KIND_DNS, "NXDOMAIN");
+	expect(&p, "resolution failed", "connect-failed:critical");
+
+	result_probe_init(&p, 587, MODE_STARTTLS);
+	result_fail(&p.error, PHASE_BANNER, KIND_TIMEOUT, "no greeting");
+	expect(&p, "banner timeout", "banner-timeout:critical");
+
+	result_probe_init(&p, 587, MODE_STARTTLS);
+	result_fail(&p.error, PHASE_BANNER, KIND_CLOSED, "closed");
+	expect(&p, "banner closed: not a timeout", "connection-lost:critical");
+
+	dialogue(&p, 25, MODE_AUTO);
+	result_fail(&p.error, PHASE_EHLO, KIND_TIMEOUT, "slow EHLO");
+	no_ehlo(&p);
+	expect(&p, "EHLO timeout: not a banner timeout",
+	    "dialogue-timeout:critical");
+
+	dialogue(&p, 25, MODE_AUTO);
+	p.banner.code = 554;
+	no_ehlo(&p);
+	p.mode = MODE_UNKNOWN;
+	result_fail(&p.error, PHASE_BANNER, KIND_PROTOCOL,
+	    "the server greeted with 554");
+	diag(&p);
+	is_str(findings_of(&p), "greeting-rejected:critical", "banner 554");
+	ok(message_has(&p, "greeting-rejected", "554"),
+	    "banner 554: message carries the code");
+	result_probe_free(&p);
+
+	dialogue(&p, 25, MODE_AUTO);
+	p.banner.code = 421;
+	no_ehlo(&p);
+	expect(&p, "banner 421", "greeting-rejected:critical");
+
+	/* A banner that is no SMTP reply at all (code 0) is a protocol
+	 * error, not a refusal with code 0. */
+	dialogue(&p, 25, MODE_AUTO);
+	p.banner.code = 0;
+	no_ehlo(&p);
+	p.mode = MODE_UNKNOWN;
+	result_fail(&p.error, PHASE_BANNER, KIND_PROTOCOL, "not SMTP");
+	expect(&p, "banner without a code", "smtp-protocol-error:critical");
+}
+
+/*
+ * error_cases - a failure that no specific finding explains is named by
+ * its kind; one that is explained gets no second finding.
+ */
+static void
+error_cases(void)
+{
+	struct probe_result p;
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	no_ehlo(&p);
+	p.mode = MODE_UNKNOWN;
+	result_fail(&p.error, PHASE_EHLO, KIND_PROTOCOL,
+	    "the lines of one reply carry different codes");
+	diag(&p);
+	is_str(findings_of(&p), "smtp-protocol-error:critical",
+	    "EHLO syntax error");
+	ok(message_has(&p, "smtp-protocol-error",
+	       "(ehlo: the lines of one reply carry different codes)"),
+	    "EHLO syntax error: message names phase and error");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	result_fail(&p.error, PHASE_EHLO_TLS, KIND_RESET, "reset by peer");
+	expect(&p, "reset after TLS", "connection-lost:critical");
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	result_fail(&p.error, PHASE_EHLO_TLS, KIND_TLS, "bad record MAC");
+	expect(&p, "TLS error after the handshake", "connection-lost:critical");
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	result_fail(&p.error, PHASE_EHLO_TLS, KIND_TIMEOUT, "no answer");
+	diag(&p);
+	is_str(
+	    findings_of(&p), "dialogue-timeout:critical", "timeout after TLS");
+	ok(message_has(&p, "dialogue-timeout", "ehlo_tls"),
+	    "timeout after TLS: message names the phase");
+	result_probe_free(&p);
+
+	dialogue(&p, 25, MODE_STARTTLS);
+	result_fail(&p.error, PHASE_BANNER, KIND_LIMIT, "over 1 MiB");
+	no_ehlo(&p);
+	expect(&p, "greeting over the limit", "smtp-protocol-error:critical");
+
+	/* Each explained failure gets only its own finding. */
+	result_probe_init(&p, 25, MODE_AUTO);
+	result_fail(&p.error, PHASE_CONNECT, KIND_TIMEOUT, "timed out");
+	expect(&p, "connect timeout: explained", "connect-failed:critical");
+
+	result_probe_init(&p, 465, MODE_IMPLICIT);
+	p.mode = MODE_IMPLICIT;
+	p.tls.attempted = true;
+	result_fail(&p.error, PHASE_HANDSHAKE, KIND_TIMEOUT, "timed out");
+	expect(&p, "handshake timeout: explained", "handshake-failed:critical");
+
+	dialogue(&p, 25, MODE_AUTO);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	expect(&p, "no error: no error finding", "");
+}
+
+/* syntax_cases - bare LF and control characters in replies */
+static void
+syntax_cases(void)
+{
+	struct probe_result p;
+
+	dialogue(&p, 25, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	p.banner.bare_lf = true;
+	diag(&p);
+	is_str(findings_of(&p), "smtp-nonconforming:warning",
+	    "bare LF in the greeting");
+	ok(message_has(&p, "smtp-nonconforming", "bare LF instead of CRLF"),
+	    "bare LF: message says so");
+	ok(!message_has(&p, "smtp-nonconforming", "NUL"),
+	    "bare LF: message names only that");
+	result_probe_free(&p);
+
+	dialogue(&p, 25, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	p.ehlo_tls.reply.present = true;
+	p.ehlo_tls.reply.code = 250;
+	p.ehlo_tls.reply.bare_lf = true;
+	expect(&p, "bare LF after TLS", "smtp-nonconforming:warning");
+
+	dialogue(&p, 25, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	result_text_set(&p.banner.lines[0], "mx\0ESMTP", 8);
+	diag(&p);
+	is_str(findings_of(&p), "smtp-nonconforming:warning",
+	    "NUL in the greeting");
+	ok(message_has(&p, "smtp-nonconforming", "NUL or control"),
+	    "NUL: message says so");
+	result_probe_free(&p);
+
+	dialogue(&p, 25, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	result_text_set(&p.banner.lines[0], "mx\x7f", 3);
+	p.banner.bare_lf = true;
+	diag(&p);
+	is_str(findings_of(&p), "smtp-nonconforming:warning",
+	    "DEL and bare LF: one finding");
+	ok(message_has(&p, "smtp-nonconforming", "CRLF, and the text"),
+	    "DEL and bare LF: message names both");
+	result_probe_free(&p);
+
+	dialogue(&p, 25, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	result_text_set(&p.banner.lines[0], "mx\tESMTP \xc3\xa9", 11);
+	expect(&p, "TAB and UTF-8 in the greeting: fine", "");
+
+	dialogue(&p, 25, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	p.ehlo_tls.reply.bare_lf = true;
+	expect(&p, "bare LF flag on an absent reply: ignored", "");
+}
+
+/* starttls_cases - offered, missing, refused, injected; AUTH before TLS */
+static void
+starttls_cases(void)
+{
+	struct probe_result p;
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	expect(&p, "no STARTTLS on 587", "starttls-missing:critical");
+	dialogue(&p, 25, MODE_STARTTLS);
+	expect(&p, "no STARTTLS on 25", "starttls-missing:warning");
+	dialogue(&p, 587, MODE_AUTO);
+	expect(&p, "no STARTTLS on 587, auto", "starttls-missing:critical");
+	dialogue(&p, 2525, MODE_AUTO);
+	expect(&p, "no STARTTLS on 2525, auto", "starttls-missing:critical");
+	dialogue(&p, 465, MODE_AUTO);
+	expect(&p, "no STARTTLS on 465, auto: not expected", "");
+	dialogue(&p, 25, MODE_PLAIN);
+	expect(&p, "no STARTTLS, plain asked: not expected", "");
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	p.ehlo.reply.code = 550;
+	expect(&p, "EHLO refused: STARTTLS unknown", "");
+	dialogue(&p, 587, MODE_STARTTLS);
+	no_ehlo(&p);
+	expect(&p, "no EHLO reply: STARTTLS unknown", "");
+
+	/* A 250 EHLO reply cut short by an error proves nothing. */
+	dialogue(&p, 587, MODE_STARTTLS);
+	result_fail(&p.error, PHASE_EHLO, KIND_LIMIT, "too long");
+	expect(&p, "EHLO 250 cut by an error: STARTTLS unknown",
+	    "smtp-protocol-error:critical");
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	p.starttls.offered = true;
+	p.starttls.sent = true;
+	p.starttls.code = 454;
+	result_fail(&p.error, PHASE_STARTTLS, KIND_PROTOCOL,
+	    "STARTTLS was refused with 454");
+	diag(&p);
+	is_str(findings_of(&p), "starttls-rejected:critical",
+	    "STARTTLS answered 454");
+	ok(message_has(&p, "starttls-rejected", "454"),
+	    "STARTTLS answered 454: message carries the code");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	p.starttls.trailing_bytes = 17;
+	diag(&p);
+	is_str(findings_of(&p), "starttls-response-injection:critical",
+	    "bytes after the 220 to STARTTLS");
+	ok(message_has(&p, "starttls-response-injection", "17 bytes"),
+	    "bytes after STARTTLS: message counts them");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	result_text_set(&p.auth.before[0], "PLAIN", 5);
+	result_text_set(&p.auth.before[1], "LOGIN", 5);
+	p.auth.nbefore = 2;
+	expect(
+	    &p, "AUTH before TLS, STARTTLS offered", "auth-before-tls:warning");
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	result_text_set(&p.auth.before[0], "PLAIN", 5);
+	p.auth.nbefore = 1;
+	diag(&p);
+	is_str(findings_of(&p),
+	    "starttls-missing:critical,"
+	    "auth-before-tls:critical",
+	    "AUTH and no STARTTLS at all");
+	ok(message_has(&p, "auth-before-tls", "no STARTTLS"),
+	    "AUTH and no STARTTLS: message says so");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	result_text_set(&p.auth.after[0], "PLAIN", 5);
+	p.auth.nafter = 1;
+	p.auth.only_after_tls = true;
+	expect(&p, "AUTH only after TLS", "");
+}
+
+/* mode_cases - the port speaks another mode than the one probed */
+static void
+mode_cases(void)
+{
+	struct probe_result p;
+
+	/* Implicit TLS asked, the server said "220" to the ClientHello and
+	 * the probe could not switch: the handshake failure is a
+	 * consequence, not a finding of its own. */
+	dialogue(&p, 465, MODE_IMPLICIT);
+	p.ehlo.reply.present = false;
+	p.detected_other_mode = true;
+	p.mode = MODE_UNKNOWN;
+	p.tls.attempted = true;
+	result_fail(&p.error, PHASE_HANDSHAKE, KIND_PROTOCOL, "plaintext");
+	expect(&p, "implicit asked, plaintext, unknown",
+	    "implicit-port-speaks-plaintext:critical");
+
+	dialogue(&p, 465, MODE_AUTO);
+	p.detected_other_mode = true;
+	p.tls.attempted = true;
+	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	expect(&p, "465 auto, switched to STARTTLS",
+	    "implicit-port-speaks-plaintext:critical");
+
+	dialogue(&p, 465, MODE_AUTO);
+	p.detected_other_mode = true;
+	p.tls.attempted = true;
+	p.mode = MODE_PLAIN;
+	expect(&p, "465 auto, switched to plain",
+	    "implicit-port-speaks-plaintext:critical");
+
+	/* The port stayed silent in plaintext and then spoke TLS. */
+	dialogue(&p, 587, MODE_AUTO);
+	p.detected_other_mode = true;
+	tls_up(&p, MODE_IMPLICIT, "TLS1.3");
+	expect(&p, "587 auto, switched to implicit",
+	    "port-expects-implicit-tls:warning");
+}
+
+/* tls_cases - the handshake and the protocol version */
+static void
+tls_cases(void)
+{
+	static const char *const legacy[] = {"TLS1.0", "TLS1.1", "SSL3.0"};
+	static const char *const current[] = {"TLS1.2", "TLS1.3"};
+	struct probe_result p;
+	size_t i;
+
+	result_probe_init(&p, 465, MODE_IMPLICIT);
+	p.mode = MODE_IMPLICIT;
+	p.tls.attempted = true;
+	(void)snprintf(p.tls.error, sizeof(p.tls.error), "%s",
+	    "no supported cipher suites");
+	(void)snprintf(
+	    p.tls.alert, sizeof(p.tls.alert), "%s", "Handshake failed");
+	result_fail(&p.error, PHASE_HANDSHAKE, KIND_TLS, "handshake");
+	diag(&p);
+	is_str(findings_of(&p), "handshake-failed:critical",
+	    "implicit handshake failed");
+	ok(message_has(&p, "handshake-failed",
+	       "no supported cipher suites; alert Handshake failed"),
+	    "handshake failed: message carries error and alert");
+	is_str(p.advice.tls, "none", "handshake failed: advice none");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	p.starttls.offered = p.starttls.sent = true;
+	p.starttls.code = 220;
+	p.mode = MODE_STARTTLS;
+	p.tls.attempted = true;
+	diag(&p);
+	is_str(findings_of(&p), "handshake-failed:critical",
+	    "STARTTLS handshake failed");
+	ok(message_has(&p, "handshake-failed", "unknown error"),
+	    "handshake failed without detail: says unknown");
+	result_probe_free(&p);
+
+	result_probe_init(&p, 465, MODE_IMPLICIT);
+	p.tls.attempted = true;
+	expect(&p, "handshake failed, mode unknown: no finding", "");
+
+	result_probe_init(&p, 465, MODE_IMPLICIT);
+	p.tls.attempted = true;
+	result_fail(&p.error, PHASE_HANDSHAKE, KIND_CLOSED, "closed");
+	expect(&p, "handshake, mode unknown, closed: connection lost",
+	    "connection-lost:critical");
+
+	for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
+		result_probe_init(&p, 465, MODE_IMPLICIT);
+		tls_up(&p, MODE_IMPLICIT, legacy[i]);
+		expect(&p, lbl("%s", legacy[i]), "tls-legacy-version:warning");
+	}
+	for (i = 0; i < sizeof(current) / sizeof(current[0]); i++) {
+		result_probe_init(&p, 465, MODE_IMPLICIT);
+		tls_up(&p, MODE_IMPLICIT, current[i]);
+		expect(&p, lbl("%s: no finding", current[i]), "");
+	}
+	result_probe_init(&p, 465, MODE_IMPLICIT);
+	tls_up(&p, MODE_IMPLICIT, "TLS1.0");
+	p.tls.established = false;
+	p.mode = MODE_UNKNOWN;
+	expect(&p, "TLS1.0 not established: no version finding", "");
+}
+
+/* verification_cases - trust, self-signed, chain, name */
+static void
+verification_cases(void)
+{
+	struct probe_result p;
+
+	healthy(&p);
+	diag(&p);
+	is_str(findings_of(&p), "", "healthy STARTTLS port: no findings");
+	is_str(p.advice.tls, "starttls", "healthy: advice starttls");
+	result_probe_free(&p);
+
+	healthy(&p);
+	p.verification.trusted = false;
+	p.verification.errors = VB(VERR_SELF_SIGNED) | VB(VERR_UNTRUSTED);
+	expect(&p, "self-signed", "cert-self-signed:critical");
+
+	healthy(&p);
+	p.verification.trusted = false;
+	p.verification.chain_complete = false;
+	p.verification.errors = VB(VERR_CHAIN_INCOMPLETE) | VB(VERR_UNTRUSTED);
+	expect(&p, "chain incomplete", "chain-incomplete:critical");
+
+	healthy(&p);
+	p.verification.trusted = false;
+	p.verification.errors = VB(VERR_SELF_SIGNED) |
+	    VB(VERR_CHAIN_INCOMPLETE) | VB(VERR_UNTRUSTED);
+	expect(&p, "self-signed and incomplete",
+	    "cert-self-signed:critical,chain-incomplete:critical");
+
+	healthy(&p);
+	p.verification.trusted = false;
+	p.verification.errors = VB(VERR_UNTRUSTED);
+	expect(&p, "untrusted", "cert-untrusted:critical");
+
+	healthy(&p);
+	p.verification.trusted = false;
+	p.verification.errors = VB(VERR_SIGNER_NOT_CA);
+	diag(&p);
+	is_str(findings_of(&p), "cert-untrusted:critical", "signer not a CA");
+	ok(message_has(&p, "cert-untrusted", "(signer-not-ca)"),
+	    "signer not a CA: message names the cause");
+	result_probe_free(&p);
+
+	healthy(&p);
+	p.verification.trusted = false;
+	p.verification.errors = VB(VERR_CHAIN_TOO_LONG);
+	diag(&p);
+	is_str(findings_of(&p), "cert-untrusted:critical", "chain too long");
+	ok(message_has(&p, "cert-untrusted", "(chain-too-long)"),
+	    "chain too long: message names the cause");
+	result_probe_free(&p);
+
+	healthy(&p);
+	p.verification.hostname_match = 0;
+	p.verification.errors = VB(VERR_HOSTNAME_MISMATCH);
+	expect(&p, "hostname mismatch", "cert-hostname-mismatch:critical");
+
+	healthy(&p);
+	p.verification.hostname_match = -1;
+	expect(&p, "no name to check", "");
+
+	healthy(&p);
+	p.verification.trusted = false;
+	p.verification.hostname_match = 0;
+	p.verification.errors =
+	    VB(VERR_UNTRUSTED) | VB(VERR_REVOKED) | VB(VERR_HOSTNAME_MISMATCH);
+	diag(&p);
+	is_str(findings_of(&p),
+	    "cert-untrusted:critical,"
+	    "cert-hostname-mismatch:critical",
+	    "untrusted, revoked, wrong name");
+	ok(message_has(&p, "cert-untrusted", "(untrusted, revoked)"),
+	    "untrusted: causes listed, the name left to its own finding");
+	result_probe_free(&p);
+
+	healthy(&p);
+	p.verification.trusted = false;
+	p.verification.errors = VB(VERR_EXPIRED);
+	p.certs[0].days_remaining = -3;
+	diag(&p);
+	is_str(findings_of(&p), "cert-expired:critical",
+	    "expired: not also untrusted");
+	ok(message_has(&p, "cert-expired", "expired 3 days ago"),
+	    "expired: message counts the days");
+	result_probe_free(&p);
+
+	healthy(&p);
+	p.verification.present = false;
+	p.verification.errors = VB(VERR_UNTRUSTED);
+	p.certs[0].days_remaining = -3;
+	expect(&p, "no verification: no certificate findings", "");
+
+	healthy(&p);
+	p.verification.trusted = false;
+	p.verification.errors = VB(VERR_NOT_YET_VALID);
+	diag(&p);
+	ok(strstr(findings_of(&p), "cert-not-yet-valid:critical") != NULL,
+	    "not yet valid: raised");
+	is_str(findings_of(&p), "cert-not-yet-valid:critical",
+	    "not yet valid, two certificates: raised once");
+	result_probe_free(&p);
+}
+
+/* cert_cases - expiry, key size and signature of each certificate */
+static void
+cert_cases(void)
+{
+	struct probe_result p;
+	struct diag_params dp = {30};
+
+	healthy(&p);
+	p.certs[0].days_remaining = -3;
+	expect(&p, "expired 3 days ago", "cert-expired:critical");
+	healthy(&p);
+	p.certs[0].days_remaining = -1;
+	expect(&p, "expired 1 day ago", "cert-expired:critical");
+	healthy(&p);
+	p.certs[0].days_remaining = 0;
+	expect(&p, "expires today", "cert-expiring:warning");
+	healthy(&p);
+	p.certs[0].days_remaining = 5;
+	diag(&p);
+	is_str(findings_of(&p), "cert-expiring:warning", "5 days of 21");
+	ok(message_has(&p, "cert-expiring", "expires in 5 days"),
+	    "5 days: message counts the days");
+	ok(message_has(&p, "cert-expiring", "CN=mx.example.org"),
+	    "5 days: message names the certificate");
+	result_probe_free(&p);
+	healthy(&p);
+	p.certs[0].days_remaining = WARN_DAYS - 1;
+	expect(&p, "20 days of 21", "cert-expiring:warning");
+	healthy(&p);
+	p.certs[0].days_remaining = WARN_DAYS;
+	expect(&p, "21 days of 21", "");
+	healthy(&p);
+	p.certs[0].days_remaining = 30;
+	expect(&p, "30 days of 21", "");
+	healthy(&p);
+	p.certs[0].days_remaining = 29;
+	diagnose(&p, &dp);
+	is_str(findings_of(&p), "cert-expiring:warning",
+	    "29 days with warn_days 30");
+	result_probe_free(&p);
+	healthy(&p);
+	p.certs[1].days_remaining = 2;
+	diag(&p);
+	is_str(
+	    findings_of(&p), "cert-expiring:warning", "intermediate expiring");
+	ok(message_has(&p, "cert-expiring", "Certificate 1"),
+	    "intermediate expiring: message names certificate 1");
+	result_probe_free(&p);
+
+	healthy(&p);
+	p.certs[0].pk_bits = 1024;
+	diag(&p);
+	is_str(findings_of(&p), "weak-key:warning", "RSA 1024");
+	ok(message_has(&p, "weak-key", "1024-bit RSA"),
+	    "RSA 1024: message names the key");
+	result_probe_free(&p);
+	healthy(&p);
+	p.certs[0].pk_bits = 2047;
+	expect(&p, "RSA 2047", "weak-key:warning");
+	healthy(&p);
+	p.certs[0].pk_bits = 4096;
+	expect(&p, "RSA 4096", "");
+	healthy(&p);
+	(void)snprintf(
+	    p.certs[0].pk_algorithm, sizeof(p.certs[0].pk_algorithm), "DSA");
+	p.certs[0].pk_bits = 1024;
+	expect(&p, "DSA 1024", "weak-key:warning");
+	healthy(&p);
+	(void)snprintf(
+	    p.certs[0].pk_algorithm, sizeof(p.certs[0].pk_algorithm), "EC");
+	p.certs[0].pk_bits = 256;
+	expect(&p, "EC 256", "");
+	healthy(&p);
+	p.certs[1].pk_bits = 192;
+	expect(&p, "EC 192", "weak-key:warning");
+	healthy(&p);
+	(void)snprintf(
+	    p.certs[0].pk_algorithm, sizeof(p.certs[0].pk_algorithm), "EdDSA");
+	p.certs[0].pk_bits = 256;
+	expect(&p, "EdDSA", "");
+
+	healthy(&p);
+	(void)snprintf(p.certs[0].sig_algorithm,
+	    sizeof(p.certs[0].sig_algorithm), "RSA-SHA1");
+	diag(&p);
+	is_str(findings_of(&p), "weak-signature:warning", "RSA-SHA1 leaf");
+	ok(message_has(&p, "weak-signature", "RSA-SHA1"),
+	    "RSA-SHA1: message names the algorithm");
+	result_probe_free(&p);
+	healthy(&p);
+	(void)snprintf(p.certs[1].sig_algorithm,
+	    sizeof(p.certs[1].sig_algorithm), "ECDSA-SHA1");
+	expect(&p, "ECDSA-SHA1 intermediate", "weak-signature:warning");
+	healthy(&p);
+	(void)snprintf(p.certs[0].sig_algorithm,
+	    sizeof(p.certs[0].sig_algorithm), "RSA-MD5");
+	expect(&p, "RSA-MD5", "weak-signature:warning");
+	healthy(&p);
+	(void)add_cert(&p, "CN=Root", 3000, "RSA", 4096, "RSA-SHA1", true);
+	expect(&p, "RSA-SHA1 on a self-signed root", "");
+	healthy(&p);
+	(void)snprintf(p.certs[0].sig_algorithm,
+	    sizeof(p.certs[0].sig_algorithm), "RSA-SHA512");
+	expect(&p, "RSA-SHA512", "");
+
+	healthy(&p);
+	p.certs[0].days_remaining = -10;
+	p.certs[0].pk_bits = 1024;
+	(void)snprintf(p.certs[0].sig_algorithm,
+	    sizeof(p.certs[0].sig_algorithm), "RSA-SHA1");
+	p.certs[1].days_remaining = 3;
+	expect(&p, "several per certificate, in chain order",
+	    "cert-expired:critical,weak-key:warning,weak-signature:warning,"
+	    "cert-expiring:warning");
+}
+
+/* advice_cases - client_advice.tls and its text */
+static void
+advice_cases(void)
+{
+	struct probe_result p;
+
+	result_probe_init(&p, 465, MODE_IMPLICIT);
+	tls_up(&p, MODE_IMPLICIT, "TLS1.3");
+	diag(&p);
+	is_str(p.advice.tls, "implicit", "advice: implicit established");
+	ok(p.advice.text != NULL && strstr(p.advice.text, "SSL/TLS") != NULL,
+	    "advice: implicit text");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	tls_up(&p, MODE_STARTTLS, "TLS1.2");
+	diag(&p);
+	is_str(p.advice.tls, "starttls", "advice: STARTTLS established");
+	ok(p.advice.text != NULL && strstr(p.advice.text, "STARTTLS") != NULL,
+	    "advice: STARTTLS text");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	diag(&p);
+	is_str(p.advice.tls, "none", "advice: no TLS");
+	ok(p.advice.text != NULL &&
+		strstr(p.advice.text, "No working TLS") != NULL,
+	    "advice: no TLS, do not send passwords");
+	result_probe_free(&p);
+
+	result_probe_init(&p, 25, MODE_AUTO);
+	result_fail(&p.error, PHASE_CONNECT, KIND_REFUSED, "refused");
+	diag(&p);
+	is_str(p.advice.tls, "none", "advice: no dialogue");
+	ok(p.advice.text != NULL &&
+		strstr(p.advice.text, "No SMTP dialogue") != NULL,
+	    "advice: no dialogue text");
+	result_probe_free(&p);
+}
+
+/* bound_cases - the finding list never overflows FINDINGS_MAX */
+static void
+bound_cases(void)
+{
+	struct probe_result p;
+	size_t i;
+
+	healthy(&p);
+	while (p.ncerts < CERT_CHAIN_MAX)
+		(void)add_cert(&p, "CN=x", 1, "RSA", 512, "RSA-MD5", false);
+	for (i = 0; i < p.ncerts; i++)
+		p.certs[i].days_remaining = -1;
+	diag(&p);
+	is_int(p.nfindings, FINDINGS_MAX, "48 findings: FINDINGS_MAX kept");
+	ok(p.advice.text != NULL, "48 findings: advice still given");
+	result_probe_free(&p);
+}
+
+/* main - every group; the exit status is done_testing()'s */
+int
+main(void)
+{
+	table_cases();
+	connect_cases();
+	error_cases();
+	syntax_cases();
+	starttls_cases();
+	mode_cases();
+	tls_cases();
+	verification_cases();
+	cert_cases();
+	advice_cases();
+	bound_cases();
+	return done_testing();
+}
