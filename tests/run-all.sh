@@ -53,13 +53,19 @@ if [[ $parts == *" unit "* ]]; then
 	done
 fi
 
+# bats_part NAME FILE... - run bats files (environment set by the caller)
+bats_part() {
+	local name=$1
+	shift
+	bats --tap "$@" >"$log" 2>&1
+	local rc=$?
+	grep -vE '^ok ' "$log" | head -n 200
+	count "$name" "$rc"
+}
+
 if [[ $parts == *" bats "* ]]; then
 	echo "# bats tests/*.bats with $build/smtp-probe"
-	SMTP_PROBE=$build/smtp-probe bats --tap "$root"/tests/*.bats \
-	    >"$log" 2>&1
-	rc=$?
-	grep -vE '^ok ' "$log" | head -n 200
-	count bats "$rc"
+	SMTP_PROBE=$build/smtp-probe bats_part bats "$root"/tests/*.bats
 fi
 
 # Memcheck over the end-to-end tests that talk to servers: every probe of
@@ -70,12 +76,9 @@ if [[ $parts == *" valgrind "* ]]; then
 	SMTP_PROBE=$vbuild/smtp-probe SMTP_PROBE_WRAPPER="valgrind -q \
 	    --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect" PROBE_LIMIT=120 \
-	    bats --tap "$root"/tests/starttls.bats "$root"/tests/certs.bats \
-	    "$root"/tests/implicit.bats "$root"/tests/hostile.bats \
-	    >"$log" 2>&1
-	rc=$?
-	grep -vE '^ok ' "$log" | head -n 200
-	count valgrind "$rc"
+	    bats_part valgrind "$root"/tests/starttls.bats \
+	    "$root"/tests/certs.bats "$root"/tests/implicit.bats \
+	    "$root"/tests/hostile.bats
 fi
 
 if [[ $parts == *" fuzz "* ]]; then

@@ -7,6 +7,7 @@
 #ifndef SMTP_PROBE_TAP_H
 #define SMTP_PROBE_TAP_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,22 @@ is_mem(const void *got, size_t gotlen, const char *want, const char *label)
 		printf("#   got \"%.*s\", want \"%s\"\n", (int)gotlen,
 		    (const char *)got, want);
 	return same;
+}
+
+/* lbl - a formatted test label (one static buffer: use it at once) */
+static inline const char *lbl(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static inline const char *
+lbl(const char *fmt, ...)
+{
+	static char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return buf;
 }
 
 static inline int

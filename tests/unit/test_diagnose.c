@@ -22,7 +22,6 @@
 #define VB(e) (1u << (e))
 #define WARN_DAYS 21
 
-static const char *lbl(const char *, ...) __attribute__((format(printf, 1, 2)));
 static const char *findings_of(const struct probe_result *);
 static bool message_has(
     const struct probe_result *, const char *, const char *);
@@ -45,19 +44,6 @@ static void verification_cases(void);
 static void cert_cases(void);
 static void advice_cases(void);
 static void bound_cases(void);
-
-/* lbl - a formatted test label (one static buffer: use it at once) */
-static const char *
-lbl(const char *fmt, ...)
-{
-	static char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return buf;
-}
 
 /* findings_of - "id:severity,..." in order (one static buffer) */
 static const char *

@@ -144,7 +144,6 @@ static const struct rcase rcases[] = {
 
 static struct smtp_reader ref_rd, cur_rd;
 
-static const char *lbl(const char *, ...) __attribute__((format(printf, 1, 2)));
 static bool feed_piece(
     struct smtp_reader *, const unsigned char *, size_t, struct run *);
 static bool feed_into(struct smtp_reader *, unsigned char *,
@@ -175,19 +174,6 @@ static void ehlo_parse_cases(void);
 static void ehlo_limit_cases(void);
 static void store_cases(void);
 static void auth_cases(void);
-
-/* lbl - a formatted test label (one static buffer: use it at once) */
-static const char *
-lbl(const char *fmt, ...)
-{
-	static char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return buf;
-}
 
 /*
  * feed_piece - feed in[0..n) from an exact-size heap copy and add to *run.
