@@ -26,7 +26,10 @@
 
 #define TRANSCRIPT_BYTES_MAX 262144
 #define ERR_MSG_MAX 256
-#define FINDINGS_MAX 32
+/* Every finding a probe can raise fits: at most 15 about the dialogue and
+ * the chain as a whole, and 3 per certificate (cert-expired or
+ * cert-expiring, weak-key, weak-signature) for CERT_CHAIN_MAX of them. */
+#define FINDINGS_MAX (16 + 3 * CERT_CHAIN_MAX)
 #define PORTS_MAX 64
 #define HOSTNAME_MAX 255
 

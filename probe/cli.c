@@ -86,6 +86,7 @@ static const char usage_text[] =
     "Exit status: 0 report written; 1 --fail-on threshold reached;\n"
     "2 bad usage; 3 the tool itself failed.\n";
 
+static void ehlo_name(const struct target *, char *, size_t);
 static int parse_seconds(const char *, const char *, int *);
 static int parse_int(const char *, const char *, long, long, int *);
 static enum cli_result usage_error(const char *, ...)
@@ -142,8 +143,8 @@ cli_parse(
 			if (c == OPT_SNI)
 				cfg->sni = optarg;
 			else
-				snprintf(cfg->ehlo_name, sizeof(cfg->ehlo_name),
-				    "%s", optarg);
+				ehlo_name(
+				    &t, cfg->ehlo_name, sizeof(cfg->ehlo_name));
 			break;
 		case OPT_TIMEOUT:
 			if (parse_seconds(
@@ -222,6 +223,11 @@ cli_parse(
 			return usage_error(
 			    "%s needs a value", argv[optind - 1]);
 		default:
+			/* In a group of short options ("-Zv") argv names the
+			 * group, not the option. */
+			if (optopt != 0)
+				return usage_error(
+				    "unknown option -%c", optopt);
 			return usage_error(
 			    "unknown option %s", argv[optind - 1]);
 		}
@@ -303,6 +309,26 @@ cli_parse_ports(const char *s, struct port_spec *ports, size_t max, size_t *n,
 			return 0;
 		p = comma + 1;
 	}
+}
+
+/*
+ * ehlo_name - the EHLO argument for a name or an address: an address must
+ * be a literal, "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321 4.1.3).
+ */
+static void
+ehlo_name(const struct target *t, char *buf, size_t size)
+{
+	int n;
+
+	if (!t->is_ip)
+		n = snprintf(buf, size, "%s", t->host);
+	else if (strchr(t->host, ':') != NULL)
+		n = snprintf(buf, size, "[IPv6:%s]", t->host);
+	else
+		n = snprintf(buf, size, "[%s]", t->host);
+	/* An address is far shorter than a host name may be. */
+	if (n < 0 || (size_t)n >= size)
+		abort();
 }
 
 /* parse_seconds - positive seconds, decimals allowed, into milliseconds */

@@ -27,6 +27,7 @@ main(int argc, char **argv)
 {
 	struct report_opts ro;
 	struct run_result run;
+	struct run_ctx ctx;
 	struct config cfg;
 	FILE *out = stdout;
 	int ret;
@@ -46,15 +47,15 @@ main(int argc, char **argv)
 		break;
 	}
 	log_verbosity = cfg.verbosity;
+	if (run_setup(&cfg, &ctx) != 0)
+		return EXIT_USAGE;
 	if (cfg.output != NULL && (out = fopen(cfg.output, "w")) == NULL) {
 		log_warn("cannot write %s: %s", cfg.output, strerror(errno));
+		run_ctx_free(&ctx);
 		return EXIT_TOOL_FAILURE;
 	}
-	if ((ret = run_probe(&cfg, out, &run)) == EXIT_USAGE) {
-		if (out != stdout)
-			(void)fclose(out);
-		return ret;
-	}
+	ret = run_probe(&cfg, &ctx, out, &run);
+	run_ctx_free(&ctx);
 	ro.transcript = cfg.transcript;
 	ro.color = cfg.color;
 	if (ret == 0 && cfg.format == FORMAT_JSON)

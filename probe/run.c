@@ -9,6 +9,7 @@
  */
 #include "run.h"
 
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +25,9 @@
 #include "tls.h"
 #include "xalloc.h"
 
+/* Descriptors kept free for stdio, the report, and what GnuTLS opens. */
+#define FD_RESERVE 16
+
 struct run_state {
 	const struct config *cfg;
 	struct diag_params dp;
@@ -37,31 +41,48 @@ static size_t expand_target(const struct config *, size_t,
     struct target_result *, struct job **, size_t *, size_t *);
 static void job_done(struct job *, void *);
 static void target_done(struct run_state *, size_t);
+static size_t inflight_max(size_t);
+
+/* run_setup - trust anchors and TLS credentials, before any output */
+int
+run_setup(const struct config *cfg, struct run_ctx *ctx)
+{
+	char err[512];
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (cert_trust_load(cfg->cafile, &ctx->trust, err, sizeof(err)) == -1) {
+		log_warn("%s", err);
+		return EXIT_USAGE;
+	}
+	if (tls_ctx_init(&ctx->tls, cfg->client_cert, cfg->client_key, err,
+		sizeof(err)) == -1) {
+		log_warn("%s", err);
+		gnutls_x509_trust_list_deinit(ctx->trust, 1);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* run_ctx_free - release what run_setup made */
+void
+run_ctx_free(struct run_ctx *ctx)
+{
+	tls_ctx_free(&ctx->tls);
+	gnutls_x509_trust_list_deinit(ctx->trust, 1);
+}
 
 /* run_probe - the whole run */
 int
-run_probe(const struct config *cfg, FILE *out, struct run_result *run)
+run_probe(const struct config *cfg, const struct run_ctx *ctx, FILE *out,
+    struct run_result *run)
 {
 	struct sess_params sp;
 	struct run_state st;
-	struct tls_ctx tls;
-	gnutls_x509_trust_list_t trust;
 	struct job *jobs = NULL;
 	size_t njobs = 0, capjobs = 0, t, i;
-	char err[512];
 	int64_t t0;
 
 	memset(run, 0, sizeof(*run));
-	if (cert_trust_load(cfg->cafile, &trust, err, sizeof(err)) == -1) {
-		log_warn("%s", err);
-		return EXIT_USAGE;
-	}
-	if (tls_ctx_init(&tls, cfg->client_cert, cfg->client_key, err,
-		sizeof(err)) == -1) {
-		log_warn("%s", err);
-		gnutls_x509_trust_list_deinit(trust, 1);
-		return EXIT_USAGE;
-	}
 	run->started_at = time(NULL);
 	t0 = clock_ms();
 	run->ntargets = cfg->ntargets;
@@ -88,16 +109,15 @@ run_probe(const struct config *cfg, FILE *out, struct run_result *run)
 	sp.ehlo_name = cfg->ehlo_name;
 	sp.timeout_ms = cfg->timeout_ms;
 	sp.connect_timeout_ms = cfg->connect_timeout_ms;
-	sp.tls = &tls;
-	sp.trust = trust;
+	sp.tls = &ctx->tls;
+	sp.trust = ctx->trust;
 	sp.with_pem = cfg->pem;
-	loop_run(&sp, jobs, njobs, (size_t)cfg->jobs, job_done, &st);
+	loop_run(
+	    &sp, jobs, njobs, inflight_max((size_t)cfg->jobs), job_done, &st);
 
 	run->duration_ms = clock_ms() - t0;
 	free(jobs);
 	free(st.pending);
-	tls_ctx_free(&tls);
-	gnutls_x509_trust_list_deinit(trust, 1);
 	return st.write_failed ? EXIT_TOOL_FAILURE : 0;
 }
 
@@ -201,4 +221,28 @@ target_done(struct run_state *st, size_t t)
 	if (st->ndjson != NULL &&
 	    report_ndjson_target(st->ndjson, &st->run->targets[t], &o) == -1)
 		st->write_failed = 1;
+}
+
+/*
+ * inflight_max - at most jobs probes at once, and no more than the file
+ * descriptor limit allows (raised to its hard limit if need be): running
+ * out of descriptors would look like servers refusing connections.
+ */
+static size_t
+inflight_max(size_t jobs)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return jobs;
+	if (rl.rlim_cur < jobs + FD_RESERVE && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = jobs + FD_RESERVE < rl.rlim_max
+		    ? jobs + FD_RESERVE
+		    : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= jobs + FD_RESERVE)
+		return jobs;
+	return rl.rlim_cur > FD_RESERVE + 1 ? rl.rlim_cur - FD_RESERVE : 1;
 }

@@ -62,6 +62,7 @@ static const struct {
 
 static void set_state(struct sess *, enum sess_state, int64_t);
 static enum phase cur_phase(const struct sess *);
+static enum phase state_phase(const struct sess *, enum sess_state);
 static void fail(struct sess *, enum err_kind, int64_t, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 static void finish(struct sess *, int64_t);
@@ -73,10 +74,11 @@ static void send_cmd(struct sess *, int64_t, const char *, ...)
 static int flush(struct sess *, int64_t);
 static void read_input(struct sess *, int64_t);
 static int feed(struct sess *, const unsigned char *, size_t, int64_t);
-static void on_reply(struct sess *, const struct smtp_reply *, size_t, int64_t);
+static void on_reply(struct sess *, const struct smtp_reply *,
+    const unsigned char *, size_t, int64_t);
 static void on_ehlo(struct sess *, const struct smtp_reply *, int64_t);
-static void on_starttls(
-    struct sess *, const struct smtp_reply *, size_t, int64_t);
+static void on_starttls(struct sess *, const struct smtp_reply *,
+    const unsigned char *, size_t, int64_t);
 static void store_partial(struct sess *, const struct smtp_reply *);
 static void handshake(struct sess *, int64_t);
 static void handshake_done(struct sess *, int64_t);
@@ -200,13 +202,20 @@ sess_on_timeout(struct sess *s, int64_t now)
 		finish(s, now);
 		return;
 	}
+	/* Name the deadline that fired: the phase's, or the whole port's. */
+	if (now >= s->deadline)
+		secs = (int)((now - s->t_start + 500) / 1000);
 	if (s->state == SESS_BANNER && !s->tls_on)
 		fail(s, KIND_TIMEOUT, now,
 		    "the server accepted the connection but sent no complete "
-		    "greeting "
-		    "within %d s; a port that expects implicit TLS (usually "
-		    "465) behaves like this for a STARTTLS client",
+		    "greeting within %d s; a port that expects implicit TLS "
+		    "(usually 465) behaves like this for a STARTTLS client",
 		    secs);
+	else if (now >= s->deadline)
+		fail(s, KIND_TIMEOUT, now,
+		    "the probe reached its --timeout of %d s while waiting "
+		    "for %s",
+		    secs, waiting_for(s));
 	else
 		fail(s, KIND_TIMEOUT, now,
 		    "timed out after %d s waiting for %s", secs,
@@ -228,7 +237,7 @@ static void
 set_state(struct sess *s, enum sess_state next, int64_t now)
 {
 	struct probe_result *r = s->res;
-	enum phase old = cur_phase(s), new = states[next].phase;
+	enum phase old = cur_phase(s), new = state_phase(s, next);
 	int64_t limit;
 
 	log_debug("%s:%d: %s -> %s", r->address, r->port, states[s->state].name,
@@ -287,7 +296,17 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 static enum phase
 cur_phase(const struct sess *s)
 {
-	return states[s->state].phase;
+	return state_phase(s, s->state);
+}
+
+/* state_phase - the report phase of state st for this session */
+static enum phase
+state_phase(const struct sess *s, enum sess_state st)
+{
+	/* HELO after a refused EHLO belongs to the EHLO it replaces. */
+	if (st == SESS_HELO && s->tls_on)
+		return PHASE_EHLO_TLS;
+	return states[st].phase;
 }
 
 /* fail - record the first error with the current phase, and end */
@@ -363,6 +382,8 @@ restart(struct sess *s, enum mode mode, int64_t now)
 	s->mode = mode;
 	s->reconnected = true;
 	s->txlen = s->txoff = 0;
+	/* The first attempt's phase time is not the new dialogue's. */
+	s->state = SESS_IDLE;
 	set_state(s, SESS_CONNECT, now);
 }
 
@@ -529,7 +550,7 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 		case SMTP_REPLY_DONE:
 			before = s->state;
 			log_reply(s, &s->reader.reply, now);
-			on_reply(s, &s->reader.reply, len, now);
+			on_reply(s, &s->reader.reply, p, len, now);
 			smtp_reader_init(&s->reader);
 			/* After STARTTLS the rest was counted and dropped. */
 			if (before == SESS_STARTTLS || s->state == SESS_DONE ||
@@ -560,11 +581,11 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 
 /*
  * on_reply - decide what a complete reply means in the current state;
- * restlen bytes followed it in the same read.
+ * rest[0..restlen) followed it in the same read.
  */
 static void
-on_reply(
-    struct sess *s, const struct smtp_reply *rp, size_t restlen, int64_t now)
+on_reply(struct sess *s, const struct smtp_reply *rp, const unsigned char *rest,
+    size_t restlen, int64_t now)
 {
 	struct probe_result *r = s->res;
 
@@ -589,7 +610,7 @@ on_reply(
 		on_ehlo(s, rp, now);
 		return;
 	case SESS_STARTTLS:
-		on_starttls(s, rp, restlen, now);
+		on_starttls(s, rp, rest, restlen, now);
 		return;
 	default:
 		fail(s, KIND_PROTOCOL, now,
@@ -628,12 +649,13 @@ on_ehlo(struct sess *s, const struct smtp_reply *rp, int64_t now)
 		set_state(s, SESS_QUIT, now);
 		return;
 	}
-	if (s->tls_on || s->mode == MODE_PLAIN) {
+	if (s->tls_on) {
 		set_state(s, SESS_QUIT, now);
 		return;
 	}
+	/* What the clear-text EHLO advertised, whether or not it is used. */
 	r->starttls.offered = smtp_has_cap(e, "STARTTLS");
-	if (r->starttls.offered) {
+	if (r->starttls.offered && s->mode != MODE_PLAIN) {
 		set_state(s, SESS_STARTTLS, now);
 		return;
 	}
@@ -643,22 +665,24 @@ on_ehlo(struct sess *s, const struct smtp_reply *rp, int64_t now)
 
 /* on_starttls - the reply to STARTTLS; restlen bytes followed it */
 static void
-on_starttls(
-    struct sess *s, const struct smtp_reply *rp, size_t restlen, int64_t now)
+on_starttls(struct sess *s, const struct smtp_reply *rp,
+    const unsigned char *rest, size_t restlen, int64_t now)
 {
 	struct starttls_result *st = &s->res->starttls;
-	unsigned char joined[SMTP_REPLY_BYTES_MAX];
-	size_t i, n = 0;
+	/* Every line of a bounded reply, with a separator between each. */
+	unsigned char joined[SMTP_REPLY_BYTES_MAX + SMTP_REPLY_LINES_MAX];
+	size_t i, k, n = 0;
 
 	st->sent = true;
 	st->code = rp->code;
-	for (i = 0; i < rp->nlines; i++) {
+	for (i = 0; i < rp->nlines && n < sizeof(joined); i++) {
 		if (i > 0)
 			joined[n++] = '\n';
-		memcpy(joined + n, rp->text + rp->line[i].off, rp->line[i].len);
-		n += rp->line[i].len;
-		if (n >= sizeof(joined) - rp->nlines)
-			break;
+		k = rp->line[i].len;
+		if (k > sizeof(joined) - n)
+			k = sizeof(joined) - n;
+		memcpy(joined + n, rp->text + rp->line[i].off, k);
+		n += k;
 	}
 	result_text_set(&st->text, joined, n);
 	if (rp->code != 220) {
@@ -671,6 +695,11 @@ on_starttls(
 	s->res->mode = MODE_STARTTLS;
 	/* RFC 3207 5: anything the server sent before the handshake is not
 	 * protected and must not be kept (CVE-2011-0411 class). */
+	if (restlen > 0)
+		result_transcript_add(&s->res->transcript, now - s->t_start,
+		    TDIR_RECEIVED, rest,
+		    restlen < STARTTLS_TRAILING_MAX ? restlen
+						    : STARTTLS_TRAILING_MAX);
 	st->trailing_bytes = restlen + drain(s, now);
 	set_state(s, SESS_HANDSHAKE, now);
 }
@@ -751,10 +780,36 @@ handshake_failed(struct sess *s, int64_t now)
 {
 	struct tls_conn *c = &s->tls;
 	struct tls_result *t = &s->res->tls;
+	size_t n;
 
-	if (s->mode == MODE_IMPLICIT && c->nfirst >= 3 && c->first[0] >= '0' &&
+	bool smtp = c->nfirst >= 3 && c->first[0] >= '0' &&
 	    c->first[0] <= '9' && c->first[1] >= '0' && c->first[1] <= '9' &&
-	    c->first[2] >= '0' && c->first[2] <= '9') {
+	    c->first[2] >= '0' && c->first[2] <= '9';
+
+	if (smtp && s->mode == MODE_STARTTLS) {
+		/* Plaintext after the 220 that came too late for drain():
+		 * the same injection, caught by the TLS layer. */
+		s->res->starttls.trailing_bytes += c->nfirst;
+		fail(s, KIND_PROTOCOL, now,
+		    "the server sent plaintext SMTP (\"%.3s...\") after its "
+		    "220 to STARTTLS instead of a TLS handshake",
+		    (const char *)c->first);
+		return;
+	}
+	if (smtp && s->reconnected) {
+		/* The implicit retry of a port silent in plaintext met a
+		 * plaintext greeting after all: a STARTTLS port that greets
+		 * late, not one that expects implicit TLS. */
+		n = strlen(s->first_error.message);
+		snprintf(s->first_error.message + n,
+		    sizeof(s->first_error.message) - n,
+		    "; it greets later (a second connection got its greeting "
+		    "during the TLS handshake): raise --timeout to see the "
+		    "dialogue");
+		fail(s, KIND_TIMEOUT, now, "%s", s->first_error.message);
+		return;
+	}
+	if (smtp) {
 		/* "220 ..." in answer to a ClientHello: plaintext SMTP. */
 		s->res->detected_other_mode = true;
 		if (auto_may_switch(s)) {

@@ -190,3 +190,31 @@ usage_error() {
 	done
 	[ "$n" -gt 1 ]
 }
+
+@test "a configuration error leaves an existing -o file alone" {
+	echo keep >"$BATS_TEST_TMPDIR/out"
+	echo "not a certificate" >"$BATS_TEST_TMPDIR/empty.pem"
+	run "$PROBE" --cafile "$BATS_TEST_TMPDIR/empty.pem" -o "$BATS_TEST_TMPDIR/out" 127.0.0.1
+	assert_equal "$status" 2
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" keep
+}
+
+@test "--ehlo with an address sends an address literal" {
+	lab_probe "$LAB_PORT_MX" --ehlo 192.0.2.1 --transcript
+	assert_equal "$(p '[.transcript.lines[] | select(.dir == "sent")][0].text')" "EHLO [192.0.2.1]"
+	lab_probe "$LAB_PORT_MX" --ehlo ::1 --transcript
+	assert_equal "$(p '[.transcript.lines[] | select(.dir == "sent")][0].text')" "EHLO [IPv6:::1]"
+}
+
+@test "an unknown short option in a group is named" {
+	usage_error -vZ 127.0.0.1
+	assert_regex "$stderr" "unknown option -Z"
+}
+
+@test "more probes than file descriptors: they wait their turn, none fails" {
+	ports=$(printf "$LAB_PORT_MX,%.0s" $(seq 30))
+	run bash -c "ulimit -n 24 && '$PROBE' --cafile '$LAB_CA' -j 64 -p '${ports%,}' 127.0.0.1 >'$BATS_TEST_TMPDIR/r.json'"
+	assert_success
+	"$VALIDATE" "$BATS_TEST_TMPDIR/r.json"
+	assert_equal "$(jq '[.targets[0].probes[] | select(.outcome == "ok")] | length' "$BATS_TEST_TMPDIR/r.json")" 30
+}

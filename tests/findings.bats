@@ -145,6 +145,7 @@ finding() {
 @test "dialogue-timeout: no answer to STARTTLS" {
 	hostile_probe STARTTLS_STALL/starttls --timeout 2
 	assert_equal "$(p .error.phase)/$(p .error.kind)" starttls/timeout
+	assert_equal "$(p .error.message)" "the probe reached its --timeout of 2 s while waiting for the reply to STARTTLS"
 	finding dialogue-timeout critical "stopped answering"
 	within_timeout 2
 }

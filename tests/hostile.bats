@@ -163,6 +163,9 @@ setup() {
 	hostile_probe IMPLICIT_ONLY/auto --timeout 4
 	assert_equal "$(p .outcome)" ok
 	assert_equal "$(p .mode)" implicit
+	# Only the implicit dialogue's time: not the plaintext wait before it.
+	[ "$(p .timing_ms.banner)" -lt 1000 ] || fail "banner $(p .timing_ms.banner) ms"
+	[ "$(p .timing_ms.total)" -ge 2000 ]
 	assert_equal "$(p '.banner.lines[0]')" "implicit.test ESMTP"
 	assert_equal "$(p '.auth.after_tls | join(" ")')" "PLAIN LOGIN"
 	assert_equal "$(findings)" port-expects-implicit-tls
@@ -220,4 +223,50 @@ setup() {
 	assert_equal "$(p .outcome)" ok
 	assert_equal "$(p '.ehlo_tls.lines[0]')" hostile.test
 	assert_equal "$(findings)" ""
+}
+
+@test "a 32 KiB multi-line reply to STARTTLS is kept whole, bounded" {
+	hostile_probe STARTTLS_BIG_REPLY/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" starttls/protocol
+	assert_equal "$(p .starttls.code)" 454
+	# 128 lines of 256 bytes joined by 127 line feeds
+	assert_equal "$(p '.starttls.text | length')" 32895
+	assert_equal "$(p '.starttls.text | split("\n") | length')" 128
+	assert_equal "$(findings)" starttls-rejected
+}
+
+@test "plaintext injected a moment after the 220 to STARTTLS is still caught" {
+	hostile_probe STARTTLS_LATE_INJECTION/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" handshake/protocol
+	[ "$(p .starttls.trailing_bytes)" -gt 0 ]
+	assert_equal "$(findings)" "handshake-failed starttls-response-injection"
+}
+
+@test "EHLO refused: HELO is used and recorded" {
+	hostile_probe HELO_ONLY/starttls --timeout 5 --transcript
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .ehlo.command)" HELO
+	assert_equal "$(p .ehlo.code)" 250
+	assert_equal "$(p '.ehlo.lines[0]')" helo.test
+	assert_equal "$(p '.ehlo.capabilities | length')" 0
+	assert_equal "$(p .starttls.offered)" false
+	assert_equal "$(p '[.transcript.lines[] | select(.dir == "sent") | .text] | join("|")')" \
+	    "EHLO smtp-probe.invalid|HELO smtp-probe.invalid|QUIT"
+}
+
+@test "EHLO refused inside implicit TLS: HELO is recorded under ehlo_tls" {
+	hostile_probe HELO_ONLY_TLS/implicit --timeout 5
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .ehlo)" null
+	assert_equal "$(p .ehlo_tls.command)" HELO
+	assert_equal "$(p .timing_ms.ehlo)" null
+	[[ $(p .timing_ms.ehlo_tls) =~ ^[0-9]+$ ]]
+}
+
+@test "auto mode, a greeting dripped slower than half the timeout: a slow STARTTLS port, not an implicit one" {
+	hostile_probe DRIP_BANNER/auto --timeout 14
+	assert_equal "$(p .error.phase)/$(p .error.kind)" banner/timeout
+	assert_regex "$(p .error.message)" "greets later"
+	assert_equal "$(findings)" banner-timeout
+	within_timeout 14
 }

@@ -91,7 +91,9 @@ gnutls_cli_description() {
 	lab_probe "$LAB_PORT_MX/plain"
 	assert_equal "$(p .requested_mode)" plain
 	assert_equal "$(p .mode)" plain
-	assert_equal "$(p .starttls.offered)" false
+	# Offered in clear text, never used.
+	assert_equal "$(p .starttls.offered)" true
+	assert_equal "$(p .starttls.code)" null
 	assert_equal "$(p .tls)" null
 	assert_equal "$(p .ehlo_tls)" null
 	assert_equal "$(p '[.ehlo.capabilities[].keyword] | index("STARTTLS") != null')" true

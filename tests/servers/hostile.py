@@ -391,10 +391,22 @@ def after_client_hello(data):
     return action
 
 
-def implicit(ctx, conn):
+def implicit(ctx, conn, commands=None):
     conn.start_tls(ctx)
     smtp(conn, banner(b"implicit.test"),
-         table(b"implicit.test", (b"AUTH PLAIN LOGIN", b"SIZE 1000")))
+         commands or table(b"implicit.test", (b"AUTH PLAIN LOGIN", b"SIZE 1000")))
+
+
+def late_injection(ctx):
+    """220 to STARTTLS, then plaintext a moment later, then a real handshake
+    for a client that ignored it"""
+    def action(conn):
+        conn.send(READY)
+        time.sleep(0.05)
+        conn.send(INJECTED)
+        conn.start_tls(ctx)
+        return table(b"hostile.test", (b"AUTH PLAIN",))
+    return action
 
 
 def postscreen(ctx, conn):
@@ -453,6 +465,13 @@ def behaviours(ctx):
         "TLS10_ONLY": hostile(starttls(ctx["tls10"], after_tls)),
         "STARTTLS_OK": hostile(starttls(ctx["normal"], after_tls)),
         "STARTTLS_STALL": hostile(stall),
+        # 127 lines of 256 bytes and a last one: 32 KiB of text, the most a
+        # reply keeps, plus a separator between each line when joined.
+        "STARTTLS_BIG_REPLY": hostile(reply(454, *([b"A" * 256] * 127), b"B" * 256)),
+        "STARTTLS_LATE_INJECTION": hostile(late_injection(ctx["normal"])),
+        "HELO_ONLY": no_tls(b"helo.test", {b"EHLO": UNKNOWN, b"HELO": reply(250, b"helo.test")}),
+        "HELO_ONLY_TLS": functools.partial(implicit, ctx["normal"], commands={
+            b"EHLO": UNKNOWN, b"HELO": reply(250, b"helo.test"), b"QUIT": QUIT}),
         "CLIENT_CERT": hostile(starttls(ctx["asks_client_cert"],
                                         {b"QUIT": QUIT, b"EHLO": ehlo_client_cert})),
         "CERT_NOT_YET_VALID": hostile(starttls(ctx["notyet"], after_tls)),
