@@ -10,6 +10,7 @@ packages=(
 	postfix sasl2-bin libsasl2-modules
 	bats bats-assert bats-support jq python3 python3-jsonschema
 	clang libclang-rt-14-dev valgrind clang-format
+	iproute2 man-db time
 )
 
 missing=()

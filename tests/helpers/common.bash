@@ -78,13 +78,19 @@ fingerprint() {
 }
 
 # hostile_probe NAME/MODE [ARGS...] - probe one behaviour of the hostile
-# server (tests/servers/hostile.py) with its CA and name
+# server (tests/servers/hostile.py) with its CA and name, and check that it
+# ended within its --timeout (default 30) whatever the server did
 hostile_probe() {
-	local name=${1%/*} mode=${1#*/} var
+	local name=${1%/*} mode=${1#*/} var limit=30 prev=
 	shift
+	for arg in "$@"; do
+		[ "$prev" != --timeout ] || limit=$arg
+		prev=$arg
+	done
 	var=HOSTILE_PORT_$name
 	probe --cafile "$HOSTILE_CA" --sni hostile.test -p "${!var}/$mode" \
 	    "$@" 127.0.0.1
+	within_timeout "$limit"
 }
 
 # within_timeout SEC - the last probe ended by its --timeout SEC, with a
