@@ -168,6 +168,7 @@ struct probe_result {
 	struct transcript transcript;
 	/* What diagnose.c needs to know about the mode detection. */
 	bool detected_other_mode;
+	bool other_mode_tried; /* auto mode reconnected in the other mode */
 };
 
 struct target_result {

@@ -56,6 +56,7 @@ struct sess {
 	struct tls_conn tls;            /* owned while tls_on */
 	bool reconnected;               /* auto mode tried the other mode */
 	struct probe_error first_error; /* the first attempt's, for auto */
+	struct timings first_timing;    /* and its timings */
 	struct smtp_reader reader;
 	unsigned char tx[HOSTNAME_MAX + 16]; /* one command at a time */
 	size_t txlen, txoff;

@@ -89,6 +89,7 @@ static void error_findings(struct probe_result *);
 static void syntax_findings(struct probe_result *);
 static bool has_finding(const struct probe_result *, enum finding_id);
 static bool reply_has_controls(const struct reply *);
+static const struct ehlo_result *refused_ehlo(const struct probe_result *);
 static void verr_list(unsigned int, char *, size_t);
 static void tls_findings(struct probe_result *);
 static void cert_findings(struct probe_result *, const struct diag_params *);
@@ -121,6 +122,7 @@ static void
 dialogue_findings(struct probe_result *p)
 {
 	const struct probe_error *e = &p->error;
+	const struct ehlo_result *ehlo;
 	bool plain_port;
 
 	if (e->set && (e->phase == PHASE_RESOLVE || e->phase == PHASE_CONNECT))
@@ -130,7 +132,17 @@ dialogue_findings(struct probe_result *p)
 		    "server listens on this port, and firewalls in between.",
 		    p->port, e->message);
 	if (e->set && e->phase == PHASE_BANNER && e->kind == KIND_TIMEOUT &&
-	    !p->banner.present)
+	    !p->banner.present && p->other_mode_tried)
+		add(p, F_BANNER_TIMEOUT, SEV_CRITICAL,
+		    "The server accepted "
+		    "the TCP connection on port %d but never sent its 220 "
+		    "greeting, and implicit TLS on a second connection did "
+		    "not work either. Clients hang here until they time out. "
+		    "Check the SMTP daemon, its load, and any proxy in front "
+		    "of it.",
+		    p->port);
+	else if (e->set && e->phase == PHASE_BANNER &&
+	    e->kind == KIND_TIMEOUT && !p->banner.present)
 		add(p, F_BANNER_TIMEOUT, SEV_CRITICAL,
 		    "The server accepted "
 		    "the TCP connection on port %d but never sent its 220 "
@@ -146,6 +158,14 @@ dialogue_findings(struct probe_result *p)
 		    "now (overload, a block list, or a policy). Read the "
 		    "greeting text and the server's logs.",
 		    p->banner.code);
+	else if ((ehlo = refused_ehlo(p)) != NULL)
+		add(p, F_GREETING_REJECTED, SEV_CRITICAL,
+		    "The server refused "
+		    "%s with %d: it refuses to serve this client now "
+		    "(overload, "
+		    "a block list, or a policy). Read the reply text and the "
+		    "server's logs.",
+		    ehlo->helo ? "EHLO and HELO" : "EHLO", ehlo->reply.code);
 	if (p->detected_other_mode && p->mode != MODE_IMPLICIT)
 		add(p, F_IMPLICIT_PORT_SPEAKS_PLAINTEXT, SEV_CRITICAL,
 		    "Port "
@@ -177,7 +197,9 @@ dialogue_findings(struct probe_result *p)
 		    "with a certificate). If it is offered elsewhere, a "
 		    "network attacker may be stripping it (STRIPTLS).",
 		    p->port);
-	if (p->starttls.sent && p->starttls.code != 220)
+	/* Code 0: the answer was not an SMTP reply, a protocol error. */
+	if (p->starttls.sent && p->starttls.code != 220 &&
+	    p->starttls.code != 0)
 		add(p, F_STARTTLS_REJECTED, SEV_CRITICAL,
 		    "The server offered "
 		    "STARTTLS but answered it with %d, so no TLS session "
@@ -215,7 +237,7 @@ error_findings(struct probe_result *p)
 {
 	static const enum finding_id explains[] = {F_CONNECT_FAILED,
 	    F_BANNER_TIMEOUT, F_GREETING_REJECTED, F_STARTTLS_REJECTED,
-	    F_IMPLICIT_PORT_SPEAKS_PLAINTEXT, F_HANDSHAKE_FAILED};
+	    F_HANDSHAKE_FAILED};
 	const struct probe_error *e = &p->error;
 	size_t i;
 
@@ -224,6 +246,11 @@ error_findings(struct probe_result *p)
 	for (i = 0; i < sizeof(explains) / sizeof(explains[0]); i++)
 		if (has_finding(p, explains[i]))
 			return;
+	/* Plaintext on an implicit port explains the failed handshake, not
+	 * what went wrong in the STARTTLS dialogue that followed. */
+	if (has_finding(p, F_IMPLICIT_PORT_SPEAKS_PLAINTEXT) &&
+	    e->phase == PHASE_HANDSHAKE && p->mode != MODE_STARTTLS)
+		return;
 	switch (e->kind) {
 	case KIND_TIMEOUT:
 		add(p, F_DIALOGUE_TIMEOUT, SEV_CRITICAL,
@@ -283,8 +310,7 @@ tls_findings(struct probe_result *p)
 {
 	const struct tls_result *t = &p->tls;
 
-	if (t->attempted && !t->established && p->mode != MODE_UNKNOWN &&
-	    !(p->detected_other_mode && p->mode != MODE_IMPLICIT))
+	if (t->attempted && !t->established && p->mode != MODE_UNKNOWN)
 		add(p, F_HANDSHAKE_FAILED, SEV_CRITICAL,
 		    "The TLS handshake "
 		    "on port %d failed: %s%s%s. Clients cannot protect mail "
@@ -443,6 +469,21 @@ expects_starttls(const struct probe_result *p)
 	return p->requested_mode == MODE_STARTTLS ||
 	    (p->requested_mode == MODE_AUTO && p->port != 465 &&
 		!p->detected_other_mode);
+}
+
+/* refused_ehlo - the EHLO (or HELO) reply that refused the client */
+static const struct ehlo_result *
+refused_ehlo(const struct probe_result *p)
+{
+	const struct ehlo_result *e =
+	    p->error.phase == PHASE_EHLO_TLS ? &p->ehlo_tls : &p->ehlo;
+
+	if (!p->error.set || p->error.kind != KIND_PROTOCOL ||
+	    (p->error.phase != PHASE_EHLO && p->error.phase != PHASE_EHLO_TLS))
+		return NULL;
+	return e->reply.present && e->reply.code >= 400 && e->reply.code < 600
+	    ? e
+	    : NULL;
 }
 
 /* has_finding - true when the finding was raised already */

@@ -195,6 +195,8 @@ sess_on_timeout(struct sess *s, int64_t now)
 		    "greeting "
 		    "within %d s",
 		    secs);
+		s->first_timing = s->res->timing;
+		s->first_timing.phase[PHASE_BANNER] = now - s->t_phase;
 		restart(s, MODE_IMPLICIT, now);
 		return;
 	}
@@ -314,7 +316,9 @@ static void
 fail(struct sess *s, enum err_kind kind, int64_t now, const char *fmt, ...)
 {
 	struct probe_error *e = &s->res->error;
+	char retry[sizeof(e->message)];
 	va_list ap;
+	size_t n;
 
 	if (!e->set) {
 		e->set = true;
@@ -324,11 +328,21 @@ fail(struct sess *s, enum err_kind kind, int64_t now, const char *fmt, ...)
 		(void)vsnprintf(e->message, sizeof(e->message), fmt, ap);
 		va_end(ap);
 	}
-	/* The implicit retry of a silent port failed too: what the user
-	 * needs is the first attempt's error. */
+	/* The implicit retry of a silent port failed too: the report is the
+	 * first attempt's, and its error says what the retry met. */
 	if (s->reconnected && s->mode == MODE_IMPLICIT &&
-	    !s->res->detected_other_mode)
+	    !s->res->detected_other_mode) {
+		snprintf(retry, sizeof(retry), "%s", e->message);
 		*e = s->first_error;
+		n = strlen(e->message);
+		snprintf(e->message + n, sizeof(e->message) - n,
+		    "; a second connection trying implicit TLS failed too: %s",
+		    retry);
+		result_probe_reset_dialogue(s->res);
+		s->res->timing = s->first_timing;
+		/* No phase of the retry may add its time to them. */
+		s->state = SESS_IDLE;
+	}
 	finish(s, now);
 }
 
@@ -381,6 +395,7 @@ restart(struct sess *s, enum mode mode, int64_t now)
 	    note, strlen(note));
 	s->mode = mode;
 	s->reconnected = true;
+	s->res->other_mode_tried = true;
 	s->txlen = s->txoff = 0;
 	/* The first attempt's phase time is not the new dialogue's. */
 	s->state = SESS_IDLE;
@@ -592,7 +607,8 @@ on_reply(struct sess *s, const struct smtp_reply *rp, const unsigned char *rest,
 	switch (s->state) {
 	case SESS_BANNER:
 		smtp_reply_store(rp, &r->banner);
-		r->mode = s->tls_on ? MODE_IMPLICIT : s->mode;
+		/* Until STARTTLS is accepted, the dialogue is in clear. */
+		r->mode = s->tls_on ? MODE_IMPLICIT : MODE_PLAIN;
 		if (rp->code == 220) {
 			set_state(
 			    s, s->tls_on ? SESS_EHLO_TLS : SESS_EHLO, now);
@@ -780,8 +796,6 @@ handshake_failed(struct sess *s, int64_t now)
 {
 	struct tls_conn *c = &s->tls;
 	struct tls_result *t = &s->res->tls;
-	size_t n;
-
 	bool smtp = c->nfirst >= 3 && c->first[0] >= '0' &&
 	    c->first[0] <= '9' && c->first[1] >= '0' && c->first[1] <= '9' &&
 	    c->first[2] >= '0' && c->first[2] <= '9';
@@ -800,13 +814,10 @@ handshake_failed(struct sess *s, int64_t now)
 		/* The implicit retry of a port silent in plaintext met a
 		 * plaintext greeting after all: a STARTTLS port that greets
 		 * late, not one that expects implicit TLS. */
-		n = strlen(s->first_error.message);
-		snprintf(s->first_error.message + n,
-		    sizeof(s->first_error.message) - n,
-		    "; it greets later (a second connection got its greeting "
-		    "during the TLS handshake): raise --timeout to see the "
-		    "dialogue");
-		fail(s, KIND_TIMEOUT, now, "%s", s->first_error.message);
+		fail(s, KIND_TIMEOUT, now,
+		    "it got a plaintext greeting during the TLS handshake, "
+		    "so this STARTTLS port greets later than that: raise "
+		    "--timeout to see the dialogue");
 		return;
 	}
 	if (smtp) {

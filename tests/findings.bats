@@ -34,6 +34,11 @@ finding() {
 	finding greeting-rejected critical "greeted with 421"
 }
 
+@test "greeting-rejected: EHLO refused with 421" {
+	hostile_probe EHLO_421/starttls
+	finding greeting-rejected critical "refused EHLO with 421"
+}
+
 @test "starttls-missing: critical off port 25" {
 	lab_probe "$LAB_PORT_PLAIN"
 	finding starttls-missing critical "Enable it"

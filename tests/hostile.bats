@@ -19,6 +19,13 @@ setup() {
 	assert_equal "$(p .error.phase)/$(p .error.kind)" banner/timeout
 	assert_equal "$(findings)" banner-timeout
 	assert_equal "$(p '[.transcript.lines[].text] | index("reconnecting in implicit mode") != null')" true
+	# The report is the first attempt's; its error says what the retry met.
+	assert_regex "$(p .error.message)" "^the server accepted the connection but sent no complete greeting within 2 s; a second connection trying implicit TLS failed too: "
+	assert_equal "$(p .tls)" null
+	assert_equal "$(p .mode)" unknown
+	assert_regex "$(p .timing_ms.banner)" '^[0-9]+$'
+	assert_equal "$(p .timing_ms.handshake)" null
+	assert_regex "$(p '.findings[0].message')" "implicit TLS on a second connection did not work either"
 }
 
 @test "banner dripped one byte a second: the phase deadline holds" {
@@ -95,12 +102,41 @@ setup() {
 	assert_equal "$(p .banner.code)" 421
 	assert_equal "$(p '.banner.lines[0]')" "4.3.2 Service not available, closing transmission channel"
 	assert_equal "$(findings)" greeting-rejected
+	assert_equal "$(p .mode)" plain
 }
 
 @test "connection reset right after EHLO: the connection was lost" {
 	hostile_probe RESET_AFTER_EHLO/starttls --timeout 5
 	assert_equal "$(p .error.phase)/$(p .error.kind)" ehlo/reset
 	assert_equal "$(findings)" connection-lost
+}
+
+@test "STARTTLS answered with a line that is not SMTP: a protocol error, not a refusal" {
+	hostile_probe STARTTLS_NOT_SMTP/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" starttls/protocol
+	assert_equal "$(p .starttls.offered)" true
+	assert_equal "$(p .tls)" null
+	assert_equal "$(p .mode)" plain
+	assert_equal "$(findings)" smtp-protocol-error
+}
+
+@test "EHLO answered 421: the server refuses the client" {
+	hostile_probe EHLO_421/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" ehlo/protocol
+	assert_equal "$(p .ehlo.code)" 421
+	assert_equal "$(p '.ehlo.lines[0]')" "4.7.0 busy.test too busy, try later"
+	assert_equal "$(p .mode)" plain
+	assert_equal "$(findings)" greeting-rejected
+	assert_regex "$(p '.findings[0].message')" "^The server refused EHLO with 421"
+}
+
+@test "EHLO and HELO refused: the server refuses the client" {
+	hostile_probe HELO_REFUSED/starttls --timeout 5
+	assert_equal "$(p .error.phase)/$(p .error.kind)" ehlo/protocol
+	assert_equal "$(p .ehlo.code)" 550
+	assert_equal "$(p .ehlo.command)" HELO
+	assert_equal "$(findings)" greeting-rejected
+	assert_regex "$(p '.findings[0].message')" "^The server refused EHLO and HELO with 550"
 }
 
 @test "STARTTLS answered 454: starttls rejected, no TLS" {

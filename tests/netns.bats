@@ -46,6 +46,14 @@ in_netns() {
 	assert_equal "$(p '.findings[] | select(.id == "implicit-port-speaks-plaintext") | .severity')" critical
 }
 
+@test "auto on 465, plaintext whose STARTTLS then breaks: both are named" {
+	in_netns STARTTLS_GARBAGE=465 -- --sni hostile.test --timeout 5 -p 465
+	assert_equal "$(p .mode)" starttls
+	assert_equal "$(p .error.phase)/$(p .error.kind)" handshake/tls
+	assert_equal "$(p '.banner.lines[0]')" "hostile.test ESMTP"
+	assert_equal "$(findings)" "handshake-failed implicit-port-speaks-plaintext"
+}
+
 @test "the three default ports at once: 25 STARTTLS, 465 implicit, 587 silent" {
 	in_netns STARTTLS_OK=25 IMPLICIT_ONLY=465 SILENT=587 -- --sni hostile.test --timeout 4
 	assert_equal "$(j '[.targets[0].probes[].port] | join(" ")')" "25 465 587"

@@ -12,7 +12,7 @@ setup_suite() {
 	chmod 755 "$SUITE_DIR"
 	mkdir -p "$SUITE_DIR/lab" "$SUITE_DIR/hostile"
 	for i in 1 2 3 4 5; do
-		base=$((20000 + (RANDOM % 200) * 50))
+		base=$((20000 + (RANDOM % 200) * 100))
 		if LAB_PORT_BASE=$base "$BATS_TEST_DIRNAME/lab/lab.sh" start \
 		    "$SUITE_DIR/lab" >"$SUITE_DIR/lab.log" 2>&1; then
 			break
@@ -26,7 +26,7 @@ setup_suite() {
 		return 1
 	}
 	for i in 1 2 3 4 5; do
-		base=$((20000 + (RANDOM % 200) * 50 + 20))
+		base=$((20000 + (RANDOM % 200) * 100 + 40))
 		/usr/bin/python3 "$BATS_TEST_DIRNAME/servers/hostile.py" \
 		    --dir "$SUITE_DIR/hostile" --port-base "$base" \
 		    >"$SUITE_DIR/hostile.log" 2>&1 &

@@ -469,6 +469,10 @@ def behaviours(ctx):
         # reply keeps, plus a separator between each line when joined.
         "STARTTLS_BIG_REPLY": hostile(reply(454, *([b"A" * 256] * 127), b"B" * 256)),
         "STARTTLS_LATE_INJECTION": hostile(late_injection(ctx["normal"])),
+        "STARTTLS_NOT_SMTP": hostile(b"this is not an SMTP reply\r\n"),
+        "EHLO_421": no_tls(b"busy.test", {b"EHLO": reply(421, b"4.7.0 busy.test too busy, try later")}),
+        "HELO_REFUSED": no_tls(b"nohelo.test", {b"EHLO": UNKNOWN,
+                                                b"HELO": reply(550, b"5.7.1 nohelo.test refuses you")}),
         "HELO_ONLY": no_tls(b"helo.test", {b"EHLO": UNKNOWN, b"HELO": reply(250, b"helo.test")}),
         "HELO_ONLY_TLS": functools.partial(implicit, ctx["normal"], commands={
             b"EHLO": UNKNOWN, b"HELO": reply(250, b"helo.test"), b"QUIT": QUIT}),

@@ -251,7 +251,25 @@ connect_cases(void)
 
 	result_probe_init(&p, 587, MODE_STARTTLS);
 	result_fail(&p.error, PHASE_BANNER, KIND_TIMEOUT, "no greeting");
-	expect(&p, "banner timeout", "banner-timeout:critical");
+	diag(&p);
+	is_str(findings_of(&p), "banner-timeout:critical", "banner timeout");
+	ok(message_has(&p, "banner-timeout", "--ports 587/implicit"),
+	    "banner timeout: message suggests implicit TLS");
+	result_probe_free(&p);
+
+	/* Auto mode tried implicit TLS already: suggesting it is no help. */
+	result_probe_init(&p, 587, MODE_AUTO);
+	p.other_mode_tried = true;
+	result_fail(&p.error, PHASE_BANNER, KIND_TIMEOUT, "no greeting");
+	diag(&p);
+	is_str(findings_of(&p), "banner-timeout:critical",
+	    "banner timeout, implicit tried");
+	ok(message_has(&p, "banner-timeout",
+	       "implicit TLS on a second "
+	       "connection did not work either") &&
+		!message_has(&p, "banner-timeout", "/implicit"),
+	    "banner timeout, implicit tried: message says so");
+	result_probe_free(&p);
 
 	result_probe_init(&p, 587, MODE_STARTTLS);
 	result_fail(&p.error, PHASE_BANNER, KIND_CLOSED, "closed");
@@ -279,6 +297,34 @@ connect_cases(void)
 	p.banner.code = 421;
 	no_ehlo(&p);
 	expect(&p, "banner 421", "greeting-rejected:critical");
+
+	/* A refused EHLO (or HELO after it) is a refusal, not a protocol
+	 * break. */
+	dialogue(&p, 25, MODE_AUTO);
+	p.ehlo.reply.code = 421;
+	result_fail(&p.error, PHASE_EHLO, KIND_PROTOCOL, "EHLO 421");
+	diag(&p);
+	is_str(findings_of(&p), "greeting-rejected:critical", "EHLO 421");
+	ok(message_has(&p, "greeting-rejected", "refused EHLO with 421"),
+	    "EHLO 421: message names the command and code");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	p.ehlo.helo = true;
+	p.ehlo.reply.code = 550;
+	result_fail(&p.error, PHASE_EHLO, KIND_PROTOCOL, "HELO 550");
+	diag(&p);
+	is_str(findings_of(&p), "greeting-rejected:critical", "HELO 550");
+	ok(message_has(
+	       &p, "greeting-rejected", "refused EHLO and HELO with 550"),
+	    "HELO 550: message names both commands");
+	result_probe_free(&p);
+
+	/* An EHLO reply that is no SMTP reply stays a protocol error. */
+	dialogue(&p, 25, MODE_AUTO);
+	p.ehlo.reply.code = 0;
+	result_fail(&p.error, PHASE_EHLO, KIND_PROTOCOL, "not SMTP");
+	expect(&p, "EHLO without a code", "smtp-protocol-error:critical");
 
 	/* A banner that is no SMTP reply at all (code 0) is a protocol
 	 * error, not a refusal with code 0. */
@@ -455,6 +501,16 @@ starttls_cases(void)
 	    "STARTTLS answered 454: message carries the code");
 	result_probe_free(&p);
 
+	/* An answer to STARTTLS that is no SMTP reply (code 0) is a
+	 * protocol error, not a refusal with code 0. */
+	dialogue(&p, 587, MODE_STARTTLS);
+	p.starttls.offered = true;
+	p.starttls.sent = true;
+	p.starttls.code = 0;
+	result_fail(&p.error, PHASE_STARTTLS, KIND_PROTOCOL, "not SMTP");
+	expect(&p, "STARTTLS answered without a code",
+	    "smtp-protocol-error:critical");
+
 	dialogue(&p, 587, MODE_STARTTLS);
 	tls_up(&p, MODE_STARTTLS, "TLS1.3");
 	p.starttls.trailing_bytes = 17;
@@ -520,10 +576,28 @@ mode_cases(void)
 
 	dialogue(&p, 465, MODE_AUTO);
 	p.detected_other_mode = true;
-	p.tls.attempted = true;
 	p.mode = MODE_PLAIN;
 	expect(&p, "465 auto, switched to plain",
 	    "implicit-port-speaks-plaintext:critical");
+
+	/* What breaks in the plaintext dialogue after the switch is named
+	 * too: the switch explains only the failed implicit handshake. */
+	dialogue(&p, 465, MODE_AUTO);
+	p.detected_other_mode = true;
+	tls_up(&p, MODE_STARTTLS, "");
+	p.tls.established = false;
+	result_fail(&p.error, PHASE_HANDSHAKE, KIND_TLS, "bad record");
+	expect(&p, "465 auto, switched to STARTTLS, handshake failed",
+	    "implicit-port-speaks-plaintext:critical,handshake-failed:"
+	    "critical");
+
+	dialogue(&p, 465, MODE_AUTO);
+	p.detected_other_mode = true;
+	result_fail(&p.error, PHASE_EHLO, KIND_TIMEOUT, "slow EHLO");
+	no_ehlo(&p);
+	expect(&p, "465 auto, switched to plain, EHLO timeout",
+	    "implicit-port-speaks-plaintext:critical,dialogue-timeout:"
+	    "critical");
 
 	/* The port stayed silent in plaintext and then spoke TLS. */
 	dialogue(&p, 587, MODE_AUTO);
