@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -140,6 +141,11 @@ cli_parse(
 				return usage_error("--%s \"%s\": not a host "
 						   "name",
 				    c == OPT_SNI ? "sni" : "ehlo", optarg);
+			if (c == OPT_SNI && (t.is_ip || optarg[0] == '['))
+				return usage_error("--sni \"%s\": SNI carries "
+						   "a host name, never an IP "
+						   "address (RFC 6066 3)",
+				    optarg);
 			if (c == OPT_SNI)
 				cfg->sni = optarg;
 			else
@@ -223,9 +229,16 @@ cli_parse(
 			return usage_error(
 			    "%s needs a value", argv[optind - 1]);
 		default:
+			/* getopt sets optopt for a known long option given a
+			 * value it does not take ("--pem=yes"). */
+			if (strncmp(argv[optind - 1], "--", 2) == 0 &&
+			    optopt != 0)
+				return usage_error("%.*s takes no value",
+				    (int)strcspn(argv[optind - 1], "="),
+				    argv[optind - 1]);
 			/* In a group of short options ("-Zv") argv names the
 			 * group, not the option. */
-			if (optopt != 0)
+			if (optopt > 0 && optopt < 128 && isgraph(optopt))
 				return usage_error(
 				    "unknown option -%c", optopt);
 			return usage_error(
@@ -259,7 +272,7 @@ cli_parse_ports(const char *s, struct port_spec *ports, size_t max, size_t *n,
 {
 	char item[64], *slash, *end;
 	const char *p = s, *comma;
-	size_t len;
+	size_t len, k;
 	long port;
 	int mode;
 
@@ -302,6 +315,13 @@ cli_parse_ports(const char *s, struct port_spec *ports, size_t max, size_t *n,
 			    s, item);
 			return -1;
 		}
+		for (k = 0; k < *n; k++)
+			if (ports[k].port == port) {
+				snprintf(err, errlen,
+				    "\"%s\": port %ld is listed twice", s,
+				    port);
+				return -1;
+			}
 		ports[*n].port = (int)port;
 		ports[*n].mode = (enum mode)mode;
 		(*n)++;
@@ -340,8 +360,9 @@ parse_seconds(const char *opt, const char *s, int *ms)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
-	    v < 0.001 || v > 86400) {
+	/* Plain decimals only: strtod also takes " 5", "0x10" and "1e1". */
+	if (s[strspn(s, "0123456789.")] != '\0' || end == s || *end != '\0' ||
+	    errno != 0 || !isfinite(v) || v < 0.001 || v > 86400) {
 		usage_error("%s \"%s\": give seconds between 0.001 and "
 			    "86400",
 		    opt, s);
@@ -360,7 +381,8 @@ parse_int(const char *opt, const char *s, long lo, long hi, int *out)
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (end == s || *end != '\0' || errno != 0 || v < lo || v > hi) {
+	if (s[strspn(s, "0123456789")] != '\0' || end == s || *end != '\0' ||
+	    errno != 0 || v < lo || v > hi) {
 		usage_error("%s \"%s\": give a whole number from %ld to %ld",
 		    opt, s, lo, hi);
 		return -1;

@@ -20,7 +20,7 @@
 #include "run.h"
 #include "xalloc.h"
 
-static void ensure_std_fds(void);
+static bool ensure_std_fds(void);
 
 int
 main(int argc, char **argv)
@@ -30,16 +30,21 @@ main(int argc, char **argv)
 	struct run_ctx ctx;
 	struct config cfg;
 	FILE *out = stdout;
+	bool stdout_closed;
 	int ret;
 
 	/* A server closing early must be an error of a write, not death by
 	 * SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	ensure_std_fds();
+	stdout_closed = ensure_std_fds();
 	switch (cli_parse(argc, argv, isatty(STDOUT_FILENO),
 	    getenv("NO_COLOR") != NULL && getenv("NO_COLOR")[0] != '\0',
 	    &cfg)) {
 	case CLI_EXIT_OK:
+		if (stdout_closed || fflush(stdout) == EOF || ferror(stdout)) {
+			log_warn("cannot write to standard output");
+			return EXIT_TOOL_FAILURE;
+		}
 		return 0;
 	case CLI_USAGE:
 		return EXIT_USAGE;
@@ -47,6 +52,11 @@ main(int argc, char **argv)
 		break;
 	}
 	log_verbosity = cfg.verbosity;
+	/* The report would go to /dev/null, put there by ensure_std_fds. */
+	if (stdout_closed && cfg.output == NULL) {
+		log_warn("standard output is closed: give -o FILE");
+		return EXIT_TOOL_FAILURE;
+	}
 	if (run_setup(&cfg, &ctx) != 0)
 		return EXIT_USAGE;
 	if (cfg.output != NULL && (out = fopen(cfg.output, "w")) == NULL) {
@@ -77,10 +87,14 @@ main(int argc, char **argv)
 	return ret;
 }
 
-/* ensure_std_fds - so no socket is ever opened as fd 0, 1 or 2 */
-static void
+/*
+ * ensure_std_fds - so no socket is ever opened as fd 0, 1 or 2; returns
+ * true when stdout was closed.
+ */
+static bool
 ensure_std_fds(void)
 {
+	bool closed = fcntl(STDOUT_FILENO, F_GETFD) == -1;
 	int fd;
 
 	do {
@@ -88,4 +102,5 @@ ensure_std_fds(void)
 			exit(EXIT_TOOL_FAILURE);
 	} while (fd <= STDERR_FILENO);
 	(void)close(fd);
+	return closed;
 }

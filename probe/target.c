@@ -21,6 +21,8 @@ target_parse(const char *s, struct target *t, char *err, size_t errlen)
 	struct port_spec ps;
 	const char *host = s, *end, *port = NULL;
 	unsigned char addr[16];
+	struct in_addr in;
+	char perr[160];
 	size_t hostlen, n;
 
 	memset(t, 0, sizeof(*t));
@@ -58,6 +60,15 @@ target_parse(const char *s, struct target *t, char *err, size_t errlen)
 	t->host[hostlen] = '\0';
 	t->is_ip = inet_pton(AF_INET, t->host, addr) == 1 ||
 	    inet_pton(AF_INET6, t->host, addr) == 1;
+	/* The resolver reads "127.1" or "2130706433" as an address; the
+	 * certificate check would read it as a name. */
+	if (!t->is_ip && inet_aton(t->host, &in) != 0) {
+		snprintf(err, errlen,
+		    "target \"%s\": write the IPv4 address in full, "
+		    "like 192.0.2.1",
+		    s);
+		return -1;
+	}
 	if (!t->is_ip && (s[0] == '[' || !host_ok(t->host))) {
 		snprintf(err, errlen,
 		    "target \"%s\": \"%s\" is not a host "
@@ -66,8 +77,18 @@ target_parse(const char *s, struct target *t, char *err, size_t errlen)
 		return -1;
 	}
 	if (port != NULL) {
-		if (cli_parse_ports(port, &ps, 1, &n, err, errlen) == -1)
+		if (port[0] == '\0' || strchr(port, ',') != NULL) {
+			snprintf(err, errlen,
+			    "target \"%s\": give one port after ':' (a list "
+			    "goes in --ports)",
+			    s);
 			return -1;
+		}
+		if (cli_parse_ports(port, &ps, 1, &n, perr, sizeof(perr)) ==
+		    -1) {
+			snprintf(err, errlen, "target \"%s\": %s", s, perr);
+			return -1;
+		}
 		t->port = ps.port;
 		t->mode = ps.mode;
 	}

@@ -16,8 +16,8 @@
 #include "xalloc.h"
 
 static size_t put_escape(char *, unsigned char);
-static int is_bidi(const unsigned char *);
-static size_t put_codepoint(char *, const unsigned char *);
+static int is_bidi(const unsigned char *, size_t);
+static size_t put_codepoint(char *, const unsigned char *, size_t);
 
 /* sanitize - safe copy of in[0..len) */
 char *
@@ -51,9 +51,9 @@ sanitize(const void *in, size_t len, enum san_mode mode, size_t *outlen)
 			i++;
 			continue;
 		}
-		if (mode == SAN_TERMINAL && n == 3 && is_bidi(p + i)) {
-			o += put_codepoint(out + o, p + i);
-			i += 3;
+		if (mode == SAN_TERMINAL && is_bidi(p + i, n)) {
+			o += put_codepoint(out + o, p + i, n);
+			i += n;
 			continue;
 		}
 		/* C1 controls (U+0080..U+009F) act like ESC on some
@@ -123,15 +123,18 @@ put_escape(char *out, unsigned char c)
 }
 
 /*
- * is_bidi - p starts a 3-byte UTF-8 sequence for a character that reorders
- * or breaks text on screen: LRM/RLM (U+200E-200F), the line and paragraph
- * separators (U+2028-2029), embeddings and overrides (U+202A-202E) and
- * isolates (U+2066-2069) - the "Trojan Source" characters.
+ * is_bidi - the n-byte UTF-8 sequence at p is a character that reorders or
+ * breaks text on screen: ALM (U+061C), LRM/RLM (U+200E-200F), the line and
+ * paragraph separators (U+2028-2029), embeddings and overrides
+ * (U+202A-202E) and isolates (U+2066-2069) - the "Trojan Source"
+ * characters.
  */
 static int
-is_bidi(const unsigned char *p)
+is_bidi(const unsigned char *p, size_t n)
 {
-	if (p[0] != 0xe2)
+	if (n == 2)
+		return p[0] == 0xd8 && p[1] == 0x9c;
+	if (n != 3 || p[0] != 0xe2)
 		return 0;
 	if (p[1] == 0x80)
 		return p[2] == 0x8e || p[2] == 0x8f ||
@@ -139,13 +142,14 @@ is_bidi(const unsigned char *p)
 	return p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9;
 }
 
-/* put_codepoint - "\uXXXX" for a 3-byte sequence; returns 6 */
+/* put_codepoint - "\uXXXX" for a 2- or 3-byte sequence; returns 6 */
 static size_t
-put_codepoint(char *out, const unsigned char *p)
+put_codepoint(char *out, const unsigned char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned int cp =
-	    (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+	unsigned int cp = n == 2
+	    ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu)
+	    : (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
 
 	out[0] = '\\';
 	out[1] = 'u';

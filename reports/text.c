@@ -211,7 +211,11 @@ tls_lines(struct out *o, const struct probe_result *p)
 		puts_safe(o, c->subject);
 		fputs(" <- ", o->fp);
 		puts_safe(o, c->issuer);
-		fprintf(o->fp, "  (%ld days left)\n", c->days_remaining);
+		if (c->parsed)
+			fprintf(
+			    o->fp, "  (%ld days left)\n", c->days_remaining);
+		else
+			fputs("  (not parseable)\n", o->fp);
 	}
 	if (p->chain_truncated) {
 		label(o, "");

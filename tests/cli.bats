@@ -211,10 +211,75 @@ usage_error() {
 	assert_regex "$stderr" "unknown option -Z"
 }
 
-@test "more probes than file descriptors: they wait their turn, none fails" {
-	ports=$(printf "$LAB_PORT_MX,%.0s" $(seq 30))
-	run bash -c "ulimit -n 24 && '$PROBE' --cafile '$LAB_CA' -j 64 -p '${ports%,}' 127.0.0.1 >'$BATS_TEST_TMPDIR/r.json'"
+@test "a value given to an option that takes none is named" {
+	usage_error --pem=yes 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: --pem takes no value"
+	usage_error --verbose=2 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: --verbose takes no value"
+}
+
+@test "numbers are plain decimals" {
+	usage_error --timeout 0x10 127.0.0.1
+	assert_regex "$stderr" '--timeout "0x10"'
+	usage_error --timeout " 5" 127.0.0.1
+	usage_error --timeout 1e1 127.0.0.1
+	usage_error -j +3 127.0.0.1
+	assert_regex "$stderr" '--jobs "\+3"'
+	usage_error --warn-days " 7" 127.0.0.1
+}
+
+@test "a port listed twice is a usage error" {
+	usage_error -p 25,587,25 127.0.0.1
+	assert_regex "$stderr" "port 25 is listed twice"
+	usage_error -p 25/starttls,25/implicit 127.0.0.1
+	assert_regex "$stderr" "port 25 is listed twice"
+}
+
+@test "a bad port in a TARGET names the target" {
+	usage_error 127.0.0.1:
+	assert_regex "$stderr" 'target "127.0.0.1:": give one port'
+	usage_error "[::1]:"
+	assert_regex "$stderr" 'target "\[::1\]:": give one port'
+	usage_error 127.0.0.1:25,587
+	assert_regex "$stderr" 'target "127.0.0.1:25,587": give one port'
+	usage_error 127.0.0.1:0
+	assert_regex "$stderr" 'target "127.0.0.1:0": .*not a port number'
+}
+
+@test "a shortened IPv4 address is refused, not resolved as a name" {
+	usage_error -p "$LAB_PORT_MX" 127.1
+	assert_regex "$stderr" 'target "127.1": write the IPv4 address in full'
+	usage_error -p "$LAB_PORT_MX" 2130706433
+	assert_regex "$stderr" "in full"
+}
+
+@test "--sni takes a host name, never an address" {
+	usage_error --sni 127.0.0.1 -p "$LAB_PORT_MX" 127.0.0.1
+	assert_regex "$stderr" '--sni "127.0.0.1": SNI carries a host name'
+	usage_error --sni "[::1]" -p "$LAB_PORT_MX" 127.0.0.1
+	usage_error --sni ::1 -p "$LAB_PORT_MX" 127.0.0.1
+}
+
+@test "a closed standard output is a tool failure, not a lost report" {
+	run bash -c "'$PROBE' -p '$LAB_PORT_MX' 127.0.0.1 >&-"
+	assert_equal "$status" 3
+	assert_output --partial "standard output is closed"
+	run bash -c "'$PROBE' -p '$LAB_PORT_MX' -o '$BATS_TEST_TMPDIR/r.json' 127.0.0.1 >&-"
 	assert_success
 	"$VALIDATE" "$BATS_TEST_TMPDIR/r.json"
-	assert_equal "$(jq '[.targets[0].probes[] | select(.outcome == "ok")] | length' "$BATS_TEST_TMPDIR/r.json")" 30
+	assert_equal "$(jq -r '.targets[0].probes[0].banner.lines[0]' "$BATS_TEST_TMPDIR/r.json")" "$LAB_BANNER"
+	run bash -c "'$PROBE' --version >&-"
+	assert_equal "$status" 3
+	run bash -c "'$PROBE' --version >/dev/full"
+	assert_equal "$status" 3
+	run bash -c "'$PROBE' --help >/dev/full"
+	assert_equal "$status" 3
+}
+
+@test "more probes than file descriptors: they wait their turn, none fails" {
+	targets=$(printf "127.0.0.1 %.0s" $(seq 30))
+	run bash -c "ulimit -n 24 && '$PROBE' --cafile '$LAB_CA' -j 64 -p '$LAB_PORT_MX' $targets >'$BATS_TEST_TMPDIR/r.json'"
+	assert_success
+	"$VALIDATE" "$BATS_TEST_TMPDIR/r.json"
+	assert_equal "$(jq '[.targets[].probes[] | select(.outcome == "ok")] | length' "$BATS_TEST_TMPDIR/r.json")" 30
 }

@@ -39,7 +39,8 @@ valid_utf8(const unsigned char *p, size_t len)
 
 /*
  * terminal_safe - no C0 control, DEL, C1 control (U+0080..U+009F), nor
- * U+200E-200F, U+2028-202E or U+2066-2069, which reorder text on screen
+ * U+061C, U+200E-200F, U+2028-202E or U+2066-2069, which reorder text on
+ * screen
  */
 static bool
 terminal_safe(const unsigned char *p, size_t len)
@@ -51,6 +52,8 @@ terminal_safe(const unsigned char *p, size_t len)
 			return false;
 		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 &&
 		    p[i + 1] < 0xa0)
+			return false;
+		if (p[i] == 0xd8 && i + 1 < len && p[i + 1] == 0x9c)
 			return false;
 		if (p[i] == 0xe2 && i + 2 < len &&
 		    ((p[i + 1] == 0x80 &&
@@ -71,18 +74,26 @@ decodes_to(
 	size_t i = 0, k = 0;
 	unsigned char c, u[3];
 	unsigned int cp;
+	size_t n;
 	int hi, lo;
 
 	while (i < olen) {
 		if (i + 5 < olen && out[i] == '\\' && out[i + 1] == 'u' &&
 		    hex4(out + i + 2, &cp)) {
-			/* "\uXXXX": the three UTF-8 bytes of U+XXXX */
-			u[0] = (unsigned char)(0xe0 | cp >> 12);
-			u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-			u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-			if (len - k < 3 || memcmp(in + k, u, 3) != 0)
+			/* "\uXXXX": the UTF-8 bytes of U+XXXX */
+			if (cp < 0x800) {
+				n = 2;
+				u[0] = (unsigned char)(0xc0 | cp >> 6);
+				u[1] = (unsigned char)(0x80 | (cp & 0x3f));
+			} else {
+				n = 3;
+				u[0] = (unsigned char)(0xe0 | cp >> 12);
+				u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+				u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+			}
+			if (len - k < n || memcmp(in + k, u, n) != 0)
 				return false;
-			k += 3;
+			k += n;
 			i += 6;
 			continue;
 		}

@@ -112,6 +112,12 @@ static const struct scase scases[] = {
 	B("\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8e"), B("\\u2066\\u2069\\u200e")},
     {"terminal: line separator escaped", SAN_TERMINAL, B("\xe2\x80\xa8"),
 	B("\\u2028")},
+    {"terminal: Arabic letter mark escaped", SAN_TERMINAL,
+	B("a\xd8\x9c"
+	  "b"),
+	B("a\\u061cb")},
+    {"terminal: neighbours of the Arabic letter mark kept", SAN_TERMINAL,
+	B("\xd8\x9b\xd8\x9d"), B("\xd8\x9b\xd8\x9d")},
     {"terminal: neighbours of the bidi range kept", SAN_TERMINAL,
 	B("\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5"),
 	B("\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5")},
