@@ -53,8 +53,11 @@ days_left() {
 	days=$(p '.certificates[0].days_remaining')
 	[ "$days" -le "$before" ] && [ "$days" -ge "$after" ] ||
 	    fail "days_remaining $days, openssl says $before..$after"
-	assert_equal "$(p '.certificates[0].san_dns | join(" ")')" "mail.lab.test localhost"
-	assert_equal "$(p '.certificates[0].san_ip | join(" ")')" "127.0.0.1"
+	# openssl: "DNS:mail.lab.test, DNS:localhost, IP Address:127.0.0.1"
+	sans=$(openssl x509 -in "$LAB_CERT_GOOD" -noout -ext subjectAltName | tail -n 1 | tr -d ' ' | tr ',' '\n')
+	assert_equal "$(p '.certificates[0].san_dns | join(" ")')" "$(sed -n 's/^DNS://p' <<<"$sans" | paste -sd ' ')"
+	assert_equal "$(p '.certificates[0].san_ip | join(" ")')" "$(sed -n 's/^IPAddress://p' <<<"$sans" | paste -sd ' ')"
+	assert_equal "$(p '.certificates[0].san_dns | length')" 2
 	assert_equal "$(p '.certificates[0].self_signed')" false
 	assert_equal "$(p '.certificates[0].is_ca')" false
 	assert_equal "$(p '.certificates[1].is_ca')" true
@@ -144,6 +147,9 @@ days_left() {
 	assert_equal "$(j '.targets[0].sni')" other.example.net
 	assert_equal "$(p .verification.hostname_match)" false
 	assert_equal "$(findings)" cert-hostname-mismatch
+	# The server saw that name in the handshake.
+	probe --cafile "$HOSTILE_CA" --sni other.example.net -p "$HOSTILE_PORT_ECHO/starttls" 127.0.0.1
+	assert_equal "$(p '.ehlo_tls.lines[2]')" "X-SNI other.example.net"
 }
 
 @test "an IP literal without --sni sends no SNI and checks no name" {
@@ -152,6 +158,8 @@ days_left() {
 	assert_equal "$(p .verification.hostname_match)" null
 	assert_equal "$(p .verification.trusted)" true
 	assert_equal "$(findings)" ""
+	probe --cafile "$HOSTILE_CA" -p "$HOSTILE_PORT_ECHO/starttls" 127.0.0.1
+	assert_equal "$(p '.ehlo_tls.lines[2]')" "X-SNI none"
 }
 
 @test "a host name is sent as SNI and checked: localhost is in the SANs" {
@@ -160,4 +168,6 @@ days_left() {
 	assert_equal "$(j '.targets[0].sni')" localhost
 	# localhost may resolve to ::1 too, where nothing listens.
 	assert_equal "$(jq -r '.targets[0].probes[] | select(.address == "127.0.0.1") | .verification.hostname_match' "$REPORT")" true
+	probe --cafile "$HOSTILE_CA" -p "$HOSTILE_PORT_ECHO/starttls" localhost
+	assert_equal "$(jq -r '.targets[0].probes[] | select(.address == "127.0.0.1") | .ehlo_tls.lines[2]' "$REPORT")" "X-SNI localhost"
 }

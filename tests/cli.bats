@@ -72,7 +72,8 @@ usage_error() {
 	assert_equal "$(j .tool.tls_library)" "GnuTLS $gnutls"
 	started=$(date -u -d "$(j .started_at)" +%s)
 	now=$(date -u +%s)
-	[ $((now - started)) -ge 0 ] && [ $((now - started)) -lt 60 ]
+	((now - started >= 0 && now - started < 60)) ||
+	    fail "started_at is $((now - started)) s ago"
 	assert_regex "$(j .duration_ms)" '^[0-9]+$'
 	assert_equal "$(j '.targets[0].host')" 127.0.0.1
 }
@@ -138,7 +139,12 @@ usage_error() {
 }
 
 @test "a name that does not resolve: one probe per port, each a resolve error" {
+	# Names come from /etc/hosts alone, in namespaces of the test's own:
+	# no DNS query leaves the machine.
+	unshare -m -n true 2>/dev/null || skip "namespaces are not available"
+	PROBE_PREFIX="unshare -m -n $ROOT/tests/helpers/hosts-only"
 	probe -p 25,587 does-not-exist.invalid
+	assert_regex "$(p .error.message)" "^the name does-not-exist.invalid does not resolve"
 	assert_equal "$status" 0
 	assert_equal "$(j '.targets[0].probes | length')" 2
 	assert_equal "$(p .address)" null
@@ -157,6 +163,12 @@ usage_error() {
 	assert_equal "$status" 1
 	lab_probe "$LAB_PORT_PLAIN"
 	assert_equal "$status" 0
+	# Findings below the threshold do not count.
+	hostile_probe CERT_EXPIRING/starttls --fail-on critical
+	assert_equal "$(findings)" cert-expiring
+	assert_equal "$status" 0
+	hostile_probe CERT_EXPIRING/starttls --fail-on warning
+	assert_equal "$status" 1
 }
 
 @test "--client-cert and --client-key: the server sees the certificate" {
@@ -171,9 +183,9 @@ usage_error() {
 }
 
 @test "a client certificate that does not match its key is a configuration error" {
-	usage_error --client-cert "$HOSTILE_CLIENT_CERT" --client-key "$LAB_CA" \
-	    -p "$LAB_PORT_MX" 127.0.0.1
-	assert_regex "$stderr" "--client-cert"
+	usage_error --client-cert "$HOSTILE_CLIENT_CERT" \
+	    --client-key "$(dirname "$HOSTILE_CA")/leaf.key" -p "$LAB_PORT_MX" 127.0.0.1
+	assert_regex "$stderr" "--client-cert .*: The certificate and the given key do not match"
 }
 
 @test "out of memory at any allocation: exit 3, one line, no crash" {
@@ -186,9 +198,15 @@ usage_error() {
 			break
 		fi
 		assert_equal "$status" 3
+		assert_equal "$output" ""
 		assert_regex "$stderr" "^smtp-probe: out of memory"
 	done
-	[ "$n" -gt 1 ]
+	# The loop ended with a complete run, after failures at every stage.
+	assert_equal "$status" 0
+	[ "$n" -gt 100 ] || fail "only $n allocations"
+	echo "$output" >"$BATS_TEST_TMPDIR/r.json"
+	"$VALIDATE" "$BATS_TEST_TMPDIR/r.json"
+	assert_equal "$(jq -r '.targets[0].probes[0].banner.lines[0]' "$BATS_TEST_TMPDIR/r.json")" "$LAB_BANNER"
 }
 
 @test "a configuration error leaves an existing -o file alone" {
@@ -204,6 +222,12 @@ usage_error() {
 	assert_equal "$(p '[.transcript.lines[] | select(.dir == "sent")][0].text')" "EHLO [192.0.2.1]"
 	lab_probe "$LAB_PORT_MX" --ehlo ::1 --transcript
 	assert_equal "$(p '[.transcript.lines[] | select(.dir == "sent")][0].text')" "EHLO [IPv6:::1]"
+	# What the server received, as it says it.
+	hostile_probe ECHO/starttls --ehlo ::1
+	assert_equal "$(p '.ehlo.lines[1]')" "X-EHLO-ARG [IPv6:::1]"
+	hostile_probe ECHO/starttls --ehlo 192.0.2.7
+	assert_equal "$(p '.ehlo.lines[1]')" "X-EHLO-ARG [192.0.2.7]"
+	assert_equal "$(p '.ehlo_tls.lines[1]')" "X-EHLO-ARG [192.0.2.7]"
 }
 
 @test "an unknown short option in a group is named" {

@@ -96,8 +96,12 @@ finding() {
 }
 
 @test "cert-expiring: below --warn-days, and not below a smaller one" {
+	# Whole days left, from openssl's reading of the leaf the server sends.
+	end=$(openssl x509 -enddate -noout -in "$(dirname "$HOSTILE_CA")/leaf-expiring.pem" | cut -d= -f2)
+	days=$((($(date -d "$end" +%s) - $(date +%s)) / 86400))
+	assert_equal "$days" 4
 	hostile_probe CERT_EXPIRING/starttls
-	days=$(p '.certificates[0].days_remaining')
+	assert_equal "$(p '.certificates[0].days_remaining')" "$days"
 	finding cert-expiring warning "expires in $days days"
 	hostile_probe CERT_EXPIRING/starttls --warn-days "$days"
 	assert_equal "$(findings)" ""
@@ -122,7 +126,10 @@ finding() {
 
 @test "weak-key: a 1024-bit RSA key" {
 	hostile_probe WEAK_KEY/starttls
-	assert_equal "$(p '.certificates[0].public_key.bits')" 1024
+	bits=$(openssl x509 -noout -text -in "$(dirname "$HOSTILE_CA")/leaf-weakkey.pem" |
+	    sed -n 's/.*Public-Key: (\([0-9]*\) bit).*/\1/p')
+	assert_equal "$bits" 1024
+	assert_equal "$(p '.certificates[0].public_key.bits')" "$bits"
 	finding weak-key warning "1024-bit RSA"
 }
 
@@ -160,7 +167,11 @@ finding() {
 }
 
 @test "every finding names what to do: messages end with advice" {
-	lab_probe "$LAB_PORT_PLAIN"
-	n=$(jq '[.targets[0].probes[0].findings[].message | select(length < 60)] | length' "$REPORT")
-	assert_equal "$n" 0
+	for port in "$LAB_PORT_PLAIN" "$LAB_PORT_EXPIRED" "$LAB_PORT_NOINTER" "$LAB_PORT_WRONGNAME"; do
+		lab_probe "$port"
+		[ "$(jq '.targets[0].probes[0].findings | length' "$REPORT")" -gt 0 ] ||
+		    fail "port $port: no findings"
+		n=$(jq '[.targets[0].probes[0].findings[].message | select(length < 60)] | length' "$REPORT")
+		assert_equal "$n" 0
+	done
 }

@@ -20,7 +20,8 @@ in_netns() {
 	    2>"$BATS_TEST_TMPDIR/stderr"
 	status=$?
 	set -e
-	[ "$status" -le 3 ] || fail "exit $status: $(cat "$BATS_TEST_TMPDIR/stderr")"
+	[ "$status" -le 1 ] || fail "exit $status: $(cat "$BATS_TEST_TMPDIR/stderr")"
+	[ -s "$REPORT" ] || fail "no report"
 	"$VALIDATE" "$REPORT" || fail "the report does not validate"
 }
 

@@ -13,6 +13,15 @@ set -uo pipefail
 build=${1:?usage: run-all.sh BUILD_DIR [unit] [bats] [valgrind] [fuzz]}
 shift
 parts=" ${*:-unit bats valgrind fuzz} "
+for part in $parts; do
+	case $part in
+	unit | bats | valgrind | fuzz) ;;
+	*)
+		echo "run-all.sh: unknown part \"$part\"" >&2
+		exit 2
+		;;
+	esac
+done
 vbuild=${VALGRIND_BUILD:-$build}
 case $build in /*) ;; *) build=$(pwd)/$build ;; esac
 case $vbuild in /*) ;; *) vbuild=$(pwd)/$vbuild ;; esac
@@ -24,7 +33,8 @@ export UBSAN_OPTIONS=exitcode=86:print_stacktrace=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# count NAME - tally the TAP in $log; a missing or unmet plan is a failure
+# count NAME - tally the TAP in $log; a missing, empty or unmet plan is a
+# failure
 count() {
 	local name=$1 rc=$2 ok notok skip plan
 	ok=$(grep -cE '^ok ' "$log")
@@ -34,7 +44,8 @@ count() {
 	passed=$((passed + ok - skip))
 	skipped=$((skipped + skip))
 	failed=$((failed + notok))
-	if [ -z "$plan" ] || [ $((ok + notok)) -ne "$plan" ] ||
+	if [ -z "$plan" ] || [ "$plan" -eq 0 ] ||
+	    [ $((ok + notok)) -ne "$plan" ] ||
 	    { [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; }; then
 		echo "run-all: $name did not finish its plan (exit $rc)"
 		failed=$((failed + 1))
@@ -42,6 +53,10 @@ count() {
 }
 
 if [[ $parts == *" unit "* ]]; then
+	if ! compgen -G "$build/test_*" >/dev/null; then
+		echo "run-all: no unit test programs in $build"
+		failed=$((failed + 1))
+	fi
 	for t in "$build"/test_*; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
@@ -52,6 +67,9 @@ if [[ $parts == *" unit "* ]]; then
 		count "$name" "$rc"
 	done
 fi
+
+# A test that hangs fails alone instead of stalling the whole run.
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
 # bats_part NAME FILE... - run bats files (environment set by the caller)
 bats_part() {
@@ -91,9 +109,6 @@ if [[ $parts == *" fuzz "* ]]; then
 	[ "$rc" -eq 0 ] && [ "$ok" -eq 3 ] || failed=$((failed + 1))
 fi
 
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
+[ "$skipped" -eq 0 ] || echo "# $skipped skipped"
+echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,8 +1,9 @@
 # setup_suite.bash - servers shared by every .bats file of one run: the lab
 # Postfix and the hostile server, on 127.0.0.1 only, stopped at the end even
-# when tests fail. Ports are picked at random in 20000-29999 so that two runs
-# on one machine (a developer's and CI's) do not collide; a busy port makes
-# the start fail, and the next base is tried.
+# when tests fail. Ports are picked at random in 20000-31999 (below the
+# kernel's ephemeral range) so that two runs on one machine (a developer's
+# and CI's) do not collide; a busy port makes the start fail, and the next
+# base is tried.
 
 setup_suite() {
 	local base i
@@ -12,7 +13,7 @@ setup_suite() {
 	chmod 755 "$SUITE_DIR"
 	mkdir -p "$SUITE_DIR/lab" "$SUITE_DIR/hostile"
 	for i in 1 2 3 4 5; do
-		base=$((20000 + (RANDOM % 200) * 100))
+		base=$((20000 + (RANDOM % 120) * 100))
 		if LAB_PORT_BASE=$base "$BATS_TEST_DIRNAME/lab/lab.sh" start \
 		    "$SUITE_DIR/lab" >"$SUITE_DIR/lab.log" 2>&1; then
 			break
@@ -26,7 +27,7 @@ setup_suite() {
 		return 1
 	}
 	for i in 1 2 3 4 5; do
-		base=$((20000 + (RANDOM % 200) * 100 + 40))
+		base=$((20000 + (RANDOM % 120) * 100 + 40))
 		/usr/bin/python3 "$BATS_TEST_DIRNAME/servers/hostile.py" \
 		    --dir "$SUITE_DIR/hostile" --port-base "$base" \
 		    >"$SUITE_DIR/hostile.log" 2>&1 &
@@ -38,7 +39,11 @@ setup_suite() {
 			sleep 0.1
 		done
 		[ -f "$SUITE_DIR/hostile/hostile.env" ] && break
-		kill "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true
+		# Killed outright, so it cannot write into the next attempt's
+		# directory.
+		kill -9 "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true
+		wait "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true
+		rm -rf "$SUITE_DIR/hostile" && mkdir -p "$SUITE_DIR/hostile"
 	done
 	[ -f "$SUITE_DIR/hostile/hostile.env" ] || {
 		cat "$SUITE_DIR/hostile.log" >&2

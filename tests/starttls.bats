@@ -29,7 +29,8 @@ gnutls_cli_description() {
 	assert_equal "$(p .ehlo.command)" EHLO
 	assert_equal "$(p '.ehlo.lines[0]')" "$LAB_HOST"
 	assert_equal "$(p '[.ehlo.capabilities[].keyword] | index("STARTTLS") != null')" true
-	assert_equal "$(p '.ehlo.capabilities[] | select(.keyword == "SIZE") | .params[0]')" 10240000
+	assert_equal "$(p '.ehlo.capabilities[] | select(.keyword == "SIZE") | .params[0]')" \
+	    "$(postconf -c "$LAB_POSTFIX_CONFIG" -h message_size_limit)"
 	assert_equal "$(p .starttls.offered)" true
 	assert_equal "$(p .starttls.code)" 220
 	assert_equal "$(p .starttls.text)" "2.0.0 Ready to start TLS"
@@ -128,6 +129,9 @@ gnutls_cli_description() {
 @test "--ehlo names the client in EHLO" {
 	lab_probe "$LAB_PORT_MX" --ehlo probe.example.org --transcript
 	assert_equal "$(p '.transcript.lines[] | select(.dir == "sent") | .text' | head -n 1)" "EHLO probe.example.org"
+	hostile_probe ECHO/starttls --ehlo probe.example.org
+	assert_equal "$(p '.ehlo.lines[1]')" "X-EHLO-ARG probe.example.org"
+	assert_equal "$(p '.ehlo_tls.lines[1]')" "X-EHLO-ARG probe.example.org"
 }
 
 @test "three ports are probed at once: the run takes about the slowest one" {

@@ -16,18 +16,23 @@ VALIDATE=$ROOT/tests/helpers/validate-report
 
 # Under valgrind (SMTP_PROBE_WRAPPER) everything is slower, never different.
 WRAP=${SMTP_PROBE_WRAPPER:-}
+# A command probe() runs smtp-probe under (e.g. in namespaces of its own).
+PROBE_PREFIX=
 
 # probe ARGS... - run smtp-probe with a JSON report in $REPORT, its stderr
-# in $STDERR and its exit status in $status; the report must validate.
+# in $STDERR and its exit status (0 or 1) in $status; the report must be
+# there and validate.
 # A run longer than PROBE_LIMIT seconds (default 60) is killed and fails.
+# PROBE_PREFIX, if set, is a command to run it under.
 probe() {
 	REPORT=$BATS_TEST_TMPDIR/report.json
 	STDERR=$BATS_TEST_TMPDIR/stderr
 	local start end
 	start=$(date +%s%N)
 	set +e
-	timeout -k 5 "${PROBE_LIMIT:-60}" $WRAP "$PROBE" --format json "$@" \
-	    >"$REPORT" 2>"$STDERR"
+	# shellcheck disable=SC2086
+	$PROBE_PREFIX timeout -k 5 "${PROBE_LIMIT:-60}" $WRAP "$PROBE" \
+	    --format json "$@" >"$REPORT" 2>"$STDERR"
 	status=$?
 	set -e
 	end=$(date +%s%N)
@@ -35,15 +40,30 @@ probe() {
 	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
 		fail "smtp-probe did not finish within ${PROBE_LIMIT:-60} s"
 	fi
-	# 0-3 are the contract's; anything else is a crash, or a sanitizer or
-	# valgrind finding (tests/run-all.sh gives those their own codes).
-	if [ "$status" -gt 3 ]; then
+	# 0 and 1 are a report; 2 and 3 (bad usage, tool failure) have their
+	# own tests, which run smtp-probe themselves; anything else is a crash,
+	# or a sanitizer or valgrind finding (tests/run-all.sh gives those their
+	# own codes).
+	if [ "$status" -gt 1 ]; then
 		cat "$STDERR" >&2
 		fail "smtp-probe exited $status"
 	fi
-	if [ "$status" -le 1 ]; then
-		"$VALIDATE" "$REPORT" || fail "the report does not validate"
-	fi
+	[ -s "$REPORT" ] || fail "smtp-probe wrote no report"
+	"$VALIDATE" "$REPORT" || fail "the report does not validate"
+}
+
+# text_probe ARGS... - run smtp-probe --format text, the report in $TEXT;
+# it must exit 0 or 1 within PROBE_LIMIT seconds and write something
+text_probe() {
+	TEXT=$BATS_TEST_TMPDIR/report.txt
+	set +e
+	timeout -k 5 "${PROBE_LIMIT:-60}" $WRAP "$PROBE" --format text "$@" \
+	    >"$TEXT" 2>"$BATS_TEST_TMPDIR/stderr"
+	status=$?
+	set -e
+	[ "$status" -le 1 ] ||
+	    fail "smtp-probe exited $status: $(cat "$BATS_TEST_TMPDIR/stderr")"
+	[ -s "$TEXT" ] || fail "smtp-probe wrote no report"
 }
 
 # lab_probe PORTS [ARGS...] - probe the lab Postfix with its CA and name

@@ -67,8 +67,10 @@ edit_alternate_dirs() {
     if [[ -f $DEFAULT_CONF/main.cf ]]; then
         current=$(postconf -c "$DEFAULT_CONF" -h alternate_config_directories)
         IFS=$', \t' read -ra list <<<"$current"
+        # Entries whose directory is gone were left by a lab killed
+        # before it could stop: they go too.
         for entry in "${list[@]}"; do
-            [[ $entry == "$CONF" ]] || keep+=("$entry")
+            [[ $entry == "$CONF" || ! -d $entry ]] || keep+=("$entry")
         done
         [[ $action == add ]] && keep+=("$CONF")
         if [[ "${keep[*]}" != "${list[*]}" ]]; then
@@ -172,6 +174,8 @@ smtpd_banner = $LAB_BANNER
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 biff = no
+# The client is 127.0.0.1: no reverse lookup of it, so no DNS ever.
+smtpd_peername_lookup = no
 
 # Never deliver: only authenticated clients may relay, into the discard transport.
 mydestination =

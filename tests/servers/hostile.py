@@ -304,6 +304,7 @@ def smtp(conn, greeting, commands):
             conn.send(BAD_SYNTAX)
             continue
         action = commands.get(line.split(b" ", 1)[0].upper(), UNKNOWN)
+        conn.line = line  # for actions that answer with what was said
         if callable(action):
             commands = action(conn) or commands
         else:
@@ -362,6 +363,20 @@ def ehlo_client_cert(conn):
     conn.send(reply(250, b"hostile.test", b"X-CLIENT-CERT " + (names[0] if names else "none").encode()))
 
 
+def echo(ctx):
+    """EHLO answered with the name the client gave (X-EHLO-ARG) and, inside
+    TLS, the SNI its handshake carried (X-SNI, 'none' without one)"""
+    def ehlo(conn):
+        caps = [b"X-EHLO-ARG " + conn.line.partition(b" ")[2]]
+        if isinstance(conn.sock, ssl.SSLSocket):
+            caps.append(b"X-SNI " + (getattr(conn.sock, "sni", None) or "none").encode())
+        else:
+            caps.append(b"STARTTLS")
+        conn.send(reply(250, b"echo.test", *caps))
+    return functools.partial(smtp, greeting=banner(b"echo.test"),
+                             commands={b"EHLO": ehlo, b"STARTTLS": starttls(ctx, None), b"QUIT": QUIT})
+
+
 def stall(conn):
     """answers STARTTLS with silence until the client leaves"""
     while True:
@@ -395,18 +410,6 @@ def implicit(ctx, conn, commands=None):
     conn.start_tls(ctx)
     smtp(conn, banner(b"implicit.test"),
          commands or table(b"implicit.test", (b"AUTH PLAIN LOGIN", b"SIZE 1000")))
-
-
-def late_injection(ctx):
-    """220 to STARTTLS, then plaintext a moment later, then a real handshake
-    for a client that ignored it"""
-    def action(conn):
-        conn.send(READY)
-        time.sleep(0.05)
-        conn.send(INJECTED)
-        conn.start_tls(ctx)
-        return table(b"hostile.test", (b"AUTH PLAIN",))
-    return action
 
 
 def postscreen(ctx, conn):
@@ -468,11 +471,14 @@ def behaviours(ctx):
         # 127 lines of 256 bytes and a last one: 32 KiB of text, the most a
         # reply keeps, plus a separator between each line when joined.
         "STARTTLS_BIG_REPLY": hostile(reply(454, *([b"A" * 256] * 127), b"B" * 256)),
-        "STARTTLS_LATE_INJECTION": hostile(late_injection(ctx["normal"])),
+        # The plaintext comes after the ClientHello, so it can only reach the
+        # client's TLS layer: no race with the client draining its socket.
+        "STARTTLS_LATE_INJECTION": hostile(after_client_hello(INJECTED)),
         "STARTTLS_NOT_SMTP": hostile(b"this is not an SMTP reply\r\n"),
         "EHLO_421": no_tls(b"busy.test", {b"EHLO": reply(421, b"4.7.0 busy.test too busy, try later")}),
         "HELO_REFUSED": no_tls(b"nohelo.test", {b"EHLO": UNKNOWN,
                                                 b"HELO": reply(550, b"5.7.1 nohelo.test refuses you")}),
+        "ECHO": echo(ctx["echo"]),
         "HELO_ONLY": no_tls(b"helo.test", {b"EHLO": UNKNOWN, b"HELO": reply(250, b"helo.test")}),
         "HELO_ONLY_TLS": functools.partial(implicit, ctx["normal"], commands={
             b"EHLO": UNKNOWN, b"HELO": reply(250, b"helo.test"), b"QUIT": QUIT}),
@@ -561,6 +567,8 @@ def main():
     contexts["tls10"] = server_context(*setups["normal"], tls10_only=True)
     for weak in ("weakkey", "sha1"):
         contexts[weak] = server_context(*setups[weak], weak=True)
+    echo_ctx = contexts["echo"] = server_context(*setups["normal"])
+    echo_ctx.sni_callback = lambda sock, name, _: setattr(sock, "sni", name)
     asks = contexts["asks_client_cert"] = server_context(*setups["normal"])
     asks.verify_mode = ssl.CERT_OPTIONAL  # a client without one still gets in
     asks.load_verify_locations(ca)
