@@ -7,12 +7,6 @@ setup() {
 	load helpers/common
 }
 
-# cert_field PEM LABEL - a line of `certtool -i` after "LABEL: "
-cert_field() {
-	certtool -i --infile "$1" 2>/dev/null | sed -n "s/^[[:space:]]*$2: //p" |
-	    head -n 1
-}
-
 # spki PEM - SHA-256 of the SubjectPublicKeyInfo DER, computed by openssl
 spki() {
 	openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin \

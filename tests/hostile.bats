@@ -213,6 +213,8 @@ setup() {
 
 @test "a chain of 12 intermediates is kept whole and verifies" {
 	hostile_probe CHAIN_12/starttls
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .error)" null
 	assert_equal "$(p '.certificates | length')" 13
 	assert_equal "$(p .chain_truncated)" false
 	assert_equal "$(p .verification.trusted)" true
@@ -221,6 +223,8 @@ setup() {
 
 @test "30 certificates in one chain: 16 kept, too long to verify" {
 	hostile_probe CHAIN_30/starttls
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .error)" null
 	assert_equal "$(p '.certificates | length')" 16
 	assert_equal "$(p .chain_truncated)" true
 	assert_equal "$(p '.verification.errors | index("chain-too-long") != null')" true
@@ -243,6 +247,8 @@ setup() {
 
 @test "TLS 1.0 only: the handshake completes and the version is a finding" {
 	hostile_probe TLS10_ONLY/starttls
+	assert_equal "$(p .outcome)" ok
+	assert_equal "$(p .error)" null
 	assert_equal "$(p .tls.established)" true
 	assert_equal "$(p .tls.version)" TLS1.0
 	assert_equal "$(findings)" tls-legacy-version
@@ -283,6 +289,7 @@ setup() {
 	assert_equal "$(p .starttls.offered)" false
 	assert_equal "$(p '[.transcript.lines[] | select(.dir == "sent") | .text] | join("|")')" \
 	    "EHLO smtp-probe.invalid|HELO smtp-probe.invalid|QUIT"
+	assert_equal "$(findings)" starttls-missing
 }
 
 @test "EHLO refused inside implicit TLS: HELO is recorded under ehlo_tls" {
@@ -292,6 +299,7 @@ setup() {
 	assert_equal "$(p .ehlo_tls.command)" HELO
 	assert_equal "$(p .timing_ms.ehlo)" null
 	[[ $(p .timing_ms.ehlo_tls) =~ ^[0-9]+$ ]]
+	assert_equal "$(findings)" ""
 }
 
 @test "auto mode, a greeting dripped slower than half the timeout: a slow STARTTLS port, not an implicit one" {

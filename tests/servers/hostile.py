@@ -377,12 +377,6 @@ def echo(ctx):
                              commands={b"EHLO": ehlo, b"STARTTLS": starttls(ctx, None), b"QUIT": QUIT})
 
 
-def stall(conn):
-    """answers STARTTLS with silence until the client leaves"""
-    while True:
-        conn.recv()
-
-
 def say(data):
     """A behaviour that sends data then closes."""
     return lambda conn: conn.send(data)
@@ -467,7 +461,7 @@ def behaviours(ctx):
         "UGLY_CERT": hostile(starttls(ctx["ugly"], after_tls)),
         "TLS10_ONLY": hostile(starttls(ctx["tls10"], after_tls)),
         "STARTTLS_OK": hostile(starttls(ctx["normal"], after_tls)),
-        "STARTTLS_STALL": hostile(stall),
+        "STARTTLS_STALL": hostile(silent),  # STARTTLS never answered
         # 127 lines of 256 bytes and a last one: 32 KiB of text, the most a
         # reply keeps, plus a separator between each line when joined.
         "STARTTLS_BIG_REPLY": hostile(reply(454, *([b"A" * 256] * 127), b"B" * 256)),
