@@ -54,7 +54,6 @@ struct sess {
 	int fd; /* owned; -1 when closed */
 	bool tls_on;
 	struct tls_conn tls;            /* owned while tls_on */
-	bool reconnected;               /* auto mode tried the other mode */
 	struct probe_error first_error; /* the first attempt's, for auto */
 	struct timings first_timing;    /* and its timings */
 	struct smtp_reader reader;

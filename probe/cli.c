@@ -141,7 +141,7 @@ cli_parse(
 				return usage_error("--%s \"%s\": not a host "
 						   "name",
 				    c == OPT_SNI ? "sni" : "ehlo", optarg);
-			if (c == OPT_SNI && (t.is_ip || optarg[0] == '['))
+			if (c == OPT_SNI && t.is_ip)
 				return usage_error("--sni \"%s\": SNI carries "
 						   "a host name, never an IP "
 						   "address (RFC 6066 3)",

@@ -123,6 +123,7 @@ dialogue_findings(struct probe_result *p)
 {
 	const struct probe_error *e = &p->error;
 	const struct ehlo_result *ehlo;
+	char next[256];
 	bool plain_port;
 
 	if (e->set && (e->phase == PHASE_RESOLVE || e->phase == PHASE_CONNECT))
@@ -132,25 +133,27 @@ dialogue_findings(struct probe_result *p)
 		    "server listens on this port, and firewalls in between.",
 		    p->port, e->message);
 	if (e->set && e->phase == PHASE_BANNER && e->kind == KIND_TIMEOUT &&
-	    !p->banner.present && p->other_mode_tried)
+	    !p->banner.present) {
+		/* Auto mode tried implicit TLS already: no use suggesting it.
+		 */
+		if (p->other_mode_tried)
+			snprintf(next, sizeof(next),
+			    ", and implicit TLS on a second connection did not "
+			    "work either. Clients hang here until they time "
+			    "out. Check the SMTP daemon, its load, and any "
+			    "proxy in front of it.");
+		else
+			snprintf(next, sizeof(next),
+			    ". Clients hang here until they time out. If this "
+			    "port should speak implicit TLS, probe it with "
+			    "--ports %d/implicit; otherwise check the SMTP "
+			    "daemon and any proxy in front of it.",
+			    p->port);
 		add(p, F_BANNER_TIMEOUT, SEV_CRITICAL,
-		    "The server accepted "
-		    "the TCP connection on port %d but never sent its 220 "
-		    "greeting, and implicit TLS on a second connection did "
-		    "not work either. Clients hang here until they time out. "
-		    "Check the SMTP daemon, its load, and any proxy in front "
-		    "of it.",
-		    p->port);
-	else if (e->set && e->phase == PHASE_BANNER &&
-	    e->kind == KIND_TIMEOUT && !p->banner.present)
-		add(p, F_BANNER_TIMEOUT, SEV_CRITICAL,
-		    "The server accepted "
-		    "the TCP connection on port %d but never sent its 220 "
-		    "greeting. Clients hang here until they time out. If this "
-		    "port should speak implicit TLS, probe it with --ports "
-		    "%d/implicit; otherwise check the SMTP daemon and any "
-		    "proxy in front of it.",
-		    p->port, p->port);
+		    "The server accepted the TCP connection on port %d but "
+		    "never sent its 220 greeting%s",
+		    p->port, next);
+	}
 	if (p->banner.present && p->banner.code >= 200 && p->banner.code != 220)
 		add(p, F_GREETING_REJECTED, SEV_CRITICAL,
 		    "The server greeted "
@@ -522,7 +525,7 @@ verr_list(unsigned int errors, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (i = 0; i < VERR_COUNT; i++) {
-		if (!(errors & (1u << i)) || i == VERR_HOSTNAME_MISMATCH)
+		if (!(errors & (1u << i)))
 			continue;
 		n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
 		    verr_names[i]);

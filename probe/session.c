@@ -330,7 +330,7 @@ fail(struct sess *s, enum err_kind kind, int64_t now, const char *fmt, ...)
 	}
 	/* The implicit retry of a silent port failed too: the report is the
 	 * first attempt's, and its error says what the retry met. */
-	if (s->reconnected && s->mode == MODE_IMPLICIT &&
+	if (s->res->other_mode_tried && s->mode == MODE_IMPLICIT &&
 	    !s->res->detected_other_mode) {
 		snprintf(retry, sizeof(retry), "%s", e->message);
 		*e = s->first_error;
@@ -394,7 +394,6 @@ restart(struct sess *s, enum mode mode, int64_t now)
 	result_transcript_add(&s->res->transcript, now - s->t_start, TDIR_TLS,
 	    note, strlen(note));
 	s->mode = mode;
-	s->reconnected = true;
 	s->res->other_mode_tried = true;
 	s->txlen = s->txoff = 0;
 	/* The first attempt's phase time is not the new dialogue's. */
@@ -675,7 +674,6 @@ on_ehlo(struct sess *s, const struct smtp_reply *rp, int64_t now)
 		set_state(s, SESS_STARTTLS, now);
 		return;
 	}
-	r->mode = MODE_PLAIN;
 	set_state(s, SESS_QUIT, now);
 }
 
@@ -702,7 +700,6 @@ on_starttls(struct sess *s, const struct smtp_reply *rp,
 	}
 	result_text_set(&st->text, joined, n);
 	if (rp->code != 220) {
-		s->res->mode = MODE_PLAIN;
 		result_fail(&s->res->error, PHASE_STARTTLS, KIND_PROTOCOL,
 		    "STARTTLS was refused with %d", rp->code);
 		set_state(s, SESS_QUIT, now);
@@ -783,7 +780,7 @@ handshake_done(struct sess *s, int64_t now)
 	    &r->transcript, now - s->t_start, TDIR_TLS, line, strlen(line));
 	if (s->mode == MODE_IMPLICIT) {
 		r->mode = MODE_IMPLICIT;
-		if (s->reconnected)
+		if (s->res->other_mode_tried)
 			r->detected_other_mode = true;
 		set_state(s, SESS_BANNER, now);
 	} else
@@ -810,7 +807,7 @@ handshake_failed(struct sess *s, int64_t now)
 		    (const char *)c->first);
 		return;
 	}
-	if (smtp && s->reconnected) {
+	if (smtp && s->res->other_mode_tried) {
 		/* The implicit retry of a port silent in plaintext met a
 		 * plaintext greeting after all: a STARTTLS port that greets
 		 * late, not one that expects implicit TLS. */
@@ -834,7 +831,7 @@ handshake_failed(struct sess *s, int64_t now)
 		    (const char *)c->first);
 		return;
 	}
-	if (s->mode == MODE_IMPLICIT && !s->reconnected)
+	if (s->mode == MODE_IMPLICIT && !s->res->other_mode_tried)
 		s->res->mode = c->nfirst > 0 ? MODE_IMPLICIT : MODE_UNKNOWN;
 	if (c->peer_closed && c->nfirst == 0) {
 		fail(s, KIND_CLOSED, now,
@@ -956,5 +953,5 @@ waiting_for(const struct sess *s)
 static bool
 auto_may_switch(const struct sess *s)
 {
-	return s->res->requested_mode == MODE_AUTO && !s->reconnected;
+	return s->res->requested_mode == MODE_AUTO && !s->res->other_mode_tried;
 }

@@ -16,8 +16,11 @@
 #include "xalloc.h"
 
 static size_t put_escape(char *, unsigned char);
-static int is_bidi(const unsigned char *, size_t);
-static size_t put_codepoint(char *, const unsigned char *, size_t);
+static size_t utf8_decode(const unsigned char *, size_t, unsigned int *);
+static int is_bidi(unsigned int);
+static size_t put_codepoint(char *, unsigned int);
+
+static const char hex[] = "0123456789abcdef";
 
 /* sanitize - safe copy of in[0..len) */
 char *
@@ -26,11 +29,12 @@ sanitize(const void *in, size_t len, enum san_mode mode, size_t *outlen)
 	const unsigned char *p = in;
 	char *out;
 	size_t i = 0, o = 0, n;
+	unsigned int cp;
 
 	/* Worst case: each byte becomes "\xNN" (4) or U+FFFD (3). */
 	out = xmalloc(len * 4 + 1);
 	while (i < len) {
-		n = sanitize_utf8_len(p + i, len - i);
+		n = utf8_decode(p + i, len - i, &cp);
 		if (n == 0) {
 			if (mode == SAN_TERMINAL)
 				o += put_escape(out + o, p[i]);
@@ -51,15 +55,14 @@ sanitize(const void *in, size_t len, enum san_mode mode, size_t *outlen)
 			i++;
 			continue;
 		}
-		if (mode == SAN_TERMINAL && is_bidi(p + i, n)) {
-			o += put_codepoint(out + o, p + i, n);
+		if (mode == SAN_TERMINAL && is_bidi(cp)) {
+			o += put_codepoint(out + o, cp);
 			i += n;
 			continue;
 		}
 		/* C1 controls (U+0080..U+009F) act like ESC on some
 		 * terminals. */
-		if (mode == SAN_TERMINAL && n == 2 && p[i] == 0xc2 &&
-		    p[i + 1] < 0xa0) {
+		if (mode == SAN_TERMINAL && cp >= 0x80 && cp < 0xa0) {
 			o += put_escape(out + o, p[i]);
 			o += put_escape(out + o, p[i + 1]);
 			i += 2;
@@ -79,12 +82,23 @@ size_t
 sanitize_utf8_len(const unsigned char *p, size_t len)
 {
 	unsigned int cp;
+
+	return utf8_decode(p, len, &cp);
+}
+
+/* utf8_decode - length of one valid UTF-8 sequence, or 0; *cp its value */
+static size_t
+utf8_decode(const unsigned char *p, size_t len, unsigned int *cpp)
+{
+	unsigned int cp;
 	size_t n, k;
 
 	if (len == 0)
 		return 0;
-	if (p[0] < 0x80)
+	if (p[0] < 0x80) {
+		*cpp = p[0];
 		return 1;
+	}
 	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
 		n = 2;
 		cp = p[0] & 0x1f;
@@ -106,6 +120,7 @@ sanitize_utf8_len(const unsigned char *p, size_t len)
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
+	*cpp = cp;
 	return n;
 }
 
@@ -113,8 +128,6 @@ sanitize_utf8_len(const unsigned char *p, size_t len)
 static size_t
 put_escape(char *out, unsigned char c)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	out[0] = '\\';
 	out[1] = 'x';
 	out[2] = hex[c >> 4];
@@ -123,34 +136,22 @@ put_escape(char *out, unsigned char c)
 }
 
 /*
- * is_bidi - the n-byte UTF-8 sequence at p is a character that reorders or
- * breaks text on screen: ALM (U+061C), LRM/RLM (U+200E-200F), the line and
- * paragraph separators (U+2028-2029), embeddings and overrides
- * (U+202A-202E) and isolates (U+2066-2069) - the "Trojan Source"
- * characters.
+ * is_bidi - a character that reorders or breaks text on screen: ALM
+ * (U+061C), LRM/RLM (U+200E-200F), the line and paragraph separators
+ * (U+2028-2029), embeddings and overrides (U+202A-202E) and isolates
+ * (U+2066-2069) - the "Trojan Source" characters.
  */
 static int
-is_bidi(const unsigned char *p, size_t n)
+is_bidi(unsigned int cp)
 {
-	if (n == 2)
-		return p[0] == 0xd8 && p[1] == 0x9c;
-	if (n != 3 || p[0] != 0xe2)
-		return 0;
-	if (p[1] == 0x80)
-		return p[2] == 0x8e || p[2] == 0x8f ||
-		    (p[2] >= 0xa8 && p[2] <= 0xae);
-	return p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9;
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-/* put_codepoint - "\uXXXX" for a 2- or 3-byte sequence; returns 6 */
+/* put_codepoint - "\uXXXX" for a BMP code point; returns 6 */
 static size_t
-put_codepoint(char *out, const unsigned char *p, size_t n)
+put_codepoint(char *out, unsigned int cp)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned int cp = n == 2
-	    ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu)
-	    : (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
-
 	out[0] = '\\';
 	out[1] = 'u';
 	out[2] = hex[cp >> 12 & 0xf];
