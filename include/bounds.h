@@ -15,6 +15,11 @@
 #define SMTP_REPLY_BYTES_MAX 32768
 /* Bytes a reader buffers before a line ends: one line plus its CRLF. */
 #define SMTP_RX_MAX (SMTP_LINE_MAX + 2)
+/* Hard limits on what one reply may cost on the wire, stored or not. */
+#define SMTP_REPLY_WIRE_MAX (1024 * 1024)
+#define SMTP_REPLY_WIRE_LINES 10000
+/* Bytes read from a socket in one call. */
+#define RX_CHUNK 4096
 
 #define EHLO_CAPS_MAX 64
 #define CAP_PARAMS_MAX 16
@@ -35,5 +40,14 @@
 
 /* Bytes kept of what a server sent after its 220 to STARTTLS. */
 #define STARTTLS_TRAILING_MAX 512
+/* Bytes of the server's first flight kept to recognise plaintext SMTP. */
+#define TLS_FIRST_BYTES 8
+
+/* Addresses probed per host name. */
+#define RESOLVE_ADDRS_MAX 16
+/* Connections one probe may make: auto mode tries the other mode once. */
+#define ATTEMPTS_MAX 2
+/* Descriptors kept free for stdio, the report, and what GnuTLS opens. */
+#define FD_RESERVE 16
 
 #endif

@@ -47,4 +47,8 @@ void cert_verify(const gnutls_datum_t *chain, size_t n,
     gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
     struct verification *v);
 
+void cert_examine(const gnutls_datum_t *chain, size_t n,
+    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
+    bool with_pem, struct probe_result *r);
+
 #endif

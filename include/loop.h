@@ -1,35 +1,73 @@
 /*
- * loop.h - one thread, non-blocking sockets, poll(), a deadline per job.
+ * loop.h - the reactor: one thread, poll(), a timer heap, and sources.
  *
- * The same loop probes one port or many targets: there is no second,
- * blocking path for the simple case.
+ * A source is anything that waits for a descriptor or a deadline: an SMTP
+ * attempt, later a DNS channel or an HTTPS fetch. The loop knows nothing
+ * else about them. The same loop probes one port or a hundred thousand
+ * targets: there is no second, blocking path for the simple case.
+ *
+ * A source sets fd, events and deadline itself, then tells the loop with
+ * loop_update(); the loop calls on_io or on_timeout. A callback may add,
+ * update or delete any source, itself included (after loop_del the loop
+ * never touches that source again, so its owner may free it at once).
  */
 #ifndef SMTP_PROBE_LOOP_H
 #define SMTP_PROBE_LOOP_H
 
+#include <stdbool.h>
 #include <stddef.h>
-#include <sys/socket.h>
+#include <stdint.h>
 
-#include "result.h"
-#include "session.h"
+#define LOOP_NEVER INT64_MAX
 
-/* One port of one address to probe; the result is owned by the caller. */
-struct job {
-	struct probe_result *res;
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	const char *sni; /* not owned; NULL: none */
-	size_t target;   /* the caller's index of its target */
+struct source;
+
+typedef void source_io_fn(struct source *, short revents, int64_t now);
+typedef void source_timeout_fn(struct source *, int64_t now);
+
+struct source {
+	int fd;           /* -1: no descriptor (a timer only) */
+	short events;     /* POLLIN / POLLOUT; 0: not polled */
+	int64_t deadline; /* monotonic ms; LOOP_NEVER: none */
+	source_io_fn *on_io;
+	source_timeout_fn *on_timeout;
+	/* The loop's own bookkeeping; zero before loop_add. */
+	size_t poll_at; /* 1 + index in the poll set; 0: not in it */
+	size_t heap_at; /* 1 + index in the timer heap; 0: not in it */
+	bool added;
 };
 
-typedef void loop_done_fn(struct job *, void *);
+struct loop;
 
 /*
- * loop_run - probe jobs[0..n) with at most max_inflight at once, calling
- * done(job, arg) as each finishes. Returns when all have finished; every
- * job ends by its own deadline.
+ * loop_refill_fn - called before every wait: the place to start new work
+ * (pull targets while there is room). Returns false once it has nothing
+ * left to start, ever.
  */
-void loop_run(const struct sess_params *, struct job *jobs, size_t n,
-    size_t max_inflight, loop_done_fn *done, void *arg);
+typedef bool loop_refill_fn(void *arg, int64_t now);
+
+struct loop *loop_new(void);
+void loop_free(struct loop *);
+
+/* loop_add - register a source with its current fd, events and deadline */
+void loop_add(struct loop *, struct source *);
+
+/* loop_update - the source changed its fd, events or deadline */
+void loop_update(struct loop *, struct source *);
+
+/* loop_del - forget a source; it may be freed as soon as this returns */
+void loop_del(struct loop *, struct source *);
+
+/* loop_count - sources registered */
+size_t loop_count(const struct loop *);
+
+/*
+ * loop_run - dispatch until no source is left and refill has nothing more
+ * to start, or loop_stop was called.
+ */
+void loop_run(struct loop *, loop_refill_fn *refill, void *arg);
+
+/* loop_stop - make loop_run return after the current dispatch */
+void loop_stop(struct loop *);
 
 #endif

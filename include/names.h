@@ -8,6 +8,7 @@
 #define SMTP_PROBE_NAMES_H
 
 enum phase {
+	PHASE_INPUT, /* a bad line of -f: nothing was probed */
 	PHASE_RESOLVE,
 	PHASE_CONNECT,
 	PHASE_BANNER,
@@ -28,6 +29,7 @@ enum err_kind {
 	KIND_TLS,
 	KIND_DNS,
 	KIND_LIMIT,
+	KIND_SYNTAX, /* a -f line that is not a TARGET */
 	KIND_COUNT
 };
 

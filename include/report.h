@@ -1,13 +1,21 @@
 /*
- * report.h - renderers of a run's results. They render; they never judge
- * (a finding computed here would be missing from the other formats).
+ * report.h - the output formats: a table of sinks, after curl's protocol
+ * handlers. Adding a format touches reports/ and the table only.
+ *
+ * A sink receives each target as it finishes (begin, target..., end), so
+ * the run can free it at once: memory depends on the probes in flight,
+ * not on the number of targets, in every format. Renderers render; they
+ * never judge (a finding computed here would be missing from the other
+ * formats): severities and the exit status come from policy.c.
  */
 #ifndef SMTP_PROBE_REPORT_H
 #define SMTP_PROBE_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
+#include "policy.h"
 #include "result.h"
 
 struct report_opts {
@@ -15,19 +23,54 @@ struct report_opts {
 	bool color;      /* text: ANSI colour allowed */
 };
 
+struct format;
+
+struct sink {
+	const struct format *fmt;
+	FILE *fp; /* not owned */
+	struct report_opts o;
+	time_t started_at;
+	const char *tls_library; /* "GnuTLS 3.7.9", for the report's tool */
+	size_t written;          /* targets written so far */
+	bool failed;             /* a write failed: the report is incomplete */
+};
+
+struct format {
+	const char *name;
+	/* begin, target, end - 0, or -1 when the output could not be
+	 * written */
+	int (*begin)(struct sink *);
+	int (*target)(struct sink *, const struct target_result *);
+	int (*end)(struct sink *, const struct run_summary *);
+	/* exit_status - the process's exit status for a complete run */
+	int (*exit_status)(const struct run_summary *, int fail_on);
+};
+
+/* format_find - the format called name, or NULL */
+const struct format *format_find(const char *name);
+
+/* format_names - "json, ndjson, text", for messages and --help */
+const char *format_names(void);
+
+/* sink_open - a sink of format fmt writing to fp */
+void sink_open(struct sink *, const struct format *fmt, FILE *fp,
+    const struct report_opts *, time_t started_at, const char *tls_library);
+
 /*
- * report_json_write - the whole run as one JSON document.
- * Returns 0, or -1 when the output could not be written.
+ * sink_begin, sink_target, sink_end - through the format's table entry; a
+ * write that fails sets failed (as ferror() does for a FILE), and the run
+ * goes on so that its exit status still says what was found.
  */
-int report_json_write(FILE *, const struct run_result *,
-    const struct report_opts *) __attribute__((warn_unused_result));
+void sink_begin(struct sink *);
+void sink_target(struct sink *, const struct target_result *);
+void sink_end(struct sink *, const struct run_summary *);
 
-/* report_ndjson_target - one target on one line (--format ndjson) */
-int report_ndjson_target(FILE *, const struct target_result *,
-    const struct report_opts *) __attribute__((warn_unused_result));
-
-/* report_text_write - the run for people */
-int report_text_write(FILE *, const struct run_result *,
-    const struct report_opts *) __attribute__((warn_unused_result));
+/* The renderers, one set per format (reports/json.c, reports/text.c). */
+int report_json_begin(struct sink *);
+int report_json_target(struct sink *, const struct target_result *);
+int report_json_end(struct sink *, const struct run_summary *);
+int report_ndjson_target(struct sink *, const struct target_result *);
+int report_text_target(struct sink *, const struct target_result *);
+int report_text_end(struct sink *, const struct run_summary *);
 
 #endif

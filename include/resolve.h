@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define RESOLVE_ADDRS_MAX 16
+#include "bounds.h"
 
 struct resolved {
 	size_t n;

@@ -169,21 +169,16 @@ struct probe_result {
 	/* What diagnose.c needs to know about the mode detection. */
 	bool detected_other_mode;
 	bool other_mode_tried; /* auto mode reconnected in the other mode */
+	int worst; /* the worst finding's severity, -1: none (policy.c) */
 };
 
 struct target_result {
 	char *host;               /* owned, as given */
+	size_t index;             /* position among the targets given */
 	char *sni;                /* owned; NULL for none */
-	struct probe_error error; /* target-level failure (resolution) */
+	struct probe_error error; /* the target could not be probed at all */
 	size_t nprobes;
 	struct probe_result *probes; /* owned */
-};
-
-struct run_result {
-	time_t started_at;
-	int64_t duration_ms;
-	size_t ntargets;
-	struct target_result *targets; /* owned */
 };
 
 /* result_probe_init - empty result for one port; timings unset */

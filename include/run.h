@@ -1,15 +1,16 @@
 /*
- * run.h - one run: targets into jobs, the loop, diagnosis.
+ * run.h - one run: targets pulled as there is room, expanded into probes,
+ * run in the loop, judged, and handed to the sink as each target ends.
  */
 #ifndef SMTP_PROBE_RUN_H
 #define SMTP_PROBE_RUN_H
 
-#include <stdio.h>
-
-#include "cli.h"
 #include <gnutls/x509.h>
 
-#include "result.h"
+#include "cli.h"
+#include "policy.h"
+#include "report.h"
+#include "target.h"
 #include "tls.h"
 
 /* What every probe of a run shares: trust anchors, TLS credentials. */
@@ -28,14 +29,14 @@ int run_setup(const struct config *cfg, struct run_ctx *ctx)
 void run_ctx_free(struct run_ctx *ctx);
 
 /*
- * run_probe - probe every target of cfg into run (the caller releases it
- * with run_free). With --format ndjson each target is written to out as
- * it completes. Returns 0, or EXIT_TOOL_FAILURE when out cannot be
- * written.
+ * run_probe - probe every target src yields, at most cfg->jobs probes at a
+ * time, and write each target to sink as soon as all its probes are
+ * judged; then free it. sum gets the counts and the worst severity.
+ * Returns 0, or EXIT_TOOL_FAILURE when src could not be read (said on
+ * stderr; what finished is reported all the same).
  */
-int run_probe(const struct config *cfg, const struct run_ctx *ctx, FILE *out,
-    struct run_result *run) __attribute__((warn_unused_result));
-
-void run_free(struct run_result *);
+int run_probe(const struct config *cfg, const struct run_ctx *ctx,
+    struct target_src *src, struct sink *sink, struct run_summary *sum)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -1,10 +1,10 @@
 /*
- * session.h - one probe of one port: the SMTP/TLS state machine.
+ * session.h - one attempt: one connection, one mode, the SMTP dialogue.
  *
- * A session owns its socket, its reply reader and its TLS session, and
- * writes everything it observes into a probe_result it does not own. It
- * never blocks: the loop asks which fd and events it waits for and when its
- * next deadline is, and calls it back.
+ * A session is a source of the loop. It owns its socket, its reply reader,
+ * its TLS session and its transports, and writes everything it observes
+ * into a probe_result it does not own. It decides nothing beyond its own
+ * dialogue: whether to try the other mode is the job's plan (plan.h).
  */
 #ifndef SMTP_PROBE_SESSION_H
 #define SMTP_PROBE_SESSION_H
@@ -15,18 +15,30 @@
 
 #include <gnutls/x509.h>
 
+#include "loop.h"
 #include "result.h"
 #include "smtp.h"
 #include "tls.h"
+#include "transport.h"
 
-/* What every session of a run shares; owned by the caller. */
-struct sess_params {
+/* What every attempt of a run shares; owned by the run. */
+struct sess_shared {
 	const char *ehlo_name;
-	int timeout_ms; /* one port's whole probe */
 	int connect_timeout_ms;
 	const struct tls_ctx *tls;
 	gnutls_x509_trust_list_t trust;
 	bool with_pem;
+	bool transcript;
+};
+
+/* What one attempt is asked to do; copied into the session. */
+struct sess_params {
+	enum mode mode;          /* starttls, implicit or plain; never auto */
+	const char *sni;         /* not owned; NULL: none */
+	int64_t t0;              /* the probe's start: times count from it */
+	int64_t deadline;        /* the whole probe's (monotonic ms) */
+	int banner_timeout_ms;   /* 0: only the probe's deadline */
+	gnutls_priority_t prio;  /* TLS priorities of this attempt */
 };
 
 enum sess_state {
@@ -43,52 +55,46 @@ enum sess_state {
 	SESS_STATE_COUNT
 };
 
+struct sess;
+typedef void sess_done_fn(struct sess *, void *arg);
+
 struct sess {
-	const struct sess_params *params;
+	struct source src; /* fd, events, deadline: registered with loop */
+	struct loop *loop; /* not owned */
+	const struct sess_shared *shared;
+	struct sess_params p;
 	struct probe_result *res; /* not owned */
-	const char *sni;          /* not owned; NULL: none */
+	sess_done_fn *done;
+	void *done_arg;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	enum mode mode; /* the dialogue being attempted */
 	enum sess_state state;
-	int fd; /* owned; -1 when closed */
-	bool tls_on;
-	struct tls_conn tls;            /* owned while tls_on */
-	struct probe_error first_error; /* the first attempt's, for auto */
-	struct timings first_timing;    /* and its timings */
+	struct transport plain;   /* the socket as it is */
+	struct transport tlsx;    /* records of tls, once established */
+	struct transport *xp;     /* the one in use: &plain or &tlsx */
+	bool tls_started;         /* tls holds a GnuTLS session */
+	struct tls_conn tls;      /* owned while tls_started */
+	bool smtp_answer;         /* a ClientHello was answered in plaintext */
 	struct smtp_reader reader;
 	unsigned char tx[HOSTNAME_MAX + 16]; /* one command at a time */
 	size_t txlen, txoff;
-	int64_t t_start; /* monotonic ms */
 	int64_t t_phase;
-	int64_t deadline; /* the whole port */
 	int64_t phase_deadline;
 };
 
 /*
- * sess_init - prepare a session for the address in res; nothing is opened
- * until sess_start.
+ * sess_start - connect to addr and run the dialogue of p->mode, recording
+ * into res; done(sess, arg) is called once, when everything is closed and
+ * the session is out of the loop (the caller may then free it).
  */
-void sess_init(struct sess *, const struct sess_params *,
-    struct probe_result *res, const struct sockaddr *, socklen_t,
-    const char *sni);
+void sess_start(struct sess *, struct loop *, const struct sess_shared *,
+    const struct sess_params *p, const struct sockaddr *, socklen_t,
+    struct probe_result *res, sess_done_fn *done, void *arg, int64_t now);
 
-/* sess_start - open the socket and begin connecting */
-void sess_start(struct sess *, int64_t now);
-
-/* sess_pollfd - fd and poll events the session waits for; fd -1 if none */
-int sess_pollfd(const struct sess *, short *events);
-
-/* sess_deadline - when sess_on_timeout must be called (monotonic ms) */
-int64_t sess_deadline(const struct sess *);
-
-/* sess_on_io - the fd is ready with revents */
-void sess_on_io(struct sess *, short revents, int64_t now);
-
-/* sess_on_timeout - the deadline passed */
-void sess_on_timeout(struct sess *, int64_t now);
-
-/* sess_done - true once the session closed everything */
-bool sess_done(const struct sess *);
+/*
+ * sess_cancel - stop at once without calling done: the plan took another
+ * attempt's answer. Closes everything; res keeps what was seen.
+ */
+void sess_cancel(struct sess *, int64_t now);
 
 #endif

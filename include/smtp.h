@@ -19,10 +19,6 @@
 #include "bounds.h"
 #include "result.h"
 
-/* Hard limits on what one reply may cost on the wire, stored or not. */
-#define SMTP_REPLY_WIRE_MAX (1024 * 1024)
-#define SMTP_REPLY_WIRE_LINES 10000
-
 enum smtp_status {
 	SMTP_NEED_MORE,  /* all input consumed, reply not complete */
 	SMTP_REPLY_DONE, /* reply complete; bytes after it not consumed */

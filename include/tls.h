@@ -16,7 +16,10 @@
 
 #include "result.h"
 
-/* Shared by every session of a run. */
+/*
+ * Shared by every session of a run: the credentials, and the priorities of
+ * an ordinary attempt (an attempt may bring its own, e.g. one version).
+ */
 struct tls_ctx {
 	gnutls_certificate_credentials_t cred;
 	gnutls_priority_t prio;
@@ -27,9 +30,6 @@ enum tls_status { TLS_DONE, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED };
 /* tls_read/tls_write results besides a byte count */
 #define TLS_IO_AGAIN (-2)
 #define TLS_IO_ERROR (-1)
-
-/* Bytes of the server's first flight kept to recognise plaintext SMTP. */
-#define TLS_FIRST_BYTES 8
 
 struct tls_conn {
 	gnutls_session_t session;
@@ -50,11 +50,12 @@ int tls_ctx_init(struct tls_ctx *, const char *client_cert,
 void tls_ctx_free(struct tls_ctx *);
 
 /*
- * tls_conn_start - a client session on fd; sni may be NULL.
- * Returns 0, or -1 with the reason in out->error.
+ * tls_conn_start - a client session on fd with the run's credentials and
+ * the priorities prio; sni may be NULL. Returns 0, or -1 with the reason
+ * in out->error.
  */
-int tls_conn_start(struct tls_conn *, const struct tls_ctx *, int fd,
-    const char *sni, struct tls_result *out)
+int tls_conn_start(struct tls_conn *, const struct tls_ctx *,
+    gnutls_priority_t prio, int fd, const char *sni, struct tls_result *out)
     __attribute__((warn_unused_result));
 
 /*
@@ -73,9 +74,9 @@ ssize_t tls_read(struct tls_conn *, void *, size_t, char *err, size_t errlen);
 ssize_t tls_write(
     struct tls_conn *, const void *, size_t, char *err, size_t errlen);
 /* tls_pending - true when decrypted data waits inside GnuTLS */
-bool tls_pending(struct tls_conn *);
+bool tls_pending(const struct tls_conn *);
 /* tls_wants_write - after TLS_IO_AGAIN: true to poll for output */
-bool tls_wants_write(struct tls_conn *);
+bool tls_wants_write(const struct tls_conn *);
 
 /* tls_peer_chain - the certificates as the server sent them, leaf first */
 const gnutls_datum_t *tls_peer_chain(struct tls_conn *, size_t *n);
@@ -86,5 +87,11 @@ void tls_conn_free(struct tls_conn *);
 
 /* tls_library - "GnuTLS 3.7.9" */
 const char *tls_library(void);
+
+/*
+ * tls_smtp_answer - true when the server answered the ClientHello with
+ * what looks like a plaintext SMTP reply ("220 ..."): three digits.
+ */
+bool tls_smtp_answer(const struct tls_conn *);
 
 #endif

@@ -824,3 +824,15 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	else if ((size_t)r >= errlen && errlen > 3)
 		memcpy(err + errlen - 4, "...", 4);
 }
+
+/* cert_examine - placeholder until the split lands */
+void
+cert_examine(const gnutls_datum_t *chain, size_t n,
+    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
+    bool with_pem, struct probe_result *r)
+{
+	cert_inspect(chain, n, now, with_pem, r->certs, CERT_CHAIN_MAX,
+	    &r->ncerts);
+	r->chain_truncated = n > CERT_CHAIN_MAX;
+	cert_verify(chain, n, trust, hostname, now, &r->verification);
+}

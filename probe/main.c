@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -18,19 +19,31 @@
 #include "policy.h"
 #include "report.h"
 #include "run.h"
+#include "target.h"
+#include "tls.h"
 #include "xalloc.h"
+
+static const char *const format_name[] = {
+    [FORMAT_JSON] = "json",
+    [FORMAT_NDJSON] = "ndjson",
+    [FORMAT_TEXT] = "text",
+};
 
 static bool ensure_std_fds(void);
 
 int
 main(int argc, char **argv)
 {
+	const struct format *fmt;
+	struct run_summary sum;
+	struct target_src *src;
 	struct report_opts ro;
-	struct run_result run;
 	struct run_ctx ctx;
 	struct config cfg;
+	struct sink sink;
 	FILE *out = stdout;
 	bool stdout_closed;
+	char err[512];
 	int ret;
 
 	/* A server closing early must be an error of a write, not death by
@@ -52,39 +65,47 @@ main(int argc, char **argv)
 		break;
 	}
 	log_verbosity = cfg.verbosity;
+	fmt = format_find(format_name[cfg.format]);
 	/* The report would go to /dev/null, put there by ensure_std_fds. */
 	if (stdout_closed && cfg.output == NULL) {
 		log_warn("standard output is closed: give -o FILE");
 		return EXIT_TOOL_FAILURE;
 	}
-	if (run_setup(&cfg, &ctx) != 0)
+	if ((src = target_src_open(cfg.targets, cfg.ntargets, cfg.targets_file,
+		 err, sizeof(err))) == NULL) {
+		log_warn("-f: %s", err);
 		return EXIT_USAGE;
+	}
+	if (run_setup(&cfg, &ctx) != 0) {
+		target_src_close(src);
+		return EXIT_USAGE;
+	}
 	if (cfg.output != NULL && (out = fopen(cfg.output, "w")) == NULL) {
 		log_warn("cannot write %s: %s", cfg.output, strerror(errno));
 		run_ctx_free(&ctx);
+		target_src_close(src);
 		return EXIT_TOOL_FAILURE;
 	}
-	ret = run_probe(&cfg, &ctx, out, &run);
-	run_ctx_free(&ctx);
 	ro.transcript = cfg.transcript;
 	ro.color = cfg.color;
-	if (ret == 0 && cfg.format == FORMAT_JSON)
-		ret = report_json_write(out, &run, &ro);
-	else if (ret == 0 && cfg.format == FORMAT_TEXT)
-		ret = report_text_write(out, &run, &ro);
-	if (ret == 0 && (fflush(out) == EOF || ferror(out)))
-		ret = -1;
+	sink_open(&sink, fmt, out, &ro, time(NULL), tls_library());
+	sink_begin(&sink);
+	ret = run_probe(&cfg, &ctx, src, &sink, &sum);
+	sink_end(&sink, &sum);
+	run_ctx_free(&ctx);
+	target_src_close(src);
+	if (fflush(out) == EOF || ferror(out))
+		sink.failed = true;
 	if (out != stdout && fclose(out) == EOF)
-		ret = -1;
-	if (ret != 0) {
+		sink.failed = true;
+	if (sink.failed) {
 		log_warn("cannot write the report%s%s",
 		    cfg.output ? " to " : "", cfg.output ? cfg.output : "");
-		run_free(&run);
 		return EXIT_TOOL_FAILURE;
 	}
-	ret = policy_exit(&run, cfg.fail_on);
-	run_free(&run);
-	return ret;
+	if (ret != 0)
+		return ret;
+	return fmt->exit_status(&sum, cfg.fail_on);
 }
 
 /*

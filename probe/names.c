@@ -9,6 +9,7 @@
 #include <string.h>
 
 const char *const phase_names[PHASE_COUNT] = {
+    [PHASE_INPUT] = "input",
     [PHASE_RESOLVE] = "resolve",
     [PHASE_CONNECT] = "connect",
     [PHASE_BANNER] = "banner",
@@ -28,6 +29,7 @@ const char *const kind_names[KIND_COUNT] = {
     [KIND_TLS] = "tls",
     [KIND_DNS] = "dns",
     [KIND_LIMIT] = "limit",
+    [KIND_SYNTAX] = "syntax",
 };
 
 const char *const mode_names[MODE_COUNT] = {

@@ -1,23 +1,40 @@
 /*
- * policy.c - the exit status a CI job gates on.
+ * policy.c - the one place that turns findings into a verdict: a probe's
+ * worst severity, the run's, and the exit status (report-contract.md:
+ * --fail-on SEV exits 1 when a finding has severity SEV or worse).
  */
 #include "policy.h"
 
-/* policy_exit - 1 when a finding reaches the threshold */
-int
-policy_exit(const struct run_result *run, int fail_on)
+/* policy_probe - the worst severity among a probe's findings */
+void
+policy_probe(struct probe_result *p)
 {
-	const struct probe_result *p;
-	size_t t, i, k;
+	size_t i;
 
-	if (fail_on < 0)
+	p->worst = -1;
+	for (i = 0; i < p->nfindings; i++)
+		if ((int)p->findings[i].severity > p->worst)
+			p->worst = (int)p->findings[i].severity;
+}
+
+/* policy_count - one more finished target */
+void
+policy_count(struct run_summary *s, const struct target_result *t)
+{
+	size_t i;
+
+	s->targets++;
+	s->probes += t->nprobes;
+	for (i = 0; i < t->nprobes; i++)
+		if (t->probes[i].worst > s->worst)
+			s->worst = t->probes[i].worst;
+}
+
+/* policy_exit - 1 when the threshold was reached */
+int
+policy_exit(const struct run_summary *s, int fail_on)
+{
+	if (fail_on < 0 || s->worst < fail_on)
 		return 0;
-	for (t = 0; t < run->ntargets; t++)
-		for (i = 0; i < run->targets[t].nprobes; i++) {
-			p = &run->targets[t].probes[i];
-			for (k = 0; k < p->nfindings; k++)
-				if ((int)p->findings[k].severity >= fail_on)
-					return EXIT_THRESHOLD;
-		}
-	return 0;
+	return EXIT_THRESHOLD;
 }

@@ -31,6 +31,7 @@ result_probe_init(struct probe_result *p, int port, enum mode requested)
 		p->timing.phase[i] = -1;
 	p->timing.total = 0;
 	p->verification.hostname_match = -1;
+	p->worst = -1;
 }
 
 /* result_probe_free - release everything a probe result owns */

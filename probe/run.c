@@ -1,11 +1,18 @@
 /*
- * run.c - expand targets into jobs (one per address and port), run them
- * all in one loop, and diagnose each probe as it ends.
+ * run.c - pull targets while there is room, expand each into probes (one
+ * per port and address), start them in the loop, and judge and emit each
+ * target when its last probe ends.
  *
+ * Only the targets with a probe in flight, and the one being started,
+ * exist at any time: memory depends on -j, never on the number of targets.
  * Probes of a target appear in the report in port-list order, then in the
  * resolver's address order; a name that does not resolve still gets one
  * probe per port, each carrying the resolve error, so the report always
- * has an entry for everything the user asked about.
+ * has an entry for everything the user asked about. A bad -f line becomes
+ * a target whose error has phase "input": nothing is silently lost.
+ *
+ * XXX resolution is getaddrinfo(), which blocks the loop while a name is
+ * looked up; it happens as a target is pulled, one name at a time.
  */
 #include "run.h"
 
@@ -17,30 +24,48 @@
 #include "cert.h"
 #include "clock.h"
 #include "diagnose.h"
+#include "job.h"
 #include "log.h"
-#include "loop.h"
-#include "report.h"
 #include "resolve.h"
-#include "target.h"
-#include "tls.h"
 #include "xalloc.h"
 
-/* Descriptors kept free for stdio, the report, and what GnuTLS opens. */
-#define FD_RESERVE 16
-
-struct run_state {
-	const struct config *cfg;
-	struct diag_params dp;
-	struct run_result *run;
-	size_t *pending; /* per target: probes not yet done */
-	FILE *ndjson;    /* NULL unless --format ndjson */
-	int write_failed;
+/* A target whose probes are running. */
+struct tgt {
+	struct target_result res;
+	struct port_spec one; /* the port a TARGET named */
+	const struct port_spec *ports;
+	size_t nports;
+	struct resolved addrs;
+	size_t next;    /* the next probe to start */
+	size_t pending; /* probes started and not finished */
 };
 
-static size_t expand_target(const struct config *, size_t,
-    struct target_result *, struct job **, size_t *, size_t *);
-static void job_done(struct job *, void *);
-static void target_done(struct run_state *, size_t);
+struct run {
+	const struct config *cfg;
+	struct job_env env;
+	struct diag_params dp;
+	struct target_src *src;
+	struct sink *sink;
+	struct run_summary *sum;
+	struct tgt *cur; /* the target whose probes are being started */
+	size_t inflight, max_inflight;
+	bool src_done;
+	int failed;
+};
+
+/* One probe in flight. */
+struct rjob {
+	struct job job;
+	struct tgt *t;
+	struct run *run;
+};
+
+static bool refill(void *, int64_t);
+static bool pull(struct run *);
+static void expand(struct run *, struct tgt *, const struct target *);
+static void start_probe(struct run *, int64_t);
+static void probe_done(struct job *, void *);
+static void target_end(struct run *, struct tgt *);
 static size_t inflight_max(size_t);
 
 /* run_setup - trust anchors and TLS credentials, before any output */
@@ -71,156 +96,188 @@ run_ctx_free(struct run_ctx *ctx)
 	gnutls_x509_trust_list_deinit(ctx->trust, 1);
 }
 
-/* run_probe - the whole run */
+/* run_probe - the whole run, in one loop */
 int
-run_probe(const struct config *cfg, const struct run_ctx *ctx, FILE *out,
-    struct run_result *run)
+run_probe(const struct config *cfg, const struct run_ctx *ctx,
+    struct target_src *src, struct sink *sink, struct run_summary *sum)
 {
-	struct sess_params sp;
-	struct run_state st;
-	struct job *jobs = NULL;
-	size_t njobs = 0, capjobs = 0, t, i;
-	int64_t t0;
+	struct run r;
+	int64_t t0 = clock_ms();
 
-	memset(run, 0, sizeof(*run));
-	run->started_at = time(NULL);
-	t0 = clock_ms();
-	run->ntargets = cfg->ntargets;
-	run->targets = xcalloc(cfg->ntargets, sizeof(*run->targets));
-	memset(&st, 0, sizeof(st));
-	st.cfg = cfg;
-	st.dp.warn_days = cfg->warn_days;
-	st.run = run;
-	st.pending = xcalloc(cfg->ntargets, sizeof(*st.pending));
-	st.ndjson = cfg->format == FORMAT_NDJSON ? out : NULL;
-	for (t = 0; t < cfg->ntargets; t++)
-		st.pending[t] = expand_target(
-		    cfg, t, &run->targets[t], &jobs, &njobs, &capjobs);
-	/* Probes that failed before any I/O (resolution) are done now. */
-	for (t = 0; t < cfg->ntargets; t++) {
-		for (i = 0; i < run->targets[t].nprobes; i++)
-			if (run->targets[t].probes[i].error.set)
-				diagnose(&run->targets[t].probes[i], &st.dp);
-		if (st.pending[t] == 0)
-			target_done(&st, t);
-	}
-
-	memset(&sp, 0, sizeof(sp));
-	sp.ehlo_name = cfg->ehlo_name;
-	sp.timeout_ms = cfg->timeout_ms;
-	sp.connect_timeout_ms = cfg->connect_timeout_ms;
-	sp.tls = &ctx->tls;
-	sp.trust = ctx->trust;
-	sp.with_pem = cfg->pem;
-	loop_run(
-	    &sp, jobs, njobs, inflight_max((size_t)cfg->jobs), job_done, &st);
-
-	run->duration_ms = clock_ms() - t0;
-	free(jobs);
-	free(st.pending);
-	return st.write_failed ? EXIT_TOOL_FAILURE : 0;
-}
-
-/* run_free - release every target */
-void
-run_free(struct run_result *run)
-{
-	size_t t;
-
-	for (t = 0; t < run->ntargets; t++)
-		result_target_free(&run->targets[t]);
-	free(run->targets);
-	memset(run, 0, sizeof(*run));
+	memset(&r, 0, sizeof(r));
+	memset(sum, 0, sizeof(*sum));
+	sum->worst = -1;
+	r.cfg = cfg;
+	r.src = src;
+	r.sink = sink;
+	r.sum = sum;
+	r.dp.warn_days = cfg->warn_days;
+	r.max_inflight = inflight_max((size_t)cfg->jobs);
+	r.env.loop = loop_new();
+	r.env.timeout_ms = cfg->timeout_ms;
+	r.env.shared.ehlo_name = cfg->ehlo_name;
+	r.env.shared.connect_timeout_ms = cfg->connect_timeout_ms;
+	r.env.shared.tls = &ctx->tls;
+	r.env.shared.trust = ctx->trust;
+	r.env.shared.with_pem = cfg->pem;
+	r.env.shared.transcript = cfg->transcript;
+	loop_run(r.env.loop, refill, &r);
+	loop_free(r.env.loop);
+	sum->duration_ms = clock_ms() - t0;
+	return r.failed ? EXIT_TOOL_FAILURE : 0;
 }
 
 /*
- * expand_target - fill tr for one TARGET and append its jobs. Returns the
- * number of jobs appended (probes still to run).
+ * refill - start probes while there is room; false once every target has
+ * been pulled and every probe started.
  */
-static size_t
-expand_target(const struct config *cfg, size_t t, struct target_result *tr,
-    struct job **jobs, size_t *njobs, size_t *capjobs)
+static bool
+refill(void *arg, int64_t now)
 {
-	struct port_spec one;
-	const struct port_spec *ports = cfg->ports;
-	struct resolved addrs;
+	struct run *r = arg;
+
+	while (r->inflight < r->max_inflight) {
+		if (r->cur == NULL && !pull(r))
+			return false;
+		if (r->cur != NULL)
+			start_probe(r, now);
+	}
+	return true;
+}
+
+/*
+ * pull - the next target from the source into r->cur (left NULL when it
+ * needs no connection: it is finished at once). False at the end.
+ */
+static bool
+pull(struct run *r)
+{
+	struct target_item item;
+	struct tgt *t;
+	char err[ERR_MSG_MAX];
+	int got;
+
+	if (r->src_done)
+		return false;
+	if ((got = target_src_next(r->src, &item, err, sizeof(err))) != 1) {
+		if (got == -1) {
+			log_warn("%s", err);
+			r->failed = 1;
+		}
+		r->src_done = true;
+		return false;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->res.host = item.text;
+	item.text = NULL;
+	t->res.index = item.index;
+	if (item.bad)
+		result_fail(&t->res.error, PHASE_INPUT, KIND_SYNTAX, "%s",
+		    item.message);
+	else
+		expand(r, t, &item.target);
+	target_item_free(&item);
+	if (t->next < t->res.nprobes)
+		r->cur = t;
+	else
+		target_end(r, t);
+	return true;
+}
+
+/*
+ * expand - the target's probes, in report order; those that failed
+ * before any I/O (resolution) are judged at once.
+ */
+static void
+expand(struct run *r, struct tgt *t, const struct target *tg)
+{
+	const struct config *cfg = r->cfg;
 	struct probe_result *p;
-	struct target tg;
-	struct job *j;
-	size_t nports = cfg->nports, i, a, added = 0;
-	char err[512];
-	int resolved;
+	char err[ERR_MSG_MAX];
+	size_t i, a, naddr = 1;
+	bool resolved;
 
-	/* cli_parse() checked every target already. */
-	if (target_parse(cfg->targets[t], &tg, err, sizeof(err)) == -1)
-		abort();
-	tr->host = xstrdup(cfg->targets[t]);
 	if (cfg->sni != NULL)
-		tr->sni = xstrdup(cfg->sni);
-	else if (!tg.is_ip)
-		tr->sni = xstrdup(tg.host);
-	if (tg.port != 0) {
-		one.port = tg.port;
-		one.mode = tg.mode;
-		ports = &one;
-		nports = 1;
+		t->res.sni = xstrdup(cfg->sni);
+	else if (!tg->is_ip)
+		t->res.sni = xstrdup(tg->host);
+	t->ports = cfg->ports;
+	t->nports = cfg->nports;
+	if (tg->port != 0) {
+		t->one.port = tg->port;
+		t->one.mode = tg->mode;
+		t->ports = &t->one;
+		t->nports = 1;
 	}
-	resolved = resolve_host(tg.host, &addrs, err, sizeof(err)) == 0;
-	tr->nprobes = nports * (resolved ? addrs.n : 1);
-	tr->probes = xcalloc(tr->nprobes, sizeof(*tr->probes));
-	for (i = 0; i < nports; i++) {
-		if (!resolved) {
-			p = &tr->probes[i];
-			result_probe_init(p, ports[i].port, ports[i].mode);
-			result_fail(
-			    &p->error, PHASE_RESOLVE, KIND_DNS, "%s", err);
-			continue;
-		}
-		for (a = 0; a < addrs.n; a++) {
-			p = &tr->probes[i * addrs.n + a];
-			result_probe_init(p, ports[i].port, ports[i].mode);
-			p->transcript.enabled = cfg->transcript;
-			resolve_addr_text((struct sockaddr *)&addrs.addr[a],
-			    p->address, sizeof(p->address));
-			if (*njobs == *capjobs) {
-				*capjobs = *capjobs ? *capjobs * 2 : 16;
-				*jobs = xreallocarray(
-				    *jobs, *capjobs, sizeof(**jobs));
+	resolved = resolve_host(tg->host, &t->addrs, err, sizeof(err)) == 0;
+	if (resolved)
+		naddr = t->addrs.n;
+	t->res.nprobes = t->nports * naddr;
+	t->res.probes = xcalloc(t->res.nprobes, sizeof(*t->res.probes));
+	for (i = 0; i < t->nports; i++)
+		for (a = 0; a < naddr; a++) {
+			p = &t->res.probes[i * naddr + a];
+			result_probe_init(p, t->ports[i].port, t->ports[i].mode);
+			if (resolved)
+				resolve_addr_text(
+				    (struct sockaddr *)&t->addrs.addr[a],
+				    p->address, sizeof(p->address));
+			else {
+				result_fail(&p->error, PHASE_RESOLVE, KIND_DNS,
+				    "%s", err);
+				diagnose(p, &r->dp);
+				policy_probe(p);
 			}
-			j = &(*jobs)[(*njobs)++];
-			memset(j, 0, sizeof(*j));
-			j->res = p;
-			j->addr = addrs.addr[a];
-			j->addrlen = addrs.len[a];
-			resolve_set_port(&j->addr, ports[i].port);
-			j->sni = tr->sni;
-			j->target = t;
-			added++;
 		}
-	}
-	return added;
+	if (!resolved)
+		t->next = t->res.nprobes;
 }
 
-/* job_done - diagnose a finished probe; emit its target when complete */
+/* start_probe - the current target's next probe */
 static void
-job_done(struct job *j, void *arg)
+start_probe(struct run *r, int64_t now)
 {
-	struct run_state *st = arg;
+	struct tgt *t = r->cur;
+	size_t naddr = t->addrs.n, k = t->next++;
+	struct sockaddr_storage sa = t->addrs.addr[k % naddr];
+	struct rjob *rj = xcalloc(1, sizeof(*rj));
 
-	diagnose(j->res, &st->dp);
-	if (--st->pending[j->target] == 0)
-		target_done(st, j->target);
+	if (t->next == t->res.nprobes)
+		r->cur = NULL;
+	t->pending++;
+	r->inflight++;
+	rj->t = t;
+	rj->run = r;
+	resolve_set_port(&sa, t->res.probes[k].port);
+	job_start(&rj->job, &r->env, &t->res.probes[k], (struct sockaddr *)&sa,
+	    t->addrs.len[k % naddr], t->res.sni, probe_done, rj, now);
 }
 
-/* target_done - stream a finished target in ndjson mode */
+/* probe_done - judge a finished probe; emit its target when complete */
 static void
-target_done(struct run_state *st, size_t t)
+probe_done(struct job *j, void *arg)
 {
-	struct report_opts o = {st->cfg->transcript, false};
+	struct rjob *rj = arg;
+	struct run *r = rj->run;
+	struct tgt *t = rj->t;
 
-	if (st->ndjson != NULL &&
-	    report_ndjson_target(st->ndjson, &st->run->targets[t], &o) == -1)
-		st->write_failed = 1;
+	(void)j;
+	diagnose(rj->job.res, &r->dp);
+	policy_probe(rj->job.res);
+	free(rj);
+	r->inflight--;
+	if (--t->pending == 0 && t != r->cur && t->next == t->res.nprobes)
+		target_end(r, t);
+}
+
+/* target_end - count, write and free a finished target */
+static void
+target_end(struct run *r, struct tgt *t)
+{
+	policy_count(r->sum, &t->res);
+	sink_target(r->sink, &t->res);
+	result_target_free(&t->res);
+	free(t);
 }
 
 /*

@@ -17,9 +17,15 @@
  * - deadlines are absolute per phase and per port, so a server dripping one
  *   byte at a time cannot stretch either.
  *
- * In auto mode a silent port is re-probed with implicit TLS, and an
- * implicit-TLS port that answers in plaintext is re-probed with STARTTLS, so
- * the report can say which mode the port really speaks.
+ * One session is one attempt in one mode. Whether a silent port is tried
+ * again with implicit TLS, or a 465 that answers in plaintext with
+ * STARTTLS, is the plan's decision (plan.c); the session only records what
+ * it saw, including smtp_answer.
+ *
+ * Every entry point (sess_start, the loop's on_io and on_timeout) leaves
+ * through settle(): the loop is told the new fd, events and deadline, or,
+ * once the dialogue is over, the session leaves the loop and its owner is
+ * told. Nothing else calls the owner, so the owner may free the session.
  */
 #include "session.h"
 
@@ -39,11 +45,6 @@
 #include "log.h"
 #include "sock.h"
 
-#define RX_CHUNK 4096
-/* In auto mode, the share of --timeout spent waiting for a greeting before
- * trying implicit TLS instead: long enough for a postscreen greet delay. */
-#define AUTO_BANNER_SHARE 2
-
 static const struct {
 	const char *name;
 	enum phase phase;
@@ -60,13 +61,16 @@ static const struct {
     [SESS_DONE] = {"DONE", PHASE_QUIT},
 };
 
+static void on_io(struct source *, short, int64_t);
+static void on_timeout(struct source *, int64_t);
+static void settle(struct sess *);
+static void rearm(struct sess *);
 static void set_state(struct sess *, enum sess_state, int64_t);
 static enum phase cur_phase(const struct sess *);
 static enum phase state_phase(const struct sess *, enum sess_state);
 static void fail(struct sess *, enum err_kind, int64_t, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 static void finish(struct sess *, int64_t);
-static void restart(struct sess *, enum mode, int64_t);
 static void open_socket(struct sess *, int64_t);
 static void connected(struct sess *, int64_t);
 static void send_cmd(struct sess *, int64_t, const char *, ...)
@@ -83,137 +87,111 @@ static void store_partial(struct sess *, const struct smtp_reply *);
 static void handshake(struct sess *, int64_t);
 static void handshake_done(struct sess *, int64_t);
 static void handshake_failed(struct sess *, int64_t);
+static bool tls_on(const struct sess *);
 static size_t drain(struct sess *, int64_t);
+static void log_trailing(
+    struct sess *, const unsigned char *, size_t, int64_t);
 static void log_reply(struct sess *, const struct smtp_reply *, int64_t);
 static void io_error(struct sess *, int, int64_t);
 static const char *waiting_for(const struct sess *);
-static bool auto_may_switch(const struct sess *);
 
-/* sess_init - prepare a session; nothing is opened yet */
+/* sess_start - begin connecting; the loop does the rest */
 void
-sess_init(struct sess *s, const struct sess_params *params,
-    struct probe_result *res, const struct sockaddr *sa, socklen_t salen,
-    const char *sni)
+sess_start(struct sess *s, struct loop *loop, const struct sess_shared *shared,
+    const struct sess_params *p, const struct sockaddr *sa, socklen_t salen,
+    struct probe_result *res, sess_done_fn *done, void *arg, int64_t now)
 {
 	memset(s, 0, sizeof(*s));
-	s->params = params;
+	s->loop = loop;
+	s->shared = shared;
+	s->p = *p;
 	s->res = res;
-	s->sni = sni;
+	s->done = done;
+	s->done_arg = arg;
 	memcpy(&s->addr, sa, salen);
 	s->addrlen = salen;
-	s->fd = -1;
+	s->src.fd = -1;
+	s->src.deadline = LOOP_NEVER;
+	s->src.on_io = on_io;
+	s->src.on_timeout = on_timeout;
 	s->state = SESS_IDLE;
-	s->mode = res->requested_mode;
-	if (s->mode == MODE_AUTO)
-		s->mode = res->port == 465 ? MODE_IMPLICIT : MODE_STARTTLS;
-}
-
-/* sess_start - begin connecting */
-void
-sess_start(struct sess *s, int64_t now)
-{
-	s->t_start = now;
-	s->deadline = now + s->params->timeout_ms;
+	res->transcript.enabled = shared->transcript;
+	transport_plain(&s->plain, -1);
+	s->xp = &s->plain;
+	loop_add(loop, &s->src);
 	set_state(s, SESS_CONNECT, now);
+	/* Even a session that failed at once ends through the loop, so
+	 * its owner is never called back from inside sess_start. */
+	rearm(s);
 }
 
-/* sess_pollfd - what the session waits for */
-int
-sess_pollfd(const struct sess *s, short *events)
-{
-	*events = 0;
-	if (s->fd < 0 || s->state == SESS_DONE)
-		return -1;
-	if (s->state == SESS_CONNECT)
-		*events = POLLOUT;
-	else if (s->tls_on && s->state == SESS_HANDSHAKE)
-		*events = tls_wants_write((struct tls_conn *)&s->tls) ? POLLOUT
-								      : POLLIN;
-	else if (s->txoff < s->txlen)
-		*events = POLLOUT;
-	else
-		*events = POLLIN;
-	return s->fd;
-}
-
-/* sess_deadline - the earlier of the phase and port deadlines */
-int64_t
-sess_deadline(const struct sess *s)
-{
-	return s->phase_deadline < s->deadline ? s->phase_deadline
-					       : s->deadline;
-}
-
-/* sess_on_io - readiness on the session's socket */
+/* sess_cancel - close everything now; the owner is not called back */
 void
-sess_on_io(struct sess *s, short revents, int64_t now)
+sess_cancel(struct sess *s, int64_t now)
 {
+	loop_del(s->loop, &s->src);
+	finish(s, now);
+}
+
+/* on_io - readiness on the session's socket */
+static void
+on_io(struct source *src, short revents, int64_t now)
+{
+	struct sess *s = (struct sess *)src;
 	int err = 0;
 	socklen_t len = sizeof(err);
 
 	switch (s->state) {
 	case SESS_CONNECT:
-		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		if (getsockopt(s->plain.fd, SOL_SOCKET, SO_ERROR, &err, &len) ==
+		    -1)
 			err = errno;
 		if (err != 0)
 			io_error(s, err, now);
 		else
 			connected(s, now);
-		return;
+		break;
 	case SESS_HANDSHAKE:
 		handshake(s, now);
-		return;
+		break;
 	case SESS_IDLE:
 	case SESS_DONE:
-		return;
+		break;
 	default:
+		if ((revents & (POLLOUT | POLLERR | POLLHUP)) &&
+		    s->txoff < s->txlen && flush(s, now) == -1)
+			break;
+		if (s->state == SESS_QUIT || s->state == SESS_DONE)
+			break;
+		if ((revents & (POLLIN | POLLERR | POLLHUP)) ||
+		    s->xp->ops->pending(s->xp))
+			read_input(s, now);
 		break;
 	}
-	if ((revents & (POLLOUT | POLLERR | POLLHUP)) && s->txoff < s->txlen &&
-	    flush(s, now) == -1)
-		return;
-	if (s->state == SESS_QUIT || s->state == SESS_DONE)
-		return;
-	if ((revents & (POLLIN | POLLERR | POLLHUP)) ||
-	    (s->tls_on && tls_pending(&s->tls)))
-		read_input(s, now);
+	settle(s);
 }
 
-/* sess_on_timeout - a phase or the whole port ran out of time */
-void
-sess_on_timeout(struct sess *s, int64_t now)
+/* on_timeout - a phase or the whole probe ran out of time */
+static void
+on_timeout(struct source *src, int64_t now)
 {
+	struct sess *s = (struct sess *)src;
 	int secs = (int)((now - s->t_phase + 500) / 1000);
 
-	if (s->state == SESS_DONE)
-		return;
-	if (s->state == SESS_BANNER && !s->tls_on && auto_may_switch(s) &&
-	    now < s->deadline) {
-		/* A port that stays silent may expect TLS first (RFC 8314). */
-		result_fail(&s->first_error, PHASE_BANNER, KIND_TIMEOUT,
-		    "the server accepted the connection but sent no complete "
-		    "greeting "
-		    "within %d s",
-		    secs);
-		s->first_timing = s->res->timing;
-		s->first_timing.phase[PHASE_BANNER] = now - s->t_phase;
-		restart(s, MODE_IMPLICIT, now);
-		return;
-	}
-	if (s->state == SESS_QUIT) {
+	if (s->state == SESS_DONE || s->state == SESS_QUIT) {
 		finish(s, now);
+		settle(s);
 		return;
 	}
-	/* Name the deadline that fired: the phase's, or the whole port's. */
-	if (now >= s->deadline)
-		secs = (int)((now - s->t_start + 500) / 1000);
-	if (s->state == SESS_BANNER && !s->tls_on)
+	/* Name the deadline that fired: the phase's, or the whole probe's. */
+	if (now >= s->p.deadline)
+		secs = (int)((now - s->p.t0 + 500) / 1000);
+	if (s->state == SESS_BANNER && s->xp == &s->plain)
 		fail(s, KIND_TIMEOUT, now,
 		    "the server accepted the connection but sent no complete "
-		    "greeting within %d s; a port that expects implicit TLS "
-		    "(usually 465) behaves like this for a STARTTLS client",
+		    "greeting within %d s",
 		    secs);
-	else if (now >= s->deadline)
+	else if (now >= s->p.deadline)
 		fail(s, KIND_TIMEOUT, now,
 		    "the probe reached its --timeout of %d s while waiting "
 		    "for %s",
@@ -222,13 +200,45 @@ sess_on_timeout(struct sess *s, int64_t now)
 		fail(s, KIND_TIMEOUT, now,
 		    "timed out after %d s waiting for %s", secs,
 		    waiting_for(s));
+	settle(s);
 }
 
-/* sess_done - everything closed */
-bool
-sess_done(const struct sess *s)
+/*
+ * settle - the one way out of an entry point: a finished session leaves
+ * the loop and tells its owner (who may free it); a running one tells the
+ * loop what it waits for now.
+ */
+static void
+settle(struct sess *s)
 {
-	return s->state == SESS_DONE;
+	if (s->state != SESS_DONE) {
+		rearm(s);
+		return;
+	}
+	loop_del(s->loop, &s->src);
+	s->done(s, s->done_arg);
+}
+
+/* rearm - the descriptor, events and deadline for the loop */
+static void
+rearm(struct sess *s)
+{
+	struct source *src = &s->src;
+
+	src->fd = s->plain.fd;
+	src->deadline = s->phase_deadline < s->p.deadline ? s->phase_deadline
+							    : s->p.deadline;
+	if (s->state == SESS_DONE) {
+		/* Only sess_start gets here: fire at once. */
+		src->fd = -1;
+		src->deadline = s->t_phase;
+	} else if (s->state == SESS_CONNECT)
+		src->events = POLLOUT;
+	else if (s->state == SESS_HANDSHAKE)
+		src->events = tls_wants_write(&s->tls) ? POLLOUT : POLLIN;
+	else
+		src->events = s->txoff < s->txlen ? POLLOUT : POLLIN;
+	loop_update(s->loop, src);
 }
 
 /*
@@ -240,7 +250,6 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 {
 	struct probe_result *r = s->res;
 	enum phase old = cur_phase(s), new = state_phase(s, next);
-	int64_t limit;
 
 	log_debug("%s:%d: %s -> %s", r->address, r->port, states[s->state].name,
 	    states[next].name);
@@ -251,12 +260,13 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 	}
 	s->state = next;
 	s->t_phase = now;
-	limit = s->params->timeout_ms;
+	/* Every phase may use what is left of the probe's time, but for the
+	 * connect, and a greeting in clear when the plan wants it sooner. */
+	s->phase_deadline = LOOP_NEVER;
 	if (next == SESS_CONNECT)
-		limit = s->params->connect_timeout_ms;
-	else if (next == SESS_BANNER && auto_may_switch(s) && !s->tls_on)
-		limit = s->params->timeout_ms / AUTO_BANNER_SHARE;
-	s->phase_deadline = now + limit;
+		s->phase_deadline = now + s->shared->connect_timeout_ms;
+	else if (next == SESS_BANNER && !tls_on(s) && s->p.banner_timeout_ms > 0)
+		s->phase_deadline = now + s->p.banner_timeout_ms;
 	if (new != old && r->timing.phase[new] < 0 && next != SESS_DONE)
 		r->timing.phase[new] = 0;
 
@@ -266,22 +276,22 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 		break;
 	case SESS_EHLO:
 	case SESS_EHLO_TLS:
-		send_cmd(s, now, "EHLO %s", s->params->ehlo_name);
+		send_cmd(s, now, "EHLO %s", s->shared->ehlo_name);
 		break;
 	case SESS_HELO:
-		send_cmd(s, now, "HELO %s", s->params->ehlo_name);
+		send_cmd(s, now, "HELO %s", s->shared->ehlo_name);
 		break;
 	case SESS_STARTTLS:
 		send_cmd(s, now, "STARTTLS");
 		break;
 	case SESS_HANDSHAKE:
-		if (tls_conn_start(&s->tls, s->params->tls, s->fd, s->sni,
-			&r->tls) == -1) {
+		if (tls_conn_start(&s->tls, s->shared->tls, s->p.prio,
+			s->plain.fd, s->p.sni, &r->tls) == -1) {
 			fail(s, KIND_TLS, now, "cannot start TLS: %s",
 			    r->tls.error);
 			return;
 		}
-		s->tls_on = true;
+		s->tls_started = true;
 		handshake(s, now);
 		break;
 	case SESS_QUIT:
@@ -306,7 +316,7 @@ static enum phase
 state_phase(const struct sess *s, enum sess_state st)
 {
 	/* HELO after a refused EHLO belongs to the EHLO it replaces. */
-	if (st == SESS_HELO && s->tls_on)
+	if (st == SESS_HELO && tls_on(s))
 		return PHASE_EHLO_TLS;
 	return states[st].phase;
 }
@@ -316,9 +326,7 @@ static void
 fail(struct sess *s, enum err_kind kind, int64_t now, const char *fmt, ...)
 {
 	struct probe_error *e = &s->res->error;
-	char retry[sizeof(e->message)];
 	va_list ap;
-	size_t n;
 
 	if (!e->set) {
 		e->set = true;
@@ -327,21 +335,6 @@ fail(struct sess *s, enum err_kind kind, int64_t now, const char *fmt, ...)
 		va_start(ap, fmt);
 		(void)vsnprintf(e->message, sizeof(e->message), fmt, ap);
 		va_end(ap);
-	}
-	/* The implicit retry of a silent port failed too: the report is the
-	 * first attempt's, and its error says what the retry met. */
-	if (s->res->other_mode_tried && s->mode == MODE_IMPLICIT &&
-	    !s->res->detected_other_mode) {
-		snprintf(retry, sizeof(retry), "%s", e->message);
-		*e = s->first_error;
-		n = strlen(e->message);
-		snprintf(e->message + n, sizeof(e->message) - n,
-		    "; a second connection trying implicit TLS failed too: %s",
-		    retry);
-		result_probe_reset_dialogue(s->res);
-		s->res->timing = s->first_timing;
-		/* No phase of the retry may add its time to them. */
-		s->state = SESS_IDLE;
 	}
 	finish(s, now);
 }
@@ -354,51 +347,24 @@ finish(struct sess *s, int64_t now)
 
 	if (s->state == SESS_DONE)
 		return;
-	if (s->tls_on) {
-		if (s->state == SESS_QUIT)
-			tls_close_notify(&s->tls);
+	if (s->tls_started) {
+		if (s->state == SESS_QUIT && tls_on(s))
+			s->xp->ops->shutdown(s->xp);
 		tls_conn_free(&s->tls);
-		s->tls_on = false;
+		s->tls_started = false;
 	}
-	if (s->fd >= 0) {
-		(void)close(s->fd);
-		s->fd = -1;
+	s->xp = &s->plain;
+	if (s->plain.fd >= 0) {
+		(void)close(s->plain.fd);
+		s->plain.fd = -1;
 	}
 	set_state(s, SESS_DONE, now);
-	r->timing.total = now - s->t_start;
+	r->timing.total = now - s->p.t0;
 	r->auth.nbefore =
 	    smtp_auth_mechs(&r->ehlo, r->auth.before, AUTH_MECHS_MAX);
 	r->auth.nafter =
 	    smtp_auth_mechs(&r->ehlo_tls, r->auth.after, AUTH_MECHS_MAX);
 	r->auth.only_after_tls = r->auth.nafter > 0 && r->auth.nbefore == 0;
-}
-
-/* restart - reconnect to the same address in the other mode */
-static void
-restart(struct sess *s, enum mode mode, int64_t now)
-{
-	char note[64];
-
-	log_info("%s:%d: trying %s", s->res->address, s->res->port,
-	    mode_names[mode]);
-	if (s->tls_on) {
-		tls_conn_free(&s->tls);
-		s->tls_on = false;
-	}
-	(void)close(s->fd);
-	s->fd = -1;
-	result_probe_reset_dialogue(s->res);
-	memset(&s->res->error, 0, sizeof(s->res->error));
-	snprintf(
-	    note, sizeof(note), "reconnecting in %s mode", mode_names[mode]);
-	result_transcript_add(&s->res->transcript, now - s->t_start, TDIR_TLS,
-	    note, strlen(note));
-	s->mode = mode;
-	s->res->other_mode_tried = true;
-	s->txlen = s->txoff = 0;
-	/* The first attempt's phase time is not the new dialogue's. */
-	s->state = SESS_IDLE;
-	set_state(s, SESS_CONNECT, now);
 }
 
 /* open_socket - non-blocking socket and connect() */
@@ -408,17 +374,18 @@ open_socket(struct sess *s, int64_t now)
 	int one = 1;
 
 	smtp_reader_init(&s->reader);
-	s->fd = socket(
+	s->plain.fd = socket(
 	    s->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd == -1) {
+	if (s->plain.fd == -1) {
 		fail(s, KIND_REFUSED, now, "cannot create a socket: %s",
 		    strerror(errno));
 		return;
 	}
 	/* Without it the client's Finished and the EHLO after it can wait in
 	 * Nagle's buffer for a round trip. */
-	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(s->fd, (struct sockaddr *)&s->addr, s->addrlen) == 0)
+	(void)setsockopt(
+	    s->plain.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(s->plain.fd, (struct sockaddr *)&s->addr, s->addrlen) == 0)
 		connected(s, now);
 	else if (errno != EINPROGRESS)
 		io_error(s, errno, now);
@@ -429,7 +396,7 @@ static void
 connected(struct sess *s, int64_t now)
 {
 	set_state(
-	    s, s->mode == MODE_IMPLICIT ? SESS_HANDSHAKE : SESS_BANNER, now);
+	    s, s->p.mode == MODE_IMPLICIT ? SESS_HANDSHAKE : SESS_BANNER, now);
 }
 
 /* send_cmd - queue one command line and try to send it at once */
@@ -445,7 +412,7 @@ send_cmd(struct sess *s, int64_t now, const char *fmt, ...)
 	if (n < 0 || (size_t)n >= sizeof(s->tx) - 2)
 		n = (int)sizeof(s->tx) - 3; /* cli.c bounds --ehlo */
 	result_transcript_add(
-	    &s->res->transcript, now - s->t_start, TDIR_SENT, s->tx, (size_t)n);
+	    &s->res->transcript, now - s->p.t0, TDIR_SENT, s->tx, (size_t)n);
 	s->tx[n] = '\r';
 	s->tx[n + 1] = '\n';
 	s->txlen = (size_t)n + 2;
@@ -464,31 +431,23 @@ flush(struct sess *s, int64_t now)
 	ssize_t n;
 
 	while (s->txoff < s->txlen) {
-		if (s->tls_on) {
-			n = tls_write(&s->tls, s->tx + s->txoff,
-			    s->txlen - s->txoff, err, sizeof(err));
-			if (n == TLS_IO_AGAIN)
-				return 0;
-			if (n == TLS_IO_ERROR) {
-				if (s->state == SESS_QUIT) {
-					finish(s, now);
-					return -1;
-				}
-				fail(s, KIND_TLS, now,
-				    "sending over TLS "
-				    "failed: %s",
-				    err);
-				return -1;
-			}
-		} else {
-			n = send(s->fd, s->tx + s->txoff, s->txlen - s->txoff,
-			    MSG_NOSIGNAL);
-			if (n == -1 && (errno == EAGAIN || errno == EINTR))
-				return 0;
-			if (n == -1) {
-				io_error(s, errno, now);
-				return -1;
-			}
+		n = s->xp->ops->send(
+		    s->xp, s->tx + s->txoff, s->txlen - s->txoff, err,
+		    sizeof(err));
+		if (n == XPORT_AGAIN)
+			return 0;
+		if (n == XPORT_ERROR && s->state == SESS_QUIT) {
+			finish(s, now);
+			return -1;
+		}
+		if (n == XPORT_ERROR && tls_on(s)) {
+			fail(s, KIND_TLS, now, "sending over TLS failed: %s",
+			    err);
+			return -1;
+		}
+		if (n == XPORT_ERROR) {
+			io_error(s, errno, now);
+			return -1;
 		}
 		s->txoff += (size_t)n;
 	}
@@ -509,26 +468,18 @@ read_input(struct sess *s, int64_t now)
 	ssize_t n;
 
 	do {
-		if (s->tls_on) {
-			n = tls_read(
-			    &s->tls, buf, sizeof(buf), err, sizeof(err));
-			if (n == TLS_IO_AGAIN)
-				return;
-			if (n == TLS_IO_ERROR) {
-				fail(s, KIND_TLS, now,
-				    "TLS error while waiting"
-				    " for %s: %s",
-				    waiting_for(s), err);
-				return;
-			}
-		} else {
-			n = sock_recv(s->fd, buf, sizeof(buf), 0);
-			if (n == -1 && (errno == EAGAIN || errno == EINTR))
-				return;
-			if (n == -1) {
-				io_error(s, errno, now);
-				return;
-			}
+		n = s->xp->ops->recv(s->xp, buf, sizeof(buf), err, sizeof(err));
+		if (n == XPORT_AGAIN)
+			return;
+		if (n == XPORT_ERROR && tls_on(s)) {
+			fail(s, KIND_TLS, now,
+			    "TLS error while waiting for %s: %s",
+			    waiting_for(s), err);
+			return;
+		}
+		if (n == XPORT_ERROR) {
+			io_error(s, errno, now);
+			return;
 		}
 		if (n == 0) {
 			fail(s, KIND_CLOSED, now,
@@ -539,7 +490,7 @@ read_input(struct sess *s, int64_t now)
 		}
 		if (feed(s, buf, (size_t)n, now) == -1)
 			return;
-	} while (s->tls_on && s->state != SESS_DONE && tls_pending(&s->tls));
+	} while (s->state != SESS_DONE && s->xp->ops->pending(s->xp));
 }
 
 /*
@@ -607,10 +558,10 @@ on_reply(struct sess *s, const struct smtp_reply *rp, const unsigned char *rest,
 	case SESS_BANNER:
 		smtp_reply_store(rp, &r->banner);
 		/* Until STARTTLS is accepted, the dialogue is in clear. */
-		r->mode = s->tls_on ? MODE_IMPLICIT : MODE_PLAIN;
+		r->mode = tls_on(s) ? MODE_IMPLICIT : MODE_PLAIN;
 		if (rp->code == 220) {
 			set_state(
-			    s, s->tls_on ? SESS_EHLO_TLS : SESS_EHLO, now);
+			    s, tls_on(s) ? SESS_EHLO_TLS : SESS_EHLO, now);
 			return;
 		}
 		result_fail(&r->error, PHASE_BANNER, KIND_PROTOCOL,
@@ -640,7 +591,7 @@ static void
 on_ehlo(struct sess *s, const struct smtp_reply *rp, int64_t now)
 {
 	struct probe_result *r = s->res;
-	struct ehlo_result *e = s->tls_on ? &r->ehlo_tls : &r->ehlo;
+	struct ehlo_result *e = tls_on(s) ? &r->ehlo_tls : &r->ehlo;
 
 	if (rp->code == 250 || s->state == SESS_HELO) {
 		smtp_ehlo_store(rp, s->state == SESS_HELO, e);
@@ -664,13 +615,13 @@ on_ehlo(struct sess *s, const struct smtp_reply *rp, int64_t now)
 		set_state(s, SESS_QUIT, now);
 		return;
 	}
-	if (s->tls_on) {
+	if (tls_on(s)) {
 		set_state(s, SESS_QUIT, now);
 		return;
 	}
 	/* What the clear-text EHLO advertised, whether or not it is used. */
 	r->starttls.offered = smtp_has_cap(e, "STARTTLS");
-	if (r->starttls.offered && s->mode != MODE_PLAIN) {
+	if (r->starttls.offered && s->p.mode != MODE_PLAIN) {
 		set_state(s, SESS_STARTTLS, now);
 		return;
 	}
@@ -709,10 +660,7 @@ on_starttls(struct sess *s, const struct smtp_reply *rp,
 	/* RFC 3207 5: anything the server sent before the handshake is not
 	 * protected and must not be kept (CVE-2011-0411 class). */
 	if (restlen > 0)
-		result_transcript_add(&s->res->transcript, now - s->t_start,
-		    TDIR_RECEIVED, rest,
-		    restlen < STARTTLS_TRAILING_MAX ? restlen
-						    : STARTTLS_TRAILING_MAX);
+		log_trailing(s, rest, restlen, now);
 	st->trailing_bytes = restlen + drain(s, now);
 	set_state(s, SESS_HANDSHAKE, now);
 }
@@ -731,7 +679,7 @@ store_partial(struct sess *s, const struct smtp_reply *rp)
 	case SESS_EHLO_TLS:
 	case SESS_HELO:
 		smtp_ehlo_store(rp, s->state == SESS_HELO,
-		    s->tls_on ? &r->ehlo_tls : &r->ehlo);
+		    tls_on(s) ? &r->ehlo_tls : &r->ehlo);
 		break;
 	case SESS_STARTTLS:
 		r->starttls.sent = true;
@@ -766,22 +714,19 @@ handshake_done(struct sess *s, int64_t now)
 	const gnutls_datum_t *chain;
 	char line[256];
 	size_t n;
-	time_t wall = time(NULL);
 
 	chain = tls_peer_chain(&s->tls, &n);
-	cert_inspect(chain, n, wall, s->params->with_pem, r->certs,
-	    CERT_CHAIN_MAX, &r->ncerts);
-	r->chain_truncated = n > CERT_CHAIN_MAX;
-	cert_verify(chain, n, s->params->trust, s->sni, wall, &r->verification);
+	cert_examine(chain, n, s->shared->trust, s->p.sni, time(NULL),
+	    s->shared->with_pem, r);
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
 	    r->tls.version, r->tls.cipher, r->tls.group[0] ? ", " : "",
 	    r->tls.group);
 	result_transcript_add(
-	    &r->transcript, now - s->t_start, TDIR_TLS, line, strlen(line));
-	if (s->mode == MODE_IMPLICIT) {
+	    &r->transcript, now - s->p.t0, TDIR_TLS, line, strlen(line));
+	transport_tls(&s->tlsx, &s->tls);
+	s->xp = &s->tlsx;
+	if (s->p.mode == MODE_IMPLICIT) {
 		r->mode = MODE_IMPLICIT;
-		if (s->res->other_mode_tried)
-			r->detected_other_mode = true;
 		set_state(s, SESS_BANNER, now);
 	} else
 		set_state(s, SESS_EHLO_TLS, now);
@@ -793,11 +738,8 @@ handshake_failed(struct sess *s, int64_t now)
 {
 	struct tls_conn *c = &s->tls;
 	struct tls_result *t = &s->res->tls;
-	bool smtp = c->nfirst >= 3 && c->first[0] >= '0' &&
-	    c->first[0] <= '9' && c->first[1] >= '0' && c->first[1] <= '9' &&
-	    c->first[2] >= '0' && c->first[2] <= '9';
 
-	if (smtp && s->mode == MODE_STARTTLS) {
+	if (tls_smtp_answer(c) && s->p.mode == MODE_STARTTLS) {
 		/* Plaintext after the 220 that came too late for drain():
 		 * the same injection, caught by the TLS layer. */
 		s->res->starttls.trailing_bytes += c->nfirst;
@@ -807,23 +749,9 @@ handshake_failed(struct sess *s, int64_t now)
 		    (const char *)c->first);
 		return;
 	}
-	if (smtp && s->res->other_mode_tried) {
-		/* The implicit retry of a port silent in plaintext met a
-		 * plaintext greeting after all: a STARTTLS port that greets
-		 * late, not one that expects implicit TLS. */
-		fail(s, KIND_TIMEOUT, now,
-		    "it got a plaintext greeting during the TLS handshake, "
-		    "so this STARTTLS port greets later than that: raise "
-		    "--timeout to see the dialogue");
-		return;
-	}
-	if (smtp) {
+	if (tls_smtp_answer(c)) {
 		/* "220 ..." in answer to a ClientHello: plaintext SMTP. */
-		s->res->detected_other_mode = true;
-		if (auto_may_switch(s)) {
-			restart(s, MODE_STARTTLS, now);
-			return;
-		}
+		s->smtp_answer = true;
 		fail(s, KIND_PROTOCOL, now,
 		    "the server answered the TLS "
 		    "ClientHello with plaintext SMTP (\"%.3s...\"): this port "
@@ -831,7 +759,7 @@ handshake_failed(struct sess *s, int64_t now)
 		    (const char *)c->first);
 		return;
 	}
-	if (s->mode == MODE_IMPLICIT && !s->res->other_mode_tried)
+	if (s->p.mode == MODE_IMPLICIT)
 		s->res->mode = c->nfirst > 0 ? MODE_IMPLICIT : MODE_UNKNOWN;
 	if (c->peer_closed && c->nfirst == 0) {
 		fail(s, KIND_CLOSED, now,
@@ -852,20 +780,28 @@ static size_t
 drain(struct sess *s, int64_t now)
 {
 	unsigned char buf[RX_CHUNK];
+	char err[ERR_MSG_MAX];
 	size_t total = 0;
 	ssize_t n;
 
 	while (total < SMTP_REPLY_WIRE_MAX) {
-		n = sock_recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		n = s->plain.ops->recv(
+		    &s->plain, buf, sizeof(buf), err, sizeof(err));
 		if (n <= 0)
 			break;
-		result_transcript_add(&s->res->transcript, now - s->t_start,
-		    TDIR_RECEIVED, buf,
-		    (size_t)n < STARTTLS_TRAILING_MAX ? (size_t)n
-						      : STARTTLS_TRAILING_MAX);
+		log_trailing(s, buf, (size_t)n, now);
 		total += (size_t)n;
 	}
 	return total;
+}
+
+/* log_trailing - what followed the 220 to STARTTLS, bounded, for people */
+static void
+log_trailing(struct sess *s, const unsigned char *p, size_t len, int64_t now)
+{
+	result_transcript_add(&s->res->transcript, now - s->p.t0,
+	    TDIR_RECEIVED, p,
+	    len < STARTTLS_TRAILING_MAX ? len : STARTTLS_TRAILING_MAX);
 }
 
 /* log_reply - add a reply's lines to the transcript, code included */
@@ -886,7 +822,7 @@ log_reply(struct sess *s, const struct smtp_reply *rp, int64_t now)
 		}
 		memcpy(line + len, rp->text + rp->line[i].off, rp->line[i].len);
 		len += rp->line[i].len;
-		result_transcript_add(&s->res->transcript, now - s->t_start,
+		result_transcript_add(&s->res->transcript, now - s->p.t0,
 		    TDIR_RECEIVED, line, len);
 	}
 }
@@ -934,7 +870,7 @@ waiting_for(const struct sess *s)
 	case SESS_CONNECT:
 		return "the TCP connection";
 	case SESS_BANNER:
-		return s->tls_on ? "the greeting inside TLS" : "the greeting";
+		return tls_on(s) ? "the greeting inside TLS" : "the greeting";
 	case SESS_EHLO:
 	case SESS_EHLO_TLS:
 		return "the reply to EHLO";
@@ -949,9 +885,9 @@ waiting_for(const struct sess *s)
 	}
 }
 
-/* auto_may_switch - auto mode, and the other mode was not tried yet */
+/* tls_on - the dialogue runs inside TLS now */
 static bool
-auto_may_switch(const struct sess *s)
+tls_on(const struct sess *s)
 {
-	return s->res->requested_mode == MODE_AUTO && !s->res->other_mode_tried;
+	return s->xp == &s->tlsx;
 }

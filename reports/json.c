@@ -19,11 +19,9 @@
 
 #include "names.h"
 #include "sanitize.h"
-#include "tls.h"
 #include "version.h"
 #include "xalloc.h"
 
-static json_t *run_json(const struct run_result *, const struct report_opts *);
 static json_t *target_json(
     const struct target_result *, const struct report_opts *);
 static json_t *probe_json(
@@ -48,46 +46,80 @@ static json_t *checked(json_t *);
 static void set(json_t *, const char *, json_t *);
 static void push(json_t *, json_t *);
 static int dump(FILE *, json_t *, size_t);
+static int put_indented(FILE *, const char *, const char *);
+static int dump_member(FILE *, const char *, json_t *);
 
-/* report_json_write - one document for the whole run */
+/*
+ * report_json_begin - the document up to its targets. The layout is
+ * jansson's JSON_INDENT(2), so the streamed document reads exactly like
+ * one dumped whole; the scalars are encoded by jansson too.
+ */
 int
-report_json_write(
-    FILE *fp, const struct run_result *run, const struct report_opts *o)
+report_json_begin(struct sink *s)
 {
-	return dump(fp, run_json(run, o), JSON_INDENT(2));
-}
+	json_t *tool = checked(json_object());
+	char *enc;
+	int ret;
 
-/* report_ndjson_target - one target, one line */
-int
-report_ndjson_target(
-    FILE *fp, const struct target_result *t, const struct report_opts *o)
-{
-	int ret = dump(fp, target_json(t, o), JSON_COMPACT);
-
-	if (ret == 0 && fflush(fp) == EOF)
+	set(tool, "name", str("smtp-probe"));
+	set(tool, "version", str(SMTP_PROBE_VERSION));
+	set(tool, "tls_library", str(s->tls_library));
+	enc = json_dumps(checked(tool), JSON_INDENT(2));
+	json_decref(tool);
+	if (enc == NULL)
+		checked(NULL);
+	ret = fputs("{\n  \"schema_version\": 1,\n  \"tool\": ", s->fp) == EOF ||
+		put_indented(s->fp, enc, "  ") == -1
+	    ? -1
+	    : 0;
+	free(enc);
+	if (ret == 0)
+		ret = dump_member(s->fp, "started_at", time_json(s->started_at));
+	if (ret == 0 && fputs(",\n  \"targets\": [", s->fp) == EOF)
 		ret = -1;
 	return ret;
 }
 
-static json_t *
-run_json(const struct run_result *run, const struct report_opts *o)
+/* report_json_target - one element of "targets", as it finishes */
+int
+report_json_target(struct sink *s, const struct target_result *t)
 {
-	json_t *doc = checked(json_object()), *tool, *targets;
-	size_t i;
+	json_t *obj = target_json(t, &s->o);
+	char *enc = json_dumps(obj, JSON_INDENT(2));
+	int ret;
 
-	set(doc, "schema_version", json_integer(1));
-	tool = checked(json_object());
-	set(tool, "name", str("smtp-probe"));
-	set(tool, "version", str(SMTP_PROBE_VERSION));
-	set(tool, "tls_library", str(tls_library()));
-	set(doc, "tool", tool);
-	set(doc, "started_at", time_json(run->started_at));
-	set(doc, "duration_ms", json_integer(run->duration_ms));
-	targets = checked(json_array());
-	for (i = 0; i < run->ntargets; i++)
-		push(targets, target_json(&run->targets[i], o));
-	set(doc, "targets", targets);
-	return doc;
+	json_decref(obj);
+	if (enc == NULL)
+		checked(NULL);
+	ret = fputs(s->written > 0 ? ",\n    " : "\n    ", s->fp) == EOF ||
+		put_indented(s->fp, enc, "    ") == -1
+	    ? -1
+	    : 0;
+	free(enc);
+	return ret;
+}
+
+/* report_json_end - close "targets" and the document */
+int
+report_json_end(struct sink *s, const struct run_summary *sum)
+{
+	if (fputs(s->written > 0 ? "\n  ]" : "]", s->fp) == EOF ||
+	    dump_member(s->fp, "duration_ms", json_integer(sum->duration_ms)) ==
+		-1 ||
+	    fputs("\n}\n", s->fp) == EOF)
+		return -1;
+	return fflush(s->fp) == EOF ? -1 : 0;
+}
+
+/* report_ndjson_target - one target, one line */
+int
+report_ndjson_target(struct sink *s, const struct target_result *t)
+{
+	int ret = dump(s->fp, target_json(t, &s->o), JSON_COMPACT);
+
+	if (ret == 0 && fflush(s->fp) == EOF)
+		ret = -1;
+	return ret;
 }
 
 static json_t *
@@ -97,7 +129,9 @@ target_json(const struct target_result *t, const struct report_opts *o)
 	size_t i;
 
 	set(obj, "host", str(t->host));
+	set(obj, "index", json_integer((json_int_t)t->index));
 	set(obj, "sni", t->sni != NULL ? str(t->sni) : json_null());
+	set(obj, "error", error_json(&t->error));
 	probes = checked(json_array());
 	for (i = 0; i < t->nprobes; i++)
 		push(probes, probe_json(&t->probes[i], o));
@@ -421,6 +455,40 @@ push(json_t *arr, json_t *v)
 {
 	if (json_array_append_new(arr, checked(v)) == -1)
 		checked(NULL);
+}
+
+/*
+ * put_indented - enc with every line after the first indented by indent:
+ * a value dumped alone, placed inside the document.
+ */
+static int
+put_indented(FILE *fp, const char *enc, const char *indent)
+{
+	const char *nl;
+
+	while ((nl = strchr(enc, '\n')) != NULL) {
+		if (fwrite(enc, 1, (size_t)(nl - enc) + 1, fp) !=
+			(size_t)(nl - enc) + 1 ||
+		    fputs(indent, fp) == EOF)
+			return -1;
+		enc = nl + 1;
+	}
+	return fputs(enc, fp) == EOF ? -1 : 0;
+}
+
+/* dump_member - ',\n  "key": value' of the document, value released */
+static int
+dump_member(FILE *fp, const char *key, json_t *v)
+{
+	char *enc = json_dumps(checked(v), JSON_ENCODE_ANY);
+	int ret;
+
+	json_decref(v);
+	if (enc == NULL)
+		checked(NULL);
+	ret = fprintf(fp, ",\n  \"%s\": %s", key, enc) < 0 ? -1 : 0;
+	free(enc);
+	return ret;
 }
 
 /* dump - write and release a document; -1 when writing failed */

@@ -40,19 +40,23 @@ static void color(struct out *, const char *);
 static void put(struct out *, const void *, size_t);
 static void puts_safe(struct out *, const char *);
 
-/* report_text_write - every target, every port */
+/* report_text_target - one target, printed as soon as it finishes */
 int
-report_text_write(
-    FILE *fp, const struct run_result *run, const struct report_opts *o)
+report_text_target(struct sink *s, const struct target_result *t)
 {
-	struct out out = {fp, o->color};
-	size_t i;
+	struct out out = {s->fp, s->o.color};
 
-	for (i = 0; i < run->ntargets; i++)
-		target_text(&out, &run->targets[i], o->transcript);
-	fprintf(fp, "%zu target%s probed in %lld ms\n", run->ntargets,
-	    run->ntargets == 1 ? "" : "s", (long long)run->duration_ms);
-	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;
+	target_text(&out, t, s->o.transcript);
+	return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
+}
+
+/* report_text_end - one line for the whole run */
+int
+report_text_end(struct sink *s, const struct run_summary *sum)
+{
+	fprintf(s->fp, "%zu target%s probed in %lld ms\n", sum->targets,
+	    sum->targets == 1 ? "" : "s", (long long)sum->duration_ms);
+	return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
 }
 
 static void
@@ -69,6 +73,13 @@ target_text(struct out *o, const struct target_result *t, bool transcript)
 		fputc(')', o->fp);
 	}
 	fputc('\n', o->fp);
+	if (t->error.set) {
+		label(o, "error");
+		fprintf(o->fp, "%s/%s: ", phase_names[t->error.phase],
+		    kind_names[t->error.kind]);
+		puts_safe(o, t->error.message);
+		fputc('\n', o->fp);
+	}
 	for (i = 0; i < t->nprobes; i++)
 		probe_text(o, &t->probes[i], transcript);
 	fputc('\n', o->fp);
@@ -77,16 +88,10 @@ target_text(struct out *o, const struct target_result *t, bool transcript)
 static void
 probe_text(struct out *o, const struct probe_result *p, bool transcript)
 {
-	int worst = -1;
-	size_t i;
-
-	for (i = 0; i < p->nfindings; i++)
-		if ((int)p->findings[i].severity > worst)
-			worst = (int)p->findings[i].severity;
-	if (p->error.set || worst == SEV_CRITICAL) {
+	if (p->error.set || p->worst == SEV_CRITICAL) {
 		color(o, C_RED);
 		fputs("  [FAIL]", o->fp);
-	} else if (worst == SEV_WARNING) {
+	} else if (p->worst == SEV_WARNING) {
 		color(o, C_YELLOW);
 		fputs("  [WARN]", o->fp);
 	} else {

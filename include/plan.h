@@ -1,0 +1,62 @@
+/*
+ * plan.h - which attempts one probe makes, and how they become its result.
+ *
+ * Pure: no I/O, no clock. A probe of one host, address and port runs one
+ * or more attempts (one connection and one mode each). The plan chooses
+ * the first mode, how long that attempt waits for a greeting, whether
+ * another attempt follows, and merges the attempts into the probe's
+ * result. Auto mode (report-contract.md, "Modes") lives here and nowhere
+ * else:
+ * - on 465, implicit TLS first; a ClientHello answered by "220 ..." means
+ *   plaintext SMTP, and STARTTLS is tried on a second connection;
+ * - elsewhere, STARTTLS first, waiting half of --timeout for a greeting
+ *   (long enough for a postscreen greet delay); a silent port is tried
+ *   with implicit TLS on a second connection.
+ */
+#ifndef SMTP_PROBE_PLAN_H
+#define SMTP_PROBE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "names.h"
+#include "result.h"
+
+/* One attempt as the plan sees it. */
+struct plan_attempt {
+	enum mode mode;     /* starttls, implicit or plain */
+	bool smtp_answer;   /* a ClientHello was answered in plaintext SMTP */
+	int64_t started_ms; /* from the probe's start */
+	struct probe_result res; /* owned until plan_merge moves it */
+};
+
+/* plan_first - the mode of the first attempt */
+enum mode plan_first(enum mode requested, int port);
+
+/*
+ * plan_banner_timeout - how long attempt number n (0-based) in mode waits
+ * for a greeting in clear before it ends; 0: until the probe's deadline.
+ */
+int plan_banner_timeout(
+    enum mode requested, size_t n, enum mode mode, int timeout_ms);
+
+/*
+ * plan_next - after att[n - 1] ended: the mode of another attempt, or
+ * MODE_UNKNOWN for none. time_left is false once the probe's deadline
+ * has passed.
+ */
+enum mode plan_next(enum mode requested, const struct plan_attempt *att,
+    size_t n, bool time_left);
+
+/*
+ * plan_merge - the probe's result from att[0..n): the deciding attempt's
+ * dialogue and timings (so its port, address and requested mode), the
+ * mode detection, and every attempt's transcript in order. out is
+ * overwritten; what it takes from an attempt is moved, and the attempts
+ * are left to be freed. total_ms is the probe's whole duration.
+ */
+void plan_merge(struct probe_result *out, struct plan_attempt *att, size_t n,
+    int64_t total_ms);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * format.c - the table of output formats and the sink they write to.
+ *
+ * One entry per --format name. A format leaves out what it does not
+ * need (NULL): ndjson has no begin or end, text no begin.
+ */
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct format formats[] = {
+    {
+	.name = "json",
+	.begin = report_json_begin,
+	.target = report_json_target,
+	.end = report_json_end,
+	.exit_status = policy_exit,
+    },
+    {
+	.name = "ndjson",
+	.target = report_ndjson_target,
+	.exit_status = policy_exit,
+    },
+    {
+	.name = "text",
+	.target = report_text_target,
+	.end = report_text_end,
+	.exit_status = policy_exit,
+    },
+};
+
+/* format_find - look a format up by its --format name */
+const struct format *
+format_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(formats[i].name, name) == 0)
+			return &formats[i];
+	return NULL;
+}
+
+/* format_names - every name, comma-separated, for messages */
+const char *
+format_names(void)
+{
+	static char names[128];
+	size_t i, n = 0;
+
+	if (names[0] != '\0')
+		return names;
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+		    i > 0 ? ", " : "", formats[i].name);
+	return names;
+}
+
+/* sink_open - ready to write a report */
+void
+sink_open(struct sink *s, const struct format *fmt, FILE *fp,
+    const struct report_opts *o, time_t started_at, const char *tls_library)
+{
+	memset(s, 0, sizeof(*s));
+	s->fmt = fmt;
+	s->fp = fp;
+	s->o = *o;
+	s->started_at = started_at;
+	s->tls_library = tls_library;
+}
+
+/* sink_begin - the format's opening, if it has one */
+void
+sink_begin(struct sink *s)
+{
+	if (s->fmt->begin != NULL && s->fmt->begin(s) == -1)
+		s->failed = true;
+}
+
+/* sink_target - one finished target */
+void
+sink_target(struct sink *s, const struct target_result *t)
+{
+	if (s->fmt->target(s, t) == -1)
+		s->failed = true;
+	s->written++;
+}
+
+/* sink_end - the format's closing, if it has one */
+void
+sink_end(struct sink *s, const struct run_summary *sum)
+{
+	if (s->fmt->end != NULL && s->fmt->end(s, sum) == -1)
+		s->failed = true;
+}
