@@ -37,6 +37,19 @@
 #define FINDINGS_MAX (16 + 3 * CERT_CHAIN_MAX)
 #define PORTS_MAX 64
 #define HOSTNAME_MAX 255
+/*
+ * Bytes of one -f line, from its first to its last non-blank character. A
+ * target is at most "[" HOSTNAME_MAX "]:65535/implicit", so this leaves
+ * room to spare. A longer line is a bad line: its first TARGET_LINE_MAX
+ * bytes are kept, and the rest is read and dropped, never stored.
+ */
+#define TARGET_LINE_MAX 1024
+/*
+ * Bytes of a target, a host or a file name quoted in a message: enough to
+ * recognise it, and short enough that the line number and what is wrong
+ * always fit in ERR_MSG_MAX.
+ */
+#define TARGET_QUOTE_MAX 48
 
 /* Bytes kept of what a server sent after its 220 to STARTTLS. */
 #define STARTTLS_TRAILING_MAX 512

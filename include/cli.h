@@ -12,15 +12,11 @@
 
 #include "bounds.h"
 #include "names.h"
+#include "target.h"
 
 #define EXIT_USAGE 2
 
 enum format { FORMAT_JSON, FORMAT_NDJSON, FORMAT_TEXT };
-
-struct port_spec {
-	int port;
-	enum mode mode;
-};
 
 struct config {
 	struct port_spec ports[PORTS_MAX];
@@ -57,12 +53,5 @@ enum cli_result {
  */
 enum cli_result cli_parse(
     int argc, char **argv, bool stdout_tty, bool no_color, struct config *cfg);
-
-/*
- * cli_parse_ports - "25,465/implicit,587" into ports[]; 0, or -1 with a
- * sentence in err.
- */
-int cli_parse_ports(const char *s, struct port_spec *ports, size_t max,
-    size_t *n, char *err, size_t errlen);
 
 #endif

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "target.h"
 #include "version.h"
 
 #define DEFAULT_PORTS "25,465,587"
@@ -111,8 +110,8 @@ cli_parse(
 	cfg->jobs = 64;
 	cfg->warn_days = 21;
 	snprintf(cfg->ehlo_name, sizeof(cfg->ehlo_name), "%s", DEFAULT_EHLO);
-	if (cli_parse_ports(DEFAULT_PORTS, cfg->ports, PORTS_MAX, &cfg->nports,
-		err, sizeof(err)) == -1)
+	if (target_parse_ports(DEFAULT_PORTS, cfg->ports, PORTS_MAX,
+		&cfg->nports, err, sizeof(err)) == -1)
 		return usage_error("%s", err);
 
 	opterr = 0;
@@ -121,7 +120,7 @@ cli_parse(
 	    (c = getopt_long(argc, argv, ":p:o:j:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (cli_parse_ports(optarg, cfg->ports, PORTS_MAX,
+			if (target_parse_ports(optarg, cfg->ports, PORTS_MAX,
 				&cfg->nports, err, sizeof(err)) == -1)
 				return usage_error("--ports: %s", err);
 			break;
@@ -263,72 +262,6 @@ cli_parse(
 	cfg->targets = argv + optind;
 	cfg->ntargets = (size_t)(argc - optind);
 	return CLI_OK;
-}
-
-/* cli_parse_ports - a comma list of PORT[/MODE] */
-int
-cli_parse_ports(const char *s, struct port_spec *ports, size_t max, size_t *n,
-    char *err, size_t errlen)
-{
-	char item[64], *slash, *end;
-	const char *p = s, *comma;
-	size_t len, k;
-	long port;
-	int mode;
-
-	*n = 0;
-	for (;;) {
-		comma = strchr(p, ',');
-		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (len == 0 || len >= sizeof(item)) {
-			snprintf(
-			    err, errlen, "\"%s\": empty or overlong item", s);
-			return -1;
-		}
-		if (*n == max) {
-			snprintf(
-			    err, errlen, "\"%s\": more than %zu ports", s, max);
-			return -1;
-		}
-		memcpy(item, p, len);
-		item[len] = '\0';
-		mode = MODE_AUTO;
-		if ((slash = strchr(item, '/')) != NULL) {
-			*slash = '\0';
-			mode =
-			    names_lookup(mode_names, MODE_UNKNOWN, slash + 1);
-			if (mode == -1) {
-				snprintf(err, errlen,
-				    "\"%s\": mode \"%s\" is "
-				    "not auto, starttls, implicit or plain",
-				    s, slash + 1);
-				return -1;
-			}
-		}
-		errno = 0;
-		port = strtol(item, &end, 10);
-		if (item[0] < '0' || item[0] > '9' || *end != '\0' ||
-		    errno != 0 || port < 1 || port > 65535) {
-			snprintf(err, errlen,
-			    "\"%s\": \"%s\" is not a port "
-			    "number (1-65535)",
-			    s, item);
-			return -1;
-		}
-		for (k = 0; k < *n; k++)
-			if (ports[k].port == port) {
-				snprintf(err, errlen,
-				    "\"%s\": port %ld is listed twice", s,
-				    port);
-				return -1;
-			}
-		ports[*n].port = (int)port;
-		ports[*n].mode = (enum mode)mode;
-		(*n)++;
-		if (comma == NULL)
-			return 0;
-		p = comma + 1;
-	}
 }
 
 /*
