@@ -39,6 +39,7 @@ struct config {
 	int verbosity;
 	char **targets; /* argv's, not owned */
 	size_t ntargets;
+	const char *targets_file; /* -f FILE; NULL: none */
 };
 
 enum cli_result {

@@ -37,7 +37,7 @@ struct job {
 	int64_t deadline;
 	size_t natt;
 	struct plan_attempt att[ATTEMPTS_MAX]; /* results owned */
-	struct sess sess; /* the attempt in flight */
+	struct sess sess;                      /* the attempt in flight */
 	job_done_fn *done;
 	void *done_arg;
 };

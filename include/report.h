@@ -23,10 +23,10 @@ struct report_opts {
 	bool color;      /* text: ANSI colour allowed */
 };
 
-struct format;
+struct report_format;
 
 struct sink {
-	const struct format *fmt;
+	const struct report_format *fmt;
 	FILE *fp; /* not owned */
 	struct report_opts o;
 	time_t started_at;
@@ -35,7 +35,7 @@ struct sink {
 	bool failed;             /* a write failed: the report is incomplete */
 };
 
-struct format {
+struct report_format {
 	const char *name;
 	/* begin, target, end - 0, or -1 when the output could not be
 	 * written */
@@ -47,13 +47,13 @@ struct format {
 };
 
 /* format_find - the format called name, or NULL */
-const struct format *format_find(const char *name);
+const struct report_format *format_find(const char *name);
 
 /* format_names - "json, ndjson, text", for messages and --help */
 const char *format_names(void);
 
 /* sink_open - a sink of format fmt writing to fp */
-void sink_open(struct sink *, const struct format *fmt, FILE *fp,
+void sink_open(struct sink *, const struct report_format *fmt, FILE *fp,
     const struct report_opts *, time_t started_at, const char *tls_library);
 
 /*

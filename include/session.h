@@ -33,12 +33,12 @@ struct sess_shared {
 
 /* What one attempt is asked to do; copied into the session. */
 struct sess_params {
-	enum mode mode;          /* starttls, implicit or plain; never auto */
-	const char *sni;         /* not owned; NULL: none */
-	int64_t t0;              /* the probe's start: times count from it */
-	int64_t deadline;        /* the whole probe's (monotonic ms) */
-	int banner_timeout_ms;   /* 0: only the probe's deadline */
-	gnutls_priority_t prio;  /* TLS priorities of this attempt */
+	enum mode mode;         /* starttls, implicit or plain; never auto */
+	const char *sni;        /* not owned; NULL: none */
+	int64_t t0;             /* the probe's start: times count from it */
+	int64_t deadline;       /* the whole probe's (monotonic ms) */
+	int banner_timeout_ms;  /* 0: only the probe's deadline */
+	gnutls_priority_t prio; /* TLS priorities of this attempt */
 };
 
 enum sess_state {
@@ -69,12 +69,12 @@ struct sess {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	enum sess_state state;
-	struct transport plain;   /* the socket as it is */
-	struct transport tlsx;    /* records of tls, once established */
-	struct transport *xp;     /* the one in use: &plain or &tlsx */
-	bool tls_started;         /* tls holds a GnuTLS session */
-	struct tls_conn tls;      /* owned while tls_started */
-	bool smtp_answer;         /* a ClientHello was answered in plaintext */
+	struct transport plain; /* the socket as it is */
+	struct transport tlsx;  /* records of tls, once established */
+	struct transport *xp;   /* the one in use: &plain or &tlsx */
+	bool tls_started;       /* tls holds a GnuTLS session */
+	struct tls_conn tls;    /* owned while tls_started */
+	bool smtp_answer;       /* a ClientHello was answered in plaintext */
 	struct smtp_reader reader;
 	unsigned char tx[HOSTNAME_MAX + 16]; /* one command at a time */
 	size_t txlen, txoff;

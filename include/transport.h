@@ -27,8 +27,8 @@ struct transport_ops {
 	const char *name;
 	/* send/recv - a count, XPORT_AGAIN, or XPORT_ERROR with a sentence
 	 * in err (errno is kept for a socket error) */
-	ssize_t (*send)(struct transport *, const void *, size_t, char *err,
-	    size_t errlen);
+	ssize_t (*send)(
+	    struct transport *, const void *, size_t, char *err, size_t errlen);
 	ssize_t (*recv)(
 	    struct transport *, void *, size_t, char *err, size_t errlen);
 	/* pending - bytes already received and decoded wait inside */

@@ -831,8 +831,8 @@ cert_examine(const gnutls_datum_t *chain, size_t n,
     gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
     bool with_pem, struct probe_result *r)
 {
-	cert_inspect(chain, n, now, with_pem, r->certs, CERT_CHAIN_MAX,
-	    &r->ncerts);
+	cert_inspect(
+	    chain, n, now, with_pem, r->certs, CERT_CHAIN_MAX, &r->ncerts);
 	r->chain_truncated = n > CERT_CHAIN_MAX;
 	cert_verify(chain, n, trust, hostname, now, &r->verification);
 }

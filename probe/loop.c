@@ -147,8 +147,8 @@ loop_run(struct loop *l, loop_refill_fn *refill, void *arg)
 		if (poll(l->pfd, l->np, wait_ms(l, now)) > 0)
 			for (i = 0; i < l->np; i++)
 				if (l->pfd[i].revents != 0)
-					ready_add(l, l->psrc[i],
-					    l->pfd[i].revents);
+					ready_add(
+					    l, l->psrc[i], l->pfd[i].revents);
 		dispatch(l, clock_ms());
 	}
 }
@@ -217,7 +217,8 @@ poll_set(struct loop *l, struct source *s)
 	if (s->poll_at == 0) {
 		if (l->np == l->capp) {
 			l->capp = l->capp ? l->capp * 2 : 64;
-			l->pfd = xreallocarray(l->pfd, l->capp, sizeof(*l->pfd));
+			l->pfd =
+			    xreallocarray(l->pfd, l->capp, sizeof(*l->pfd));
 			l->psrc =
 			    xreallocarray(l->psrc, l->capp, sizeof(*l->psrc));
 		}
@@ -314,7 +315,8 @@ heap_down(struct loop *l, size_t i)
 		c = 2 * i + 1;
 		if (c >= l->nh)
 			return;
-		if (c + 1 < l->nh && l->heap[c + 1]->deadline < l->heap[c]->deadline)
+		if (c + 1 < l->nh &&
+		    l->heap[c + 1]->deadline < l->heap[c]->deadline)
 			c++;
 		if (l->heap[i]->deadline <= l->heap[c]->deadline)
 			return;

@@ -34,7 +34,7 @@ static bool ensure_std_fds(void);
 int
 main(int argc, char **argv)
 {
-	const struct format *fmt;
+	const struct report_format *fmt;
 	struct run_summary sum;
 	struct target_src *src;
 	struct report_opts ro;

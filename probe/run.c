@@ -217,7 +217,8 @@ expand(struct run *r, struct tgt *t, const struct target *tg)
 	for (i = 0; i < t->nports; i++)
 		for (a = 0; a < naddr; a++) {
 			p = &t->res.probes[i * naddr + a];
-			result_probe_init(p, t->ports[i].port, t->ports[i].mode);
+			result_probe_init(
+			    p, t->ports[i].port, t->ports[i].mode);
 			if (resolved)
 				resolve_addr_text(
 				    (struct sockaddr *)&t->addrs.addr[a],

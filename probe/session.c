@@ -89,8 +89,7 @@ static void handshake_done(struct sess *, int64_t);
 static void handshake_failed(struct sess *, int64_t);
 static bool tls_on(const struct sess *);
 static size_t drain(struct sess *, int64_t);
-static void log_trailing(
-    struct sess *, const unsigned char *, size_t, int64_t);
+static void log_trailing(struct sess *, const unsigned char *, size_t, int64_t);
 static void log_reply(struct sess *, const struct smtp_reply *, int64_t);
 static void io_error(struct sess *, int, int64_t);
 static const char *waiting_for(const struct sess *);
@@ -227,7 +226,7 @@ rearm(struct sess *s)
 
 	src->fd = s->plain.fd;
 	src->deadline = s->phase_deadline < s->p.deadline ? s->phase_deadline
-							    : s->p.deadline;
+							  : s->p.deadline;
 	if (s->state == SESS_DONE) {
 		/* Only sess_start gets here: fire at once. */
 		src->fd = -1;
@@ -265,7 +264,8 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 	s->phase_deadline = LOOP_NEVER;
 	if (next == SESS_CONNECT)
 		s->phase_deadline = now + s->shared->connect_timeout_ms;
-	else if (next == SESS_BANNER && !tls_on(s) && s->p.banner_timeout_ms > 0)
+	else if (next == SESS_BANNER && !tls_on(s) &&
+	    s->p.banner_timeout_ms > 0)
 		s->phase_deadline = now + s->p.banner_timeout_ms;
 	if (new != old && r->timing.phase[new] < 0 && next != SESS_DONE)
 		r->timing.phase[new] = 0;
@@ -431,9 +431,8 @@ flush(struct sess *s, int64_t now)
 	ssize_t n;
 
 	while (s->txoff < s->txlen) {
-		n = s->xp->ops->send(
-		    s->xp, s->tx + s->txoff, s->txlen - s->txoff, err,
-		    sizeof(err));
+		n = s->xp->ops->send(s->xp, s->tx + s->txoff,
+		    s->txlen - s->txoff, err, sizeof(err));
 		if (n == XPORT_AGAIN)
 			return 0;
 		if (n == XPORT_ERROR && s->state == SESS_QUIT) {
@@ -799,9 +798,8 @@ drain(struct sess *s, int64_t now)
 static void
 log_trailing(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 {
-	result_transcript_add(&s->res->transcript, now - s->p.t0,
-	    TDIR_RECEIVED, p,
-	    len < STARTTLS_TRAILING_MAX ? len : STARTTLS_TRAILING_MAX);
+	result_transcript_add(&s->res->transcript, now - s->p.t0, TDIR_RECEIVED,
+	    p, len < STARTTLS_TRAILING_MAX ? len : STARTTLS_TRAILING_MAX);
 }
 
 /* log_reply - add a reply's lines to the transcript, code included */

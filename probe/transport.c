@@ -108,7 +108,9 @@ tls_send(
 {
 	ssize_t n = tls_write(t->tls, buf, len, err, errlen);
 
-	return n == TLS_IO_AGAIN ? XPORT_AGAIN : n == TLS_IO_ERROR ? XPORT_ERROR : n;
+	return n == TLS_IO_AGAIN ? XPORT_AGAIN
+	    : n == TLS_IO_ERROR  ? XPORT_ERROR
+				 : n;
 }
 
 static ssize_t
@@ -116,7 +118,9 @@ tls_recv(struct transport *t, void *buf, size_t len, char *err, size_t errlen)
 {
 	ssize_t n = tls_read(t->tls, buf, len, err, errlen);
 
-	return n == TLS_IO_AGAIN ? XPORT_AGAIN : n == TLS_IO_ERROR ? XPORT_ERROR : n;
+	return n == TLS_IO_AGAIN ? XPORT_AGAIN
+	    : n == TLS_IO_ERROR  ? XPORT_ERROR
+				 : n;
 }
 
 static bool

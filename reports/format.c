@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct format formats[] = {
+static const struct report_format formats[] = {
     {
 	.name = "json",
 	.begin = report_json_begin,
@@ -31,7 +31,7 @@ static const struct format formats[] = {
 };
 
 /* format_find - look a format up by its --format name */
-const struct format *
+const struct report_format *
 format_find(const char *name)
 {
 	size_t i;
@@ -59,7 +59,7 @@ format_names(void)
 
 /* sink_open - ready to write a report */
 void
-sink_open(struct sink *s, const struct format *fmt, FILE *fp,
+sink_open(struct sink *s, const struct report_format *fmt, FILE *fp,
     const struct report_opts *o, time_t started_at, const char *tls_library)
 {
 	memset(s, 0, sizeof(*s));

@@ -68,13 +68,15 @@ report_json_begin(struct sink *s)
 	json_decref(tool);
 	if (enc == NULL)
 		checked(NULL);
-	ret = fputs("{\n  \"schema_version\": 1,\n  \"tool\": ", s->fp) == EOF ||
+	ret =
+	    fputs("{\n  \"schema_version\": 1,\n  \"tool\": ", s->fp) == EOF ||
 		put_indented(s->fp, enc, "  ") == -1
 	    ? -1
 	    : 0;
 	free(enc);
 	if (ret == 0)
-		ret = dump_member(s->fp, "started_at", time_json(s->started_at));
+		ret =
+		    dump_member(s->fp, "started_at", time_json(s->started_at));
 	if (ret == 0 && fputs(",\n  \"targets\": [", s->fp) == EOF)
 		ret = -1;
 	return ret;

@@ -6,9 +6,12 @@ setup() {
 	load helpers/common
 }
 
-# gnutls_cli_description PORT - "(TLS1.3-X.509)-(ECDHE-SECP256R1)-..."
+# gnutls_cli_description PORT - "(TLS1.3-X.509)-(ECDHE-X25519)-..."
+# With the key-exchange groups in smtp-probe's order (X25519 first), so the
+# server chooses among the same offers.
 gnutls_cli_description() {
 	(sleep 1; printf 'QUIT\r\n') | timeout 10 gnutls-cli \
+	    --priority "NORMAL:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1" \
 	    --starttls-proto=smtp --port "$1" --x509cafile "$LAB_CA" \
 	    127.0.0.1 2>/dev/null | sed -n 's/^- Description: //p'
 }
