@@ -15,6 +15,7 @@
 
 #include <gnutls/x509.h>
 
+#include "dialogue.h"
 #include "loop.h"
 #include "result.h"
 #include "smtp.h"
@@ -39,20 +40,6 @@ struct sess_params {
 	int64_t deadline;       /* the whole probe's (monotonic ms) */
 	int banner_timeout_ms;  /* 0: only the probe's deadline */
 	gnutls_priority_t prio; /* TLS priorities of this attempt */
-};
-
-enum sess_state {
-	SESS_IDLE,
-	SESS_CONNECT,
-	SESS_BANNER,
-	SESS_EHLO,
-	SESS_HELO,
-	SESS_STARTTLS,
-	SESS_HANDSHAKE,
-	SESS_EHLO_TLS,
-	SESS_QUIT,
-	SESS_DONE,
-	SESS_STATE_COUNT
 };
 
 struct sess;

@@ -63,6 +63,7 @@ plan_merge(struct probe_result *out, struct plan_attempt *att, size_t n,
 	size_t d = deciding(att, n);
 	struct transcript tr;
 	const struct plan_attempt *retry = n > 1 ? &att[1] : NULL;
+	bool silent = silent_greeting(&att[0]);
 
 	memset(&tr, 0, sizeof(tr));
 	if (n > 1)
@@ -76,7 +77,7 @@ plan_merge(struct probe_result *out, struct plan_attempt *att, size_t n,
 	out->timing.total = total_ms;
 	out->other_mode_tried = n > 1;
 	out->detected_other_mode = d > 0 || att[0].smtp_answer;
-	if (retry == NULL && silent_greeting(&att[0]))
+	if (retry == NULL && silent)
 		append(&out->error,
 		    "; a port that expects implicit TLS (usually 465) behaves "
 		    "like this for a STARTTLS client",

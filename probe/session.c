@@ -1,31 +1,23 @@
 /*
- * session.c - the per-port state machine: CONNECT, BANNER, EHLO, STARTTLS,
- * HANDSHAKE, EHLO_TLS, QUIT (implicit TLS: CONNECT, HANDSHAKE, BANNER,
- * EHLO_TLS, QUIT).
- *
- * This file moves bytes and decides what comes next; parsing is smtp.c's,
- * TLS is tls.c's and judging certificates is cert.c's. set_state() is the
- * only place the state changes: it closes the old phase's timing, arms the
- * new phase's deadline and runs the entry action.
+ * session.c - one attempt: CONNECT, BANNER, EHLO, STARTTLS, HANDSHAKE,
+ * EHLO_TLS, QUIT (implicit TLS: CONNECT, HANDSHAKE, BANNER, EHLO_TLS,
+ * QUIT), in one mode. Whether another attempt follows is the plan's
+ * decision (plan.c); what a reply means is dialogue.c's; parsing is
+ * smtp.c's, TLS tls.c's, certificates cert.c's. This file moves bytes.
+ * set_state() is the only place the state changes: it closes the old
+ * phase's timing, arms the new phase's deadline and runs the entry action.
  *
  * Rules it keeps (RFC 3207, RFC 8314, and what strict servers enforce):
  * - nothing is sent before the greeting (Postfix postscreen drops clients
  *   that talk first), and nothing is pipelined past STARTTLS;
  * - bytes a server sends after its 220 to STARTTLS are counted and thrown
  *   away, never fed to TLS (they are a STARTTLS injection attempt);
- * - capabilities are learnt again after TLS and kept apart;
- * - deadlines are absolute per phase and per port, so a server dripping one
- *   byte at a time cannot stretch either.
- *
- * One session is one attempt in one mode. Whether a silent port is tried
- * again with implicit TLS, or a 465 that answers in plaintext with
- * STARTTLS, is the plan's decision (plan.c); the session only records what
- * it saw, including smtp_answer.
+ * - deadlines are absolute per phase and per probe, so a server dripping
+ *   one byte at a time cannot stretch either.
  *
  * Every entry point (sess_start, the loop's on_io and on_timeout) leaves
- * through settle(): the loop is told the new fd, events and deadline, or,
- * once the dialogue is over, the session leaves the loop and its owner is
- * told. Nothing else calls the owner, so the owner may free the session.
+ * through settle(), the only caller of the owner: the owner may free the
+ * session when called.
  */
 #include "session.h"
 
@@ -45,29 +37,11 @@
 #include "log.h"
 #include "sock.h"
 
-static const struct {
-	const char *name;
-	enum phase phase;
-} states[SESS_STATE_COUNT] = {
-    [SESS_IDLE] = {"IDLE", PHASE_CONNECT},
-    [SESS_CONNECT] = {"CONNECT", PHASE_CONNECT},
-    [SESS_BANNER] = {"BANNER", PHASE_BANNER},
-    [SESS_EHLO] = {"EHLO", PHASE_EHLO},
-    [SESS_HELO] = {"HELO", PHASE_EHLO},
-    [SESS_STARTTLS] = {"STARTTLS", PHASE_STARTTLS},
-    [SESS_HANDSHAKE] = {"HANDSHAKE", PHASE_HANDSHAKE},
-    [SESS_EHLO_TLS] = {"EHLO_TLS", PHASE_EHLO_TLS},
-    [SESS_QUIT] = {"QUIT", PHASE_QUIT},
-    [SESS_DONE] = {"DONE", PHASE_QUIT},
-};
-
 static void on_io(struct source *, short, int64_t);
 static void on_timeout(struct source *, int64_t);
 static void settle(struct sess *);
 static void rearm(struct sess *);
 static void set_state(struct sess *, enum sess_state, int64_t);
-static enum phase cur_phase(const struct sess *);
-static enum phase state_phase(const struct sess *, enum sess_state);
 static void fail(struct sess *, enum err_kind, int64_t, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 static void finish(struct sess *, int64_t);
@@ -78,12 +52,7 @@ static void send_cmd(struct sess *, int64_t, const char *, ...)
 static int flush(struct sess *, int64_t);
 static void read_input(struct sess *, int64_t);
 static int feed(struct sess *, const unsigned char *, size_t, int64_t);
-static void on_reply(struct sess *, const struct smtp_reply *,
-    const unsigned char *, size_t, int64_t);
-static void on_ehlo(struct sess *, const struct smtp_reply *, int64_t);
-static void on_starttls(struct sess *, const struct smtp_reply *,
-    const unsigned char *, size_t, int64_t);
-static void store_partial(struct sess *, const struct smtp_reply *);
+static int on_reply(struct sess *, const unsigned char *, size_t, int64_t);
 static void handshake(struct sess *, int64_t);
 static void handshake_done(struct sess *, int64_t);
 static void handshake_failed(struct sess *, int64_t);
@@ -92,7 +61,6 @@ static size_t drain(struct sess *, int64_t);
 static void log_trailing(struct sess *, const unsigned char *, size_t, int64_t);
 static void log_reply(struct sess *, const struct smtp_reply *, int64_t);
 static void io_error(struct sess *, int, int64_t);
-static const char *waiting_for(const struct sess *);
 
 /* sess_start - begin connecting; the loop does the rest */
 void
@@ -194,11 +162,11 @@ on_timeout(struct source *src, int64_t now)
 		fail(s, KIND_TIMEOUT, now,
 		    "the probe reached its --timeout of %d s while waiting "
 		    "for %s",
-		    secs, waiting_for(s));
+		    secs, dialogue_waiting_for(s->state, tls_on(s)));
 	else
 		fail(s, KIND_TIMEOUT, now,
 		    "timed out after %d s waiting for %s", secs,
-		    waiting_for(s));
+		    dialogue_waiting_for(s->state, tls_on(s)));
 	settle(s);
 }
 
@@ -248,10 +216,11 @@ static void
 set_state(struct sess *s, enum sess_state next, int64_t now)
 {
 	struct probe_result *r = s->res;
-	enum phase old = cur_phase(s), new = state_phase(s, next);
+	enum phase old = dialogue_phase(s->state, tls_on(s)),
+		   new = dialogue_phase(next, tls_on(s));
 
-	log_debug("%s:%d: %s -> %s", r->address, r->port, states[s->state].name,
-	    states[next].name);
+	log_debug("%s:%d: %s -> %s", r->address, r->port,
+	    dialogue_state_name(s->state), dialogue_state_name(next));
 	if (s->state != SESS_IDLE) {
 		if (r->timing.phase[old] < 0)
 			r->timing.phase[old] = 0;
@@ -304,23 +273,6 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 	}
 }
 
-/* cur_phase - the report phase of the current state */
-static enum phase
-cur_phase(const struct sess *s)
-{
-	return state_phase(s, s->state);
-}
-
-/* state_phase - the report phase of state st for this session */
-static enum phase
-state_phase(const struct sess *s, enum sess_state st)
-{
-	/* HELO after a refused EHLO belongs to the EHLO it replaces. */
-	if (st == SESS_HELO && tls_on(s))
-		return PHASE_EHLO_TLS;
-	return states[st].phase;
-}
-
 /* fail - record the first error with the current phase, and end */
 static void
 fail(struct sess *s, enum err_kind kind, int64_t now, const char *fmt, ...)
@@ -330,7 +282,7 @@ fail(struct sess *s, enum err_kind kind, int64_t now, const char *fmt, ...)
 
 	if (!e->set) {
 		e->set = true;
-		e->phase = cur_phase(s);
+		e->phase = dialogue_phase(s->state, tls_on(s));
 		e->kind = kind;
 		va_start(ap, fmt);
 		(void)vsnprintf(e->message, sizeof(e->message), fmt, ap);
@@ -473,7 +425,7 @@ read_input(struct sess *s, int64_t now)
 		if (n == XPORT_ERROR && tls_on(s)) {
 			fail(s, KIND_TLS, now,
 			    "TLS error while waiting for %s: %s",
-			    waiting_for(s), err);
+			    dialogue_waiting_for(s->state, tls_on(s)), err);
 			return;
 		}
 		if (n == XPORT_ERROR) {
@@ -484,7 +436,7 @@ read_input(struct sess *s, int64_t now)
 			fail(s, KIND_CLOSED, now,
 			    "the server closed the "
 			    "connection while we waited for %s",
-			    waiting_for(s));
+			    dialogue_waiting_for(s->state, tls_on(s)));
 			return;
 		}
 		if (feed(s, buf, (size_t)n, now) == -1)
@@ -499,7 +451,6 @@ read_input(struct sess *s, int64_t now)
 static int
 feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 {
-	enum sess_state before;
 	enum smtp_status st;
 	const char *why;
 	size_t used;
@@ -512,31 +463,17 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 		case SMTP_NEED_MORE:
 			return 0;
 		case SMTP_REPLY_DONE:
-			before = s->state;
 			log_reply(s, &s->reader.reply, now);
-			on_reply(s, &s->reader.reply, p, len, now);
-			smtp_reader_init(&s->reader);
-			/* After STARTTLS the rest was counted and dropped. */
-			if (before == SESS_STARTTLS || s->state == SESS_DONE ||
-			    s->state == SESS_HANDSHAKE)
-				return -1;
-			if (len > 0) {
-				fail(s, KIND_PROTOCOL, now,
-				    "the server sent "
-				    "%zu bytes nobody asked for after its "
-				    "reply (pipelining without being asked)",
-				    len);
-				return -1;
-			}
-			return 0;
+			return on_reply(s, p, len, now);
 		case SMTP_ERR_SYNTAX:
 		case SMTP_ERR_LIMIT:
 			log_reply(s, &s->reader.reply, now);
-			store_partial(s, &s->reader.reply);
+			dialogue_partial(
+			    s->state, tls_on(s), &s->reader.reply, s->res);
 			fail(s,
 			    st == SMTP_ERR_LIMIT ? KIND_LIMIT : KIND_PROTOCOL,
 			    now, "%s while waiting for %s", why,
-			    waiting_for(s));
+			    dialogue_waiting_for(s->state, tls_on(s)));
 			return -1;
 		}
 	}
@@ -544,149 +481,41 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 }
 
 /*
- * on_reply - decide what a complete reply means in the current state;
- * rest[0..restlen) followed it in the same read.
+ * on_reply - enter the state the reply leads to; rest[0..restlen) came
+ * after it in the same read. Returns -1 once the session stopped reading.
  */
-static void
-on_reply(struct sess *s, const struct smtp_reply *rp, const unsigned char *rest,
-    size_t restlen, int64_t now)
+static int
+on_reply(struct sess *s, const unsigned char *rest, size_t restlen, int64_t now)
 {
-	struct probe_result *r = s->res;
+	enum sess_state before = s->state, next;
 
-	switch (s->state) {
-	case SESS_BANNER:
-		smtp_reply_store(rp, &r->banner);
-		/* Until STARTTLS is accepted, the dialogue is in clear. */
-		r->mode = tls_on(s) ? MODE_IMPLICIT : MODE_PLAIN;
-		if (rp->code == 220) {
-			set_state(
-			    s, tls_on(s) ? SESS_EHLO_TLS : SESS_EHLO, now);
-			return;
-		}
-		result_fail(&r->error, PHASE_BANNER, KIND_PROTOCOL,
-		    "the server greeted with %d instead of 220: it refuses "
-		    "to serve this client now",
-		    rp->code);
-		set_state(s, SESS_QUIT, now);
-		return;
-	case SESS_EHLO:
-	case SESS_EHLO_TLS:
-	case SESS_HELO:
-		on_ehlo(s, rp, now);
-		return;
-	case SESS_STARTTLS:
-		on_starttls(s, rp, rest, restlen, now);
-		return;
-	default:
+	next = dialogue_reply(
+	    s->state, s->p.mode, tls_on(s), &s->reader.reply, s->res);
+	smtp_reader_init(&s->reader);
+	if (next == SESS_DONE) {
+		finish(s, now);
+		return -1;
+	}
+	if (next == SESS_HANDSHAKE) {
+		/* RFC 3207 5: anything the server sent before the handshake
+		 * is not protected and must not be kept (CVE-2011-0411). */
+		if (restlen > 0)
+			log_trailing(s, rest, restlen, now);
+		s->res->starttls.trailing_bytes = restlen + drain(s, now);
+	}
+	set_state(s, next, now);
+	/* After STARTTLS the rest was counted and dropped. */
+	if (before == SESS_STARTTLS || s->state == SESS_DONE ||
+	    s->state == SESS_HANDSHAKE)
+		return -1;
+	if (restlen > 0) {
 		fail(s, KIND_PROTOCOL, now,
-		    "the server sent a reply nobody "
-		    "asked for");
-		return;
+		    "the server sent %zu bytes nobody asked for after its "
+		    "reply (pipelining without being asked)",
+		    restlen);
+		return -1;
 	}
-}
-
-/* on_ehlo - EHLO or HELO answered, before or inside TLS */
-static void
-on_ehlo(struct sess *s, const struct smtp_reply *rp, int64_t now)
-{
-	struct probe_result *r = s->res;
-	struct ehlo_result *e = tls_on(s) ? &r->ehlo_tls : &r->ehlo;
-
-	if (rp->code == 250 || s->state == SESS_HELO) {
-		smtp_ehlo_store(rp, s->state == SESS_HELO, e);
-		if (rp->code != 250) {
-			result_fail(&r->error, cur_phase(s), KIND_PROTOCOL,
-			    "HELO was refused with %d after EHLO was refused",
-			    rp->code);
-			set_state(s, SESS_QUIT, now);
-			return;
-		}
-	} else if (rp->code >= 500) {
-		/* RFC 5321 3.2: a server that does not know EHLO gets HELO. */
-		set_state(s, SESS_HELO, now);
-		return;
-	} else {
-		smtp_ehlo_store(rp, false, e);
-		result_fail(&r->error, cur_phase(s), KIND_PROTOCOL,
-		    "EHLO was answered with %d: the server refuses this "
-		    "client for now",
-		    rp->code);
-		set_state(s, SESS_QUIT, now);
-		return;
-	}
-	if (tls_on(s)) {
-		set_state(s, SESS_QUIT, now);
-		return;
-	}
-	/* What the clear-text EHLO advertised, whether or not it is used. */
-	r->starttls.offered = smtp_has_cap(e, "STARTTLS");
-	if (r->starttls.offered && s->p.mode != MODE_PLAIN) {
-		set_state(s, SESS_STARTTLS, now);
-		return;
-	}
-	set_state(s, SESS_QUIT, now);
-}
-
-/* on_starttls - the reply to STARTTLS; restlen bytes followed it */
-static void
-on_starttls(struct sess *s, const struct smtp_reply *rp,
-    const unsigned char *rest, size_t restlen, int64_t now)
-{
-	struct starttls_result *st = &s->res->starttls;
-	/* Every line of a bounded reply, with a separator between each. */
-	unsigned char joined[SMTP_REPLY_BYTES_MAX + SMTP_REPLY_LINES_MAX];
-	size_t i, k, n = 0;
-
-	st->sent = true;
-	st->code = rp->code;
-	for (i = 0; i < rp->nlines && n < sizeof(joined); i++) {
-		if (i > 0)
-			joined[n++] = '\n';
-		k = rp->line[i].len;
-		if (k > sizeof(joined) - n)
-			k = sizeof(joined) - n;
-		memcpy(joined + n, rp->text + rp->line[i].off, k);
-		n += k;
-	}
-	result_text_set(&st->text, joined, n);
-	if (rp->code != 220) {
-		result_fail(&s->res->error, PHASE_STARTTLS, KIND_PROTOCOL,
-		    "STARTTLS was refused with %d", rp->code);
-		set_state(s, SESS_QUIT, now);
-		return;
-	}
-	s->res->mode = MODE_STARTTLS;
-	/* RFC 3207 5: anything the server sent before the handshake is not
-	 * protected and must not be kept (CVE-2011-0411 class). */
-	if (restlen > 0)
-		log_trailing(s, rest, restlen, now);
-	st->trailing_bytes = restlen + drain(s, now);
-	set_state(s, SESS_HANDSHAKE, now);
-}
-
-/* store_partial - keep what a failed reply delivered, where it belongs */
-static void
-store_partial(struct sess *s, const struct smtp_reply *rp)
-{
-	struct probe_result *r = s->res;
-
-	switch (s->state) {
-	case SESS_BANNER:
-		smtp_reply_store(rp, &r->banner);
-		break;
-	case SESS_EHLO:
-	case SESS_EHLO_TLS:
-	case SESS_HELO:
-		smtp_ehlo_store(rp, s->state == SESS_HELO,
-		    tls_on(s) ? &r->ehlo_tls : &r->ehlo);
-		break;
-	case SESS_STARTTLS:
-		r->starttls.sent = true;
-		r->starttls.code = rp->code;
-		break;
-	default:
-		break;
-	}
+	return 0;
 }
 
 /* handshake - one step of the TLS handshake */
@@ -845,7 +674,7 @@ io_error(struct sess *s, int err, int64_t now)
 		fail(s, KIND_RESET, now,
 		    "the server reset the connection "
 		    "while we waited for %s",
-		    waiting_for(s));
+		    dialogue_waiting_for(s->state, tls_on(s)));
 		break;
 	case ETIMEDOUT:
 		fail(s, KIND_TIMEOUT, now, "the connection timed out (%s)",
@@ -857,29 +686,6 @@ io_error(struct sess *s, int err, int64_t now)
 		    s->state == SESS_CONNECT ? "connecting" : "the connection",
 		    strerror(err));
 		break;
-	}
-}
-
-/* waiting_for - what the current state waits for, for messages */
-static const char *
-waiting_for(const struct sess *s)
-{
-	switch (s->state) {
-	case SESS_CONNECT:
-		return "the TCP connection";
-	case SESS_BANNER:
-		return tls_on(s) ? "the greeting inside TLS" : "the greeting";
-	case SESS_EHLO:
-	case SESS_EHLO_TLS:
-		return "the reply to EHLO";
-	case SESS_HELO:
-		return "the reply to HELO";
-	case SESS_STARTTLS:
-		return "the reply to STARTTLS";
-	case SESS_HANDSHAKE:
-		return "the TLS handshake";
-	default:
-		return "QUIT to be sent";
 	}
 }
 

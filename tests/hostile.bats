@@ -10,6 +10,7 @@ setup() {
 @test "silent server: banner timeout within --timeout" {
 	hostile_probe SILENT/starttls --timeout 3
 	assert_equal "$(p .error.phase)/$(p .error.kind)" banner/timeout
+	assert_equal "$(p .error.message)" "the server accepted the connection but sent no complete greeting within 3 s; a port that expects implicit TLS (usually 465) behaves like this for a STARTTLS client"
 	assert_equal "$(findings)" banner-timeout
 	assert_equal "$(p .mode)" unknown
 }
