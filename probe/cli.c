@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <sys/stat.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -58,9 +59,12 @@ static const struct option longopts[] = {
 
 static const char usage_text[] =
     "usage: smtp-probe [OPTIONS] TARGET...\n"
+    "       smtp-probe [OPTIONS] -f FILE [TARGET...]\n"
     "Probe how the mail servers TARGET (host, host:port, 1.2.3.4:port,\n"
     "[2001:db8::1]:port) do TLS on each port, and report what they did.\n"
     "\n"
+    "  -f FILE                  more targets, one per line ('-': stdin);\n"
+    "                           blank lines and lines starting '#' skipped\n"
     "  -p, --ports LIST         PORT[/MODE],... (default 25,465,587); MODE is\n"
     "                           auto, starttls, implicit or plain\n"
     "      --cafile FILE        trust anchors in PEM (default: system store)\n"
@@ -104,6 +108,7 @@ static enum cli_result apply_option(struct cli_state *, int);
 static enum cli_result finish(struct cli_state *, int, bool, bool);
 static enum cli_result opt_ports(struct cli_state *, int, const char *);
 static enum cli_result opt_file(struct cli_state *, int, const char *);
+static enum cli_result opt_targets_file(struct cli_state *, int, const char *);
 static enum cli_result opt_name(struct cli_state *, int, const char *);
 static enum cli_result opt_number(struct cli_state *, int, const char *);
 static enum cli_result opt_format(struct cli_state *, int, const char *);
@@ -120,6 +125,7 @@ static enum cli_result usage_error(const char *, ...)
 
 static const struct opt_handler handlers[] = {
     {'p', opt_ports},
+    {'f', opt_targets_file},
     {OPT_CAFILE, opt_file},
     {OPT_CLIENT_CERT, opt_file},
     {OPT_CLIENT_KEY, opt_file},
@@ -156,7 +162,7 @@ cli_parse(
 	opterr = 0;
 	optind = 1;
 	while (
-	    (c = getopt_long(argc, argv, ":p:o:j:vVh", longopts, NULL)) != -1)
+	    (c = getopt_long(argc, argv, ":p:o:j:f:vVh", longopts, NULL)) != -1)
 		if ((r = apply_option(&st, c)) != CLI_OK)
 			return r;
 	return finish(&st, argc, stdout_tty, no_color);
@@ -215,8 +221,8 @@ finish(struct cli_state *st, int argc, bool stdout_tty, bool no_color)
 								: FORMAT_JSON;
 	cfg->color = stdout_tty && cfg->output == NULL && !no_color;
 
-	if (optind == argc)
-		return usage_error("no TARGET given");
+	if (optind == argc && cfg->targets_file == NULL)
+		return usage_error("no TARGET or -f FILE given");
 	for (i = optind; i < argc; i++)
 		if (target_parse(st->argv[i], &t, err, sizeof(err)) == -1)
 			return usage_error("%s", err);
@@ -254,6 +260,28 @@ opt_file(struct cli_state *st, int c, const char *arg)
 		st->cfg->client_cert = arg;
 	else
 		st->cfg->client_key = arg;
+	return CLI_OK;
+}
+
+/*
+ * opt_targets_file - -f FILE: checked without opening it, since opening
+ * a named pipe twice would lose what its writer sent to the first reader.
+ */
+static enum cli_result
+opt_targets_file(struct cli_state *st, int c, const char *arg)
+{
+	struct stat sb;
+
+	(void)c;
+	if (st->cfg->targets_file != NULL)
+		return usage_error("-f given twice: give one FILE of targets");
+	if (strcmp(arg, "-") != 0) {
+		if (stat(arg, &sb) == -1 || access(arg, R_OK) == -1)
+			return usage_error("-f %s: %s", arg, strerror(errno));
+		if (S_ISDIR(sb.st_mode))
+			return usage_error("-f %s: %s", arg, strerror(EISDIR));
+	}
+	st->cfg->targets_file = arg;
 	return CLI_OK;
 }
 
