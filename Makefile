@@ -3,8 +3,9 @@
 #   make            build/smtp-probe
 #   make deps       install missing Debian packages (as root, apt-get)
 #   make demo       deps, build, probe the built-in lab Postfix, print reports
-#   make test       deps, build, unit tests and end-to-end tests; the last
-#                   line is "N passed, N failed"
+#   make test       deps, build with warnings as errors, check-style, unit
+#                   tests and end-to-end tests; the last line is
+#                   "N passed, N failed"
 #   make asan       the binary and unit tests with ASan+UBSan, whole suite
 #   make valgrind   the end-to-end tests that talk to servers, under memcheck
 #   make bench      speed and memory figures (printed, never asserted)
@@ -20,10 +21,13 @@ BUILD	?= build
 WARN	 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wvla
 HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+# make test sets WERROR=-Werror: a warning fails the project's own tests,
+# but never a user's plain make with a newer compiler.
+WERROR	?=
 OPT	?= -O2 -g
 CFLAGS	?=
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude \
-	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(HARDEN) \
+	   -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
@@ -37,19 +41,29 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
+# What the objects were built with: when it changes (make test after a
+# plain make), everything is built again, so -Werror sees every file.
+FLAGS_STAMP = $(BUILD)/flags
+
 .PHONY: all deps demo test unit fuzz bench valgrind asan asan-build \
-	check-style install clean
+	check-style install clean FORCE
 
 all: $(BUILD)/smtp-probe
+
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+	    echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' >$@
 
 $(BUILD)/smtp-probe: $(BUILD)/obj/probe/main.o $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h) Makefile
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h) Makefile $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJ)
+$(BUILD)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJ) \
+    $(FLAGS_STAMP)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
 
 deps:
@@ -61,10 +75,13 @@ demo: deps
 
 # The unit tests and the end-to-end suite run on the sanitizer build, and
 # the server tests again under valgrind: a memory error anywhere fails.
+# Every build made here treats a warning as an error (the fuzz harnesses
+# too, through WERROR in the environment), and check-style is one of the
+# checks counted in the last line.
 test: deps
-	@$(MAKE) -s all
-	@$(MAKE) -s asan-build
-	@VALGRIND_BUILD=$(BUILD) tests/run-all.sh build/asan
+	@$(MAKE) -s WERROR=-Werror all
+	@$(MAKE) -s WERROR=-Werror asan-build
+	@WERROR=-Werror VALGRIND_BUILD=$(BUILD) tests/run-all.sh build/asan
 
 unit: $(UNIT_BIN)
 	@tests/run-all.sh $(BUILD) unit

@@ -39,7 +39,7 @@ struct config {
 	int verbosity;
 	char **targets; /* argv's, not owned */
 	size_t ntargets;
-	const char *targets_file; /* -f FILE; NULL: none */
+	const char *targets_file; /* -f: NULL none, "-" stdin; argv's */
 };
 
 enum cli_result {
@@ -50,7 +50,10 @@ enum cli_result {
 
 /*
  * cli_parse - fill cfg from argv. stdout_tty decides the default format and
- * whether colour is allowed; no_color is true when NO_COLOR is set.
+ * whether colour is allowed; no_color is true when NO_COLOR is set. At
+ * least one TARGET or -f FILE is required; each TARGET is checked here, and
+ * FILE only for being readable (its lines are read by the target source,
+ * target.h, and a bad one does not stop the run).
  */
 enum cli_result cli_parse(
     int argc, char **argv, bool stdout_tty, bool no_color, struct config *cfg);

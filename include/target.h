@@ -45,7 +45,8 @@ struct target_item {
 	bool bad; /* could not be parsed */
 	/*
 	 * When bad: names the file's line number and what is wrong, e.g.
-	 * "targets.txt line 12: target \"a b\": ...".
+	 * "targets.txt line 12: target \"a b\": ..." (an argv target has
+	 * no line: "target \"a b\": ...").
 	 */
 	char message[ERR_MSG_MAX];
 	struct target target; /* valid unless bad */

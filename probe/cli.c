@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <sys/stat.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -58,9 +59,12 @@ static const struct option longopts[] = {
 
 static const char usage_text[] =
     "usage: smtp-probe [OPTIONS] TARGET...\n"
+    "       smtp-probe [OPTIONS] -f FILE [TARGET...]\n"
     "Probe how the mail servers TARGET (host, host:port, 1.2.3.4:port,\n"
     "[2001:db8::1]:port) do TLS on each port, and report what they did.\n"
     "\n"
+    "  -f FILE                  more targets, one per line ('-': stdin);\n"
+    "                           blank lines and lines starting '#' skipped\n"
     "  -p, --ports LIST         PORT[/MODE],... (default 25,465,587); MODE is\n"
     "                           auto, starttls, implicit or plain\n"
     "      --cafile FILE        trust anchors in PEM (default: system store)\n"
@@ -86,22 +90,89 @@ static const char usage_text[] =
     "Exit status: 0 report written; 1 --fail-on threshold reached;\n"
     "2 bad usage; 3 the tool itself failed.\n";
 
+/* What the option handlers share while argv is read. */
+struct cli_state {
+	struct config *cfg;
+	char **argv;
+	bool format_set; /* --format given: no default from the terminal */
+};
+
+/* One option's handler: CLI_OK to go on, else what cli_parse returns. */
+struct opt_handler {
+	int opt;
+	enum cli_result (*fn)(struct cli_state *, int, const char *);
+};
+
+static enum cli_result set_defaults(struct config *);
+static enum cli_result apply_option(struct cli_state *, int);
+static enum cli_result finish(struct cli_state *, int, bool, bool);
+static enum cli_result opt_ports(struct cli_state *, int, const char *);
+static enum cli_result opt_file(struct cli_state *, int, const char *);
+static enum cli_result opt_targets_file(struct cli_state *, int, const char *);
+static enum cli_result opt_name(struct cli_state *, int, const char *);
+static enum cli_result opt_number(struct cli_state *, int, const char *);
+static enum cli_result opt_format(struct cli_state *, int, const char *);
+static enum cli_result opt_output(struct cli_state *, int, const char *);
+static enum cli_result opt_fail_on(struct cli_state *, int, const char *);
+static enum cli_result opt_flag(struct cli_state *, int, const char *);
+static enum cli_result opt_info(struct cli_state *, int, const char *);
+static enum cli_result bad_option(struct cli_state *, int);
 static void ehlo_name(const struct target *, char *, size_t);
 static int parse_seconds(const char *, const char *, int *);
 static int parse_int(const char *, const char *, long, long, int *);
 static enum cli_result usage_error(const char *, ...)
     __attribute__((format(printf, 1, 2)));
 
+static const struct opt_handler handlers[] = {
+    {'p', opt_ports},
+    {'f', opt_targets_file},
+    {OPT_CAFILE, opt_file},
+    {OPT_CLIENT_CERT, opt_file},
+    {OPT_CLIENT_KEY, opt_file},
+    {OPT_SNI, opt_name},
+    {OPT_EHLO, opt_name},
+    {OPT_TIMEOUT, opt_number},
+    {OPT_CONNECT_TIMEOUT, opt_number},
+    {'j', opt_number},
+    {OPT_WARN_DAYS, opt_number},
+    {OPT_FORMAT, opt_format},
+    {'o', opt_output},
+    {OPT_FAIL_ON, opt_fail_on},
+    {OPT_TRANSCRIPT, opt_flag},
+    {OPT_PEM, opt_flag},
+    {'v', opt_flag},
+    {'V', opt_info},
+    {'h', opt_info},
+};
+
 /* cli_parse - argv into cfg; prints its own messages */
 enum cli_result
 cli_parse(
     int argc, char **argv, bool stdout_tty, bool no_color, struct config *cfg)
 {
-	char err[256], sevbuf[32];
-	struct target t;
-	bool format_set = false;
-	int c, i;
-	size_t len;
+	struct cli_state st;
+	enum cli_result r;
+	int c;
+
+	memset(&st, 0, sizeof(st));
+	st.cfg = cfg;
+	st.argv = argv;
+	if ((r = set_defaults(cfg)) != CLI_OK)
+		return r;
+	opterr = 0;
+	optind = 1;
+	while (
+	    (c = getopt_long(argc, argv, ":p:o:j:f:vVh", longopts, NULL)) != -1)
+		if ((r = apply_option(&st, c)) != CLI_OK)
+			return r;
+	return finish(&st, argc, stdout_tty, no_color);
+}
+
+/* set_defaults - the values every option starts from */
+static enum cli_result
+set_defaults(struct config *cfg)
+{
+	char err[256];
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->timeout_ms = 30000;
@@ -113,155 +184,237 @@ cli_parse(
 	if (target_parse_ports(DEFAULT_PORTS, cfg->ports, PORTS_MAX,
 		&cfg->nports, err, sizeof(err)) == -1)
 		return usage_error("%s", err);
+	return CLI_OK;
+}
 
-	opterr = 0;
-	optind = 1;
-	while (
-	    (c = getopt_long(argc, argv, ":p:o:j:vVh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (target_parse_ports(optarg, cfg->ports, PORTS_MAX,
-				&cfg->nports, err, sizeof(err)) == -1)
-				return usage_error("--ports: %s", err);
-			break;
-		case OPT_CAFILE:
-			if (access(optarg, R_OK) == -1)
-				return usage_error(
-				    "--cafile %s: %s", optarg, strerror(errno));
-			cfg->cafile = optarg;
-			break;
-		case OPT_SNI:
-		case OPT_EHLO:
-			len = strlen(optarg);
-			if (len == 0 || len > HOSTNAME_MAX ||
-			    strpbrk(optarg, " \t\r\n") != NULL ||
-			    target_parse(optarg, &t, err, sizeof(err)) == -1 ||
-			    t.port != 0)
-				return usage_error("--%s \"%s\": not a host "
-						   "name",
-				    c == OPT_SNI ? "sni" : "ehlo", optarg);
-			if (c == OPT_SNI && t.is_ip)
-				return usage_error("--sni \"%s\": SNI carries "
-						   "a host name, never an IP "
-						   "address (RFC 6066 3)",
-				    optarg);
-			if (c == OPT_SNI)
-				cfg->sni = optarg;
-			else
-				ehlo_name(
-				    &t, cfg->ehlo_name, sizeof(cfg->ehlo_name));
-			break;
-		case OPT_TIMEOUT:
-			if (parse_seconds(
-				"--timeout", optarg, &cfg->timeout_ms) == -1)
-				return CLI_USAGE;
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			if (parse_seconds("--connect-timeout", optarg,
-				&cfg->connect_timeout_ms) == -1)
-				return CLI_USAGE;
-			break;
-		case OPT_FORMAT:
-			format_set = true;
-			if (strcmp(optarg, "json") == 0)
-				cfg->format = FORMAT_JSON;
-			else if (strcmp(optarg, "ndjson") == 0)
-				cfg->format = FORMAT_NDJSON;
-			else if (strcmp(optarg, "text") == 0)
-				cfg->format = FORMAT_TEXT;
-			else
-				return usage_error("--format \"%s\": use json, "
-						   "ndjson or text",
-				    optarg);
-			break;
-		case 'o':
-			cfg->output = optarg;
-			break;
-		case OPT_FAIL_ON:
-			snprintf(sevbuf, sizeof(sevbuf), "%s", optarg);
-			cfg->fail_on =
-			    names_lookup(severity_names, SEV_COUNT, sevbuf);
-			if (cfg->fail_on == -1)
-				return usage_error(
-				    "--fail-on \"%s\": use info, "
-				    "warning or critical",
-				    optarg);
-			break;
-		case 'j':
-			if (parse_int(
-				"--jobs", optarg, 1, 100000, &cfg->jobs) == -1)
-				return CLI_USAGE;
-			break;
-		case OPT_WARN_DAYS:
-			if (parse_int("--warn-days", optarg, 0, 3650,
-				&cfg->warn_days) == -1)
-				return CLI_USAGE;
-			break;
-		case OPT_CLIENT_CERT:
-		case OPT_CLIENT_KEY:
-			if (access(optarg, R_OK) == -1)
-				return usage_error("--%s %s: %s",
-				    c == OPT_CLIENT_CERT ? "client-cert"
-							 : "client-key",
-				    optarg, strerror(errno));
-			if (c == OPT_CLIENT_CERT)
-				cfg->client_cert = optarg;
-			else
-				cfg->client_key = optarg;
-			break;
-		case OPT_TRANSCRIPT:
-			cfg->transcript = true;
-			break;
-		case OPT_PEM:
-			cfg->pem = true;
-			break;
-		case 'v':
-			cfg->verbosity++;
-			break;
-		case 'V':
-			printf("smtp-probe %s\n", SMTP_PROBE_VERSION);
-			return CLI_EXIT_OK;
-		case 'h':
-			fputs(usage_text, stdout);
-			return CLI_EXIT_OK;
-		case ':':
-			return usage_error(
-			    "%s needs a value", argv[optind - 1]);
-		default:
-			/* getopt sets optopt for a known long option given a
-			 * value it does not take ("--pem=yes"). */
-			if (strncmp(argv[optind - 1], "--", 2) == 0 &&
-			    optopt != 0)
-				return usage_error("%.*s takes no value",
-				    (int)strcspn(argv[optind - 1], "="),
-				    argv[optind - 1]);
-			/* In a group of short options ("-Zv") argv names the
-			 * group, not the option. */
-			if (optopt > 0 && optopt < 128 && isgraph(optopt))
-				return usage_error(
-				    "unknown option -%c", optopt);
-			return usage_error(
-			    "unknown option %s", argv[optind - 1]);
-		}
-	}
+/* apply_option - run the handler of option c */
+static enum cli_result
+apply_option(struct cli_state *st, int c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (handlers[i].opt == c)
+			return handlers[i].fn(st, c, optarg);
+	return bad_option(st, c);
+}
+
+/*
+ * finish - what needs every option seen: the checks between options, the
+ * defaults that depend on others, and the TARGETs after the options.
+ */
+static enum cli_result
+finish(struct cli_state *st, int argc, bool stdout_tty, bool no_color)
+{
+	struct config *cfg = st->cfg;
+	struct target t;
+	char err[256];
+	int i;
+
 	if ((cfg->client_cert == NULL) != (cfg->client_key == NULL))
 		return usage_error("--client-cert and --client-key go "
 				   "together");
 	if (cfg->connect_timeout_ms > cfg->timeout_ms)
 		cfg->connect_timeout_ms = cfg->timeout_ms;
-	if (!format_set)
+	if (!st->format_set)
 		cfg->format = stdout_tty && cfg->output == NULL ? FORMAT_TEXT
 								: FORMAT_JSON;
 	cfg->color = stdout_tty && cfg->output == NULL && !no_color;
 
-	if (optind == argc)
-		return usage_error("no TARGET given");
+	if (optind == argc && cfg->targets_file == NULL)
+		return usage_error("no TARGET or -f FILE given");
 	for (i = optind; i < argc; i++)
-		if (target_parse(argv[i], &t, err, sizeof(err)) == -1)
+		if (target_parse(st->argv[i], &t, err, sizeof(err)) == -1)
 			return usage_error("%s", err);
-	cfg->targets = argv + optind;
+	cfg->targets = st->argv + optind;
 	cfg->ntargets = (size_t)(argc - optind);
 	return CLI_OK;
+}
+
+/* opt_ports - -p LIST */
+static enum cli_result
+opt_ports(struct cli_state *st, int c, const char *arg)
+{
+	char err[256];
+
+	(void)c;
+	if (target_parse_ports(arg, st->cfg->ports, PORTS_MAX, &st->cfg->nports,
+		err, sizeof(err)) == -1)
+		return usage_error("--ports: %s", err);
+	return CLI_OK;
+}
+
+/* opt_file - --cafile, --client-cert, --client-key: a readable file */
+static enum cli_result
+opt_file(struct cli_state *st, int c, const char *arg)
+{
+	const char *name = c == OPT_CAFILE ? "cafile"
+	    : c == OPT_CLIENT_CERT         ? "client-cert"
+					   : "client-key";
+
+	if (access(arg, R_OK) == -1)
+		return usage_error("--%s %s: %s", name, arg, strerror(errno));
+	if (c == OPT_CAFILE)
+		st->cfg->cafile = arg;
+	else if (c == OPT_CLIENT_CERT)
+		st->cfg->client_cert = arg;
+	else
+		st->cfg->client_key = arg;
+	return CLI_OK;
+}
+
+/*
+ * opt_targets_file - -f FILE: checked without opening it, since opening
+ * a named pipe twice would lose what its writer sent to the first reader.
+ */
+static enum cli_result
+opt_targets_file(struct cli_state *st, int c, const char *arg)
+{
+	struct stat sb;
+
+	(void)c;
+	if (st->cfg->targets_file != NULL)
+		return usage_error("-f given twice: give one FILE of targets");
+	if (strcmp(arg, "-") != 0) {
+		if (stat(arg, &sb) == -1 || access(arg, R_OK) == -1)
+			return usage_error("-f %s: %s", arg, strerror(errno));
+		if (S_ISDIR(sb.st_mode))
+			return usage_error("-f %s: %s", arg, strerror(EISDIR));
+	}
+	st->cfg->targets_file = arg;
+	return CLI_OK;
+}
+
+/* opt_name - --sni, --ehlo: a host name (or, for EHLO, an address) */
+static enum cli_result
+opt_name(struct cli_state *st, int c, const char *arg)
+{
+	struct target t;
+	char err[256];
+	size_t len;
+
+	len = strlen(arg);
+	if (len == 0 || len > HOSTNAME_MAX || strpbrk(arg, " \t\r\n") != NULL ||
+	    target_parse(arg, &t, err, sizeof(err)) == -1 || t.port != 0)
+		return usage_error("--%s \"%s\": not a host name",
+		    c == OPT_SNI ? "sni" : "ehlo", arg);
+	if (c == OPT_SNI && t.is_ip)
+		return usage_error("--sni \"%s\": SNI carries a host name, "
+				   "never an IP address (RFC 6066 3)",
+		    arg);
+	if (c == OPT_SNI)
+		st->cfg->sni = arg;
+	else
+		ehlo_name(&t, st->cfg->ehlo_name, sizeof(st->cfg->ehlo_name));
+	return CLI_OK;
+}
+
+/* opt_number - --timeout, --connect-timeout, -j, --warn-days */
+static enum cli_result
+opt_number(struct cli_state *st, int c, const char *arg)
+{
+	struct config *cfg = st->cfg;
+	int r;
+
+	if (c == OPT_TIMEOUT)
+		r = parse_seconds("--timeout", arg, &cfg->timeout_ms);
+	else if (c == OPT_CONNECT_TIMEOUT)
+		r = parse_seconds(
+		    "--connect-timeout", arg, &cfg->connect_timeout_ms);
+	else if (c == 'j')
+		r = parse_int("--jobs", arg, 1, 100000, &cfg->jobs);
+	else
+		r = parse_int("--warn-days", arg, 0, 3650, &cfg->warn_days);
+	return r == -1 ? CLI_USAGE : CLI_OK;
+}
+
+/* opt_format - --format FMT */
+static enum cli_result
+opt_format(struct cli_state *st, int c, const char *arg)
+{
+	(void)c;
+	st->format_set = true;
+	if (strcmp(arg, "json") == 0)
+		st->cfg->format = FORMAT_JSON;
+	else if (strcmp(arg, "ndjson") == 0)
+		st->cfg->format = FORMAT_NDJSON;
+	else if (strcmp(arg, "text") == 0)
+		st->cfg->format = FORMAT_TEXT;
+	else
+		return usage_error(
+		    "--format \"%s\": use json, ndjson or text", arg);
+	return CLI_OK;
+}
+
+/* opt_output - -o FILE: opened only once the configuration is good */
+static enum cli_result
+opt_output(struct cli_state *st, int c, const char *arg)
+{
+	(void)c;
+	st->cfg->output = arg;
+	return CLI_OK;
+}
+
+/* opt_fail_on - --fail-on SEV */
+static enum cli_result
+opt_fail_on(struct cli_state *st, int c, const char *arg)
+{
+	char sevbuf[32];
+
+	(void)c;
+	snprintf(sevbuf, sizeof(sevbuf), "%s", arg);
+	st->cfg->fail_on = names_lookup(severity_names, SEV_COUNT, sevbuf);
+	if (st->cfg->fail_on == -1)
+		return usage_error(
+		    "--fail-on \"%s\": use info, warning or critical", arg);
+	return CLI_OK;
+}
+
+/* opt_flag - --transcript, --pem, -v */
+static enum cli_result
+opt_flag(struct cli_state *st, int c, const char *arg)
+{
+	(void)arg;
+	if (c == OPT_TRANSCRIPT)
+		st->cfg->transcript = true;
+	else if (c == OPT_PEM)
+		st->cfg->pem = true;
+	else
+		st->cfg->verbosity++;
+	return CLI_OK;
+}
+
+/* opt_info - -V, -h: print and stop */
+static enum cli_result
+opt_info(struct cli_state *st, int c, const char *arg)
+{
+	(void)st;
+	(void)arg;
+	if (c == 'V')
+		printf("smtp-probe %s\n", SMTP_PROBE_VERSION);
+	else
+		fputs(usage_text, stdout);
+	return CLI_EXIT_OK;
+}
+
+/* bad_option - a missing value, or an option getopt does not know */
+static enum cli_result
+bad_option(struct cli_state *st, int c)
+{
+	const char *arg = st->argv[optind - 1];
+
+	if (c == ':')
+		return usage_error("%s needs a value", arg);
+	/* getopt sets optopt for a known long option given a value it does
+	 * not take ("--pem=yes"). */
+	if (strncmp(arg, "--", 2) == 0 && optopt != 0)
+		return usage_error(
+		    "%.*s takes no value", (int)strcspn(arg, "="), arg);
+	/* In a group of short options ("-Zv") argv names the group, not the
+	 * option. */
+	if (optopt > 0 && optopt < 128 && isgraph(optopt))
+		return usage_error("unknown option -%c", optopt);
+	return usage_error("unknown option %s", arg);
 }
 
 /*

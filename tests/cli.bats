@@ -57,6 +57,34 @@ usage_error() {
 	assert_regex "$stderr" "needs a value"
 }
 
+@test "-f: an unreadable FILE, -f twice, or no target at all is exit 2" {
+	usage_error -f "$BATS_TEST_TMPDIR/missing.txt" 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: -f $BATS_TEST_TMPDIR/missing.txt: No such file or directory"
+	usage_error -f "$BATS_TEST_TMPDIR"
+	assert_regex "$stderr" "^smtp-probe: -f $BATS_TEST_TMPDIR: Is a directory"
+	echo 127.0.0.1 >"$BATS_TEST_TMPDIR/targets.txt"
+	usage_error -f "$BATS_TEST_TMPDIR/targets.txt" -f "$BATS_TEST_TMPDIR/targets.txt"
+	assert_regex "$stderr" "^smtp-probe: -f given twice"
+	usage_error -f - -f "$BATS_TEST_TMPDIR/targets.txt"
+	assert_regex "$stderr" "-f given twice"
+	usage_error -f
+	assert_regex "$stderr" "^smtp-probe: -f needs a value"
+	usage_error -p 25
+	assert_regex "$stderr" "^smtp-probe: no TARGET or -f FILE given"
+	# A bad TARGET argument is still refused before anything is probed.
+	usage_error -f "$BATS_TEST_TMPDIR/targets.txt" "bad!"
+	assert_regex "$stderr" 'target "bad!"'
+}
+
+@test "-f: a file of comments and blank lines is accepted, and probes nothing" {
+	printf '# nothing here\n\n   \n\t# indented\n' >"$BATS_TEST_TMPDIR/none.txt"
+	probe -f "$BATS_TEST_TMPDIR/none.txt"
+	assert_equal "$status" 0
+	assert_equal "$(j '.targets | length')" 0
+	run "$PROBE" --help
+	assert_line --partial "-f FILE"
+}
+
 @test "--cafile without any certificate is a configuration error" {
 	echo "not a certificate" >"$BATS_TEST_TMPDIR/empty.pem"
 	usage_error --cafile "$BATS_TEST_TMPDIR/empty.pem" -p "$LAB_PORT_MX" 127.0.0.1

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# run-all.sh BUILD_DIR [PART...] - run the unit tests (TAP programs
+# run-all.sh BUILD_DIR [PART...] - check the code's style (part "style":
+# tests/check-style.sh, one check), run the unit tests (TAP programs
 # BUILD_DIR/test_*, part "unit"), the end-to-end suite (tests/*.bats against
 # BUILD_DIR/smtp-probe, part "bats") and the end-to-end tests that talk to
 # servers under valgrind (part "valgrind", with VALGRIND_BUILD/smtp-probe,
 # default BUILD_DIR: valgrind cannot run a sanitizer build), and a short run
 # of each fuzz harness (part "fuzz", FUZZ_SECONDS each, default 5: proves
 # they build and hold on their corpus), and end with one line
-# "N passed, N failed". No PART means all four. Exits 1 if
+# "N passed, N failed". No PART means all five. Exits 1 if
 # anything failed, or if a runner died before finishing its plan.
 set -uo pipefail
 
-build=${1:?usage: run-all.sh BUILD_DIR [unit] [bats] [valgrind] [fuzz]}
+build=${1:?usage: run-all.sh BUILD_DIR [style] [unit] [bats] [valgrind] [fuzz]}
 shift
-parts=" ${*:-unit bats valgrind fuzz} "
+parts=" ${*:-style unit bats valgrind fuzz} "
 for part in $parts; do
 	case $part in
-	unit | bats | valgrind | fuzz) ;;
+	style | unit | bats | valgrind | fuzz) ;;
 	*)
 		echo "run-all.sh: unknown part \"$part\"" >&2
 		exit 2
@@ -51,6 +52,17 @@ count() {
 		failed=$((failed + 1))
 	fi
 }
+
+# Style counts as one check: clang-format and the banned functions.
+if [[ $parts == *" style "* ]]; then
+	echo "# style: tests/check-style.sh"
+	if "$root/tests/check-style.sh" >"$log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		grep -v '^check-style: ok$' "$log" | head -n 40
+		failed=$((failed + 1))
+	fi
+fi
 
 if [[ $parts == *" unit "* ]]; then
 	if ! compgen -G "$build/test_*" >/dev/null; then

@@ -5,7 +5,8 @@
 # Prints "fuzz_X: N executions, no crash" per harness, or the crash file;
 # exits 1 if any harness crashed or failed to build.
 #
-# BUILD_DIR defaults to build/fuzz. CLANG overrides the compiler.
+# BUILD_DIR defaults to build/fuzz. CLANG overrides the compiler; WERROR
+# (make test sets -Werror) is added to the compiler's flags.
 set -uo pipefail
 
 secs=${1:?usage: tests/fuzz/run.sh SECONDS [BUILD_DIR]}
@@ -25,6 +26,7 @@ cc=${CLANG:-clang}
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined
     -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Iinclude
     -Wall -Wextra)
+[ -z "${WERROR:-}" ] || flags+=("$WERROR")
 # smtp.c stores into result.h types (result.c), whose release frees
 # certificate entries (cert.c, GnuTLS).
 smtp_src=(probe/smtp.c probe/result.c probe/xalloc.c probe/cert.c
