@@ -16,7 +16,7 @@
 
 #define EXIT_USAGE 2
 
-enum format { FORMAT_JSON, FORMAT_NDJSON, FORMAT_TEXT };
+struct report_format; /* report.h: the table of output formats */
 
 struct config {
 	struct port_spec ports[PORTS_MAX];
@@ -26,7 +26,7 @@ struct config {
 	char ehlo_name[HOSTNAME_MAX + 1];
 	int timeout_ms;
 	int connect_timeout_ms;
-	enum format format;
+	const struct report_format *format;
 	const char *output; /* NULL: stdout */
 	int fail_on;        /* enum severity, or -1 for never */
 	int jobs;

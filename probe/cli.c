@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "version.h"
 
 #define DEFAULT_PORTS "25,465,587"
@@ -217,8 +218,8 @@ finish(struct cli_state *st, int argc, bool stdout_tty, bool no_color)
 	if (cfg->connect_timeout_ms > cfg->timeout_ms)
 		cfg->connect_timeout_ms = cfg->timeout_ms;
 	if (!st->format_set)
-		cfg->format = stdout_tty && cfg->output == NULL ? FORMAT_TEXT
-								: FORMAT_JSON;
+		cfg->format = format_find(
+		    stdout_tty && cfg->output == NULL ? "text" : "json");
 	cfg->color = stdout_tty && cfg->output == NULL && !no_color;
 
 	if (optind == argc && cfg->targets_file == NULL)
@@ -334,15 +335,9 @@ opt_format(struct cli_state *st, int c, const char *arg)
 {
 	(void)c;
 	st->format_set = true;
-	if (strcmp(arg, "json") == 0)
-		st->cfg->format = FORMAT_JSON;
-	else if (strcmp(arg, "ndjson") == 0)
-		st->cfg->format = FORMAT_NDJSON;
-	else if (strcmp(arg, "text") == 0)
-		st->cfg->format = FORMAT_TEXT;
-	else
+	if ((st->cfg->format = format_find(arg)) == NULL)
 		return usage_error(
-		    "--format \"%s\": use json, ndjson or text", arg);
+		    "--format \"%s\": use %s", arg, format_names());
 	return CLI_OK;
 }
 

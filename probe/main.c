@@ -23,18 +23,11 @@
 #include "tls.h"
 #include "xalloc.h"
 
-static const char *const format_name[] = {
-    [FORMAT_JSON] = "json",
-    [FORMAT_NDJSON] = "ndjson",
-    [FORMAT_TEXT] = "text",
-};
-
 static bool ensure_std_fds(void);
 
 int
 main(int argc, char **argv)
 {
-	const struct report_format *fmt;
 	struct run_summary sum;
 	struct target_src *src;
 	struct report_opts ro;
@@ -65,7 +58,6 @@ main(int argc, char **argv)
 		break;
 	}
 	log_verbosity = cfg.verbosity;
-	fmt = format_find(format_name[cfg.format]);
 	/* The report would go to /dev/null, put there by ensure_std_fds. */
 	if (stdout_closed && cfg.output == NULL) {
 		log_warn("standard output is closed: give -o FILE");
@@ -88,7 +80,7 @@ main(int argc, char **argv)
 	}
 	ro.transcript = cfg.transcript;
 	ro.color = cfg.color;
-	sink_open(&sink, fmt, out, &ro, time(NULL), tls_library());
+	sink_open(&sink, cfg.format, out, &ro, time(NULL), tls_library());
 	sink_begin(&sink);
 	ret = run_probe(&cfg, &ctx, src, &sink, &sum);
 	sink_end(&sink, &sum);
@@ -105,7 +97,7 @@ main(int argc, char **argv)
 	}
 	if (ret != 0)
 		return ret;
-	return fmt->exit_status(&sum, cfg.fail_on);
+	return cfg.format->exit_status(&sum, cfg.fail_on);
 }
 
 /*
