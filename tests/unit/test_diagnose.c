@@ -43,6 +43,7 @@ static void tls_cases(void);
 static void verification_cases(void);
 static void cert_cases(void);
 static void advice_cases(void);
+static void order_cases(void);
 static void bound_cases(void);
 
 /* findings_of - "id:severity,..." in order (one static buffer) */
@@ -179,8 +180,11 @@ expect(struct probe_result *p, const char *label, const char *want)
 static void
 table_cases(void)
 {
-	static const struct finding_def known[] = {
-	    {"connect-failed", SEV_CRITICAL}, {"banner-timeout", SEV_CRITICAL},
+	static const struct {
+		const char *id;
+		enum severity severity;
+	} known[] = {{"connect-failed", SEV_CRITICAL},
+	    {"banner-timeout", SEV_CRITICAL},
 	    {"greeting-rejected", SEV_CRITICAL},
 	    {"starttls-missing", SEV_CRITICAL},
 	    {"starttls-rejected", SEV_CRITICAL},
@@ -973,6 +977,51 @@ main(void)
 	verification_cases();
 	cert_cases();
 	advice_cases();
+	order_cases();
 	bound_cases();
 	return done_testing();
+}
+
+/*
+ * order_cases - each area judges the observations, not the findings raised
+ * before it: run alone, the error rule stays quiet about a failure another
+ * area explains, and still names one nobody explains.
+ */
+static void
+order_cases(void)
+{
+	struct probe_result p;
+
+	result_probe_init(&p, 465, MODE_IMPLICIT);
+	p.mode = MODE_IMPLICIT;
+	p.tls.attempted = true;
+	result_fail(&p.error, PHASE_HANDSHAKE, KIND_TLS, "handshake");
+	diag_error(&p);
+	is_str(findings_of(&p), "", "error rule alone: a failed handshake");
+	diag_tls(&p);
+	is_str(findings_of(&p), "handshake-failed:critical",
+	    "tls rule after the error rule: handshake-failed");
+	result_probe_free(&p);
+
+	result_probe_init(&p, 25, MODE_AUTO);
+	result_fail(&p.error, PHASE_CONNECT, KIND_REFUSED, "refused");
+	diag_error(&p);
+	is_str(findings_of(&p), "", "error rule alone: a refused connection");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	p.starttls.offered = p.starttls.sent = true;
+	p.starttls.code = 454;
+	result_fail(&p.error, PHASE_STARTTLS, KIND_PROTOCOL, "454");
+	diag_error(&p);
+	is_str(findings_of(&p), "", "error rule alone: STARTTLS refused");
+	result_probe_free(&p);
+
+	dialogue(&p, 25, MODE_AUTO);
+	result_fail(&p.error, PHASE_EHLO, KIND_RESET, "reset");
+	no_ehlo(&p);
+	diag_error(&p);
+	is_str(findings_of(&p), "connection-lost:critical",
+	    "error rule alone: a reset nobody explains");
+	result_probe_free(&p);
 }
