@@ -92,6 +92,8 @@ static void inspect_names(gnutls_x509_crt_t, struct cert_info *);
 static void inspect_serial(gnutls_x509_crt_t, struct cert_info *);
 static void inspect_sans(gnutls_x509_crt_t, struct cert_info *);
 static void inspect_algorithms(gnutls_x509_crt_t, struct cert_info *);
+static enum pk_alg pk_alg_of(int);
+static enum sig_hash sig_hash_of(gnutls_digest_algorithm_t);
 static void inspect_hashes(gnutls_x509_crt_t, struct cert_info *);
 static void der_fingerprint(const gnutls_datum_t *, struct cert_info *);
 static void inspect_pem(const gnutls_datum_t *, struct cert_info *);
@@ -393,44 +395,98 @@ out:
 static void
 inspect_algorithms(gnutls_x509_crt_t crt, struct cert_info *ci)
 {
-	const char *name = NULL;
+	const char *name;
 	unsigned int bits = 0;
 	char oid[64];
 	size_t len = sizeof(oid);
-	int pk, sign;
+	int sign;
 
-	pk = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
-	switch (pk) {
-	case GNUTLS_PK_RSA:
-		name = "RSA";
-		break;
-	case GNUTLS_PK_ECDSA:
-		name = "EC";
-		break;
-	case GNUTLS_PK_EDDSA_ED25519:
-	case GNUTLS_PK_EDDSA_ED448:
-		name = "EdDSA";
-		break;
-	case GNUTLS_PK_DSA:
-		name = "DSA";
-		break;
-	default:
-		if (pk > 0)
-			name = gnutls_pk_algorithm_get_name(pk);
-		break;
-	}
-	if (name != NULL) {
-		copy_str(ci->pk_algorithm, sizeof(ci->pk_algorithm), name);
+	ci->pk_algorithm =
+	    pk_alg_of(gnutls_x509_crt_get_pk_algorithm(crt, &bits));
+	if (ci->pk_algorithm != PK_UNKNOWN)
 		ci->pk_bits = bits;
-	}
 
 	/* gnutls_sign_get_name() gives "RSA-SHA256", "ECDSA-SHA256"...; an
 	 * algorithm GnuTLS does not know is shown by its OID. */
 	sign = gnutls_x509_crt_get_signature_algorithm(crt);
-	if (sign > 0 && (name = gnutls_sign_get_name(sign)) != NULL)
+	if (sign > 0 && (name = gnutls_sign_get_name(sign)) != NULL) {
 		copy_str(ci->sig_algorithm, sizeof(ci->sig_algorithm), name);
-	else if (gnutls_x509_crt_get_signature_oid(crt, oid, &len) >= 0)
+		ci->sig_hash =
+		    sig_hash_of(gnutls_sign_get_hash_algorithm(sign));
+	} else if (gnutls_x509_crt_get_signature_oid(crt, oid, &len) >= 0)
 		copy_str(ci->sig_algorithm, sizeof(ci->sig_algorithm), oid);
+}
+
+/*
+ * pk_alg_of - GnuTLS's key algorithm as ours.
+ * XXX A key newer than this list (and GnuTLS 3.7) is unknown, "", where
+ * GnuTLS might have a name for it.
+ */
+static enum pk_alg
+pk_alg_of(int pk)
+{
+	switch (pk) {
+	case GNUTLS_PK_RSA:
+		return PK_RSA;
+	case GNUTLS_PK_RSA_PSS:
+		return PK_RSA_PSS;
+	case GNUTLS_PK_DSA:
+		return PK_DSA;
+	case GNUTLS_PK_ECDSA:
+		return PK_EC;
+	case GNUTLS_PK_EDDSA_ED25519:
+	case GNUTLS_PK_EDDSA_ED448:
+		return PK_EDDSA;
+	case GNUTLS_PK_DH:
+		return PK_DH;
+	case GNUTLS_PK_ECDH_X25519:
+		return PK_X25519;
+	case GNUTLS_PK_ECDH_X448:
+		return PK_X448;
+	case GNUTLS_PK_GOST_01:
+		return PK_GOST_01;
+	case GNUTLS_PK_GOST_12_256:
+		return PK_GOST_12_256;
+	case GNUTLS_PK_GOST_12_512:
+		return PK_GOST_12_512;
+	default:
+		return PK_UNKNOWN;
+	}
+}
+
+/* sig_hash_of - the digest of a signature algorithm, as ours */
+static enum sig_hash
+sig_hash_of(gnutls_digest_algorithm_t dig)
+{
+	switch (dig) {
+	case GNUTLS_DIG_MD2:
+		return SIGHASH_MD2;
+	case GNUTLS_DIG_MD5:
+		return SIGHASH_MD5;
+	case GNUTLS_DIG_SHA1:
+		return SIGHASH_SHA1;
+	case GNUTLS_DIG_RMD160:
+		return SIGHASH_RIPEMD160;
+	case GNUTLS_DIG_SHA224:
+		return SIGHASH_SHA224;
+	case GNUTLS_DIG_SHA256:
+		return SIGHASH_SHA256;
+	case GNUTLS_DIG_SHA384:
+		return SIGHASH_SHA384;
+	case GNUTLS_DIG_SHA512:
+		return SIGHASH_SHA512;
+	case GNUTLS_DIG_SHA3_224:
+	case GNUTLS_DIG_SHA3_256:
+	case GNUTLS_DIG_SHA3_384:
+	case GNUTLS_DIG_SHA3_512:
+		return SIGHASH_SHA3;
+	case GNUTLS_DIG_GOSTR_94:
+	case GNUTLS_DIG_STREEBOG_256:
+	case GNUTLS_DIG_STREEBOG_512:
+		return SIGHASH_GOST;
+	default:
+		return SIGHASH_UNKNOWN;
+	}
 }
 
 /*

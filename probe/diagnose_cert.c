@@ -11,7 +11,6 @@
 #include "diagnose.h"
 
 #include <stdio.h>
-#include <string.h>
 
 /* Weak-key thresholds (NIST SP 800-57: 112-bit security). */
 #define RSA_BITS_MIN 2048
@@ -133,16 +132,15 @@ key_finding(struct probe_result *p, size_t i)
 {
 	const struct cert_info *c = &p->certs[i];
 
-	/* "RSA" and "RSA-PSS" keys alike */
-	if ((strncmp(c->pk_algorithm, "RSA", 3) == 0 ||
-		strcmp(c->pk_algorithm, "DSA") == 0) &&
+	if ((c->pk_algorithm == PK_RSA || c->pk_algorithm == PK_RSA_PSS ||
+		c->pk_algorithm == PK_DSA) &&
 	    c->pk_bits < RSA_BITS_MIN)
 		diag_add(p, F_WEAK_KEY,
 		    "Certificate %zu has a "
 		    "%u-bit %s key; use at least %d bits (or EC "
 		    "P-256).",
-		    i, c->pk_bits, c->pk_algorithm, RSA_BITS_MIN);
-	else if (strcmp(c->pk_algorithm, "EC") == 0 && c->pk_bits < EC_BITS_MIN)
+		    i, c->pk_bits, pk_alg_names[c->pk_algorithm], RSA_BITS_MIN);
+	else if (c->pk_algorithm == PK_EC && c->pk_bits < EC_BITS_MIN)
 		diag_add(p, F_WEAK_KEY,
 		    "Certificate %zu has a "
 		    "%u-bit EC key; use at least %d bits.",
@@ -157,9 +155,8 @@ signature_finding(struct probe_result *p, size_t i)
 
 	/* A root's own signature is never checked by clients. */
 	if (!c->self_signed &&
-	    (strstr(c->sig_algorithm, "SHA1") != NULL ||
-		strstr(c->sig_algorithm, "MD5") != NULL ||
-		strstr(c->sig_algorithm, "MD2") != NULL))
+	    (c->sig_hash == SIGHASH_SHA1 || c->sig_hash == SIGHASH_MD5 ||
+		c->sig_hash == SIGHASH_MD2))
 		diag_add(p, F_WEAK_SIGNATURE,
 		    "Certificate %zu "
 		    "is signed with %s, which is broken; reissue it "

@@ -9,8 +9,6 @@
  */
 #include "diagnose.h"
 
-#include <string.h>
-
 static bool legacy_version(const struct tls_result *);
 
 /* diag_tls - handshake outcome and protocol version */
@@ -32,7 +30,7 @@ diag_tls(struct probe_result *p)
 		    "The server "
 		    "negotiated %s, which RFC 8996 deprecates; current clients "
 		    "refuse it. Enable TLS 1.2 and 1.3 on the server.",
-		    t->version);
+		    tls_version_names[t->version]);
 }
 
 /*
@@ -50,7 +48,6 @@ diag_handshake_failed(const struct probe_result *p)
 static bool
 legacy_version(const struct tls_result *t)
 {
-	return strcmp(t->version, "TLS1.0") == 0 ||
-	    strcmp(t->version, "TLS1.1") == 0 ||
-	    strcmp(t->version, "SSL3.0") == 0;
+	return t->version == TLSV_SSL3 || t->version == TLSV_1_0 ||
+	    t->version == TLSV_1_1;
 }

@@ -774,8 +774,8 @@ handshake_done(struct sess *s, int64_t now)
 	r->chain_truncated = n > CERT_CHAIN_MAX;
 	cert_verify(chain, n, s->params->trust, s->sni, wall, &r->verification);
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
-	    r->tls.version, r->tls.cipher, r->tls.group[0] ? ", " : "",
-	    r->tls.group);
+	    tls_version_names[r->tls.version], r->tls.cipher,
+	    r->tls.group[0] ? ", " : "", r->tls.group);
 	result_transcript_add(
 	    &r->transcript, now - s->t_start, TDIR_TLS, line, strlen(line));
 	if (s->mode == MODE_IMPLICIT) {

@@ -329,9 +329,10 @@ test_inspect_leaf(void)
 	}
 	is_int(ci.nsan_ip, 0, "leaf: no IP SAN");
 	ok(ci.san_ip == NULL, "leaf: no IP SAN array");
-	is_str(ci.pk_algorithm, "RSA", "leaf: key algorithm");
+	is_str(pk_alg_names[ci.pk_algorithm], "RSA", "leaf: key algorithm");
 	is_int(ci.pk_bits, 2048, "leaf: key bits");
 	is_str(ci.sig_algorithm, "RSA-SHA256", "leaf: signature algorithm");
+	is_int(ci.sig_hash, SIGHASH_SHA256, "leaf: signature hash");
 	ok(!ci.self_signed, "leaf: not self-signed");
 	ok(!ci.is_ca, "leaf: not a CA");
 	ok(ci.pem == NULL, "leaf: no PEM unless asked");
@@ -427,19 +428,21 @@ test_inspect_keys(void)
 	size_t n;
 
 	cert_inspect(&der[F_EC], 1, NOW, false, &ci, 1, &n);
-	is_str(ci.pk_algorithm, "EC", "ec: key algorithm");
+	is_str(pk_alg_names[ci.pk_algorithm], "EC", "ec: key algorithm");
 	is_int(ci.pk_bits, 256, "ec: key bits (P-256)");
 	is_str(ci.sig_algorithm, "RSA-SHA256", "ec: signed by the RSA CA");
 	cert_info_free(&ci);
 
 	cert_inspect(&der[F_ED25519], 1, NOW, false, &ci, 1, &n);
-	is_str(ci.pk_algorithm, "EdDSA", "ed25519: key algorithm");
+	is_str(
+	    pk_alg_names[ci.pk_algorithm], "EdDSA", "ed25519: key algorithm");
 	is_int(ci.pk_bits, 256, "ed25519: key bits");
 	cert_info_free(&ci);
 
 	cert_inspect(&der[F_TWIN_CA], 1, NOW, false, &ci, 1, &n);
 	is_str(ci.sig_algorithm, "ECDSA-SHA256", "twin ca: ECDSA signature");
-	is_str(ci.pk_algorithm, "EC", "twin ca: EC key");
+	is_int(ci.sig_hash, SIGHASH_SHA256, "twin ca: signature hash");
+	is_str(pk_alg_names[ci.pk_algorithm], "EC", "twin ca: EC key");
 	cert_info_free(&ci);
 }
 
@@ -532,7 +535,8 @@ test_inspect_unparsable(void)
 		ok(!ci[i].parsed && ci[i].issuer != NULL &&
 			ci[i].issuer[0] == '\0' && ci[i].serial[0] == '\0' &&
 			ci[i].spki_sha256[0] == '\0' &&
-			ci[i].pk_algorithm[0] == '\0' &&
+			ci[i].pk_algorithm == PK_UNKNOWN &&
+			ci[i].sig_hash == SIGHASH_UNKNOWN &&
 			ci[i].sig_algorithm[0] == '\0',
 		    "unparsable: not parsed, empty strings elsewhere");
 		/* The fingerprint is over the bytes sent: no parsing needed. */
