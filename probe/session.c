@@ -769,10 +769,8 @@ handshake_done(struct sess *s, int64_t now)
 	time_t wall = time(NULL);
 
 	chain = tls_peer_chain(&s->tls, &n);
-	cert_inspect(chain, n, wall, s->params->with_pem, r->certs,
-	    CERT_CHAIN_MAX, &r->ncerts);
-	r->chain_truncated = n > CERT_CHAIN_MAX;
-	cert_verify(chain, n, s->params->trust, s->sni, wall, &r->verification);
+	cert_examine(
+	    chain, n, s->params->trust, s->sni, wall, s->params->with_pem, r);
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
 	    tls_version_names[r->tls.version], r->tls.cipher,
 	    r->tls.group[0] ? ", " : "", r->tls.group);

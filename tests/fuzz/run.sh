@@ -26,9 +26,9 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined
     -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Iinclude
     -Wall -Wextra)
 # smtp.c stores into result.h types (result.c), whose release frees
-# certificate entries (cert.c, GnuTLS).
-smtp_src=(probe/smtp.c probe/result.c probe/xalloc.c probe/cert.c
-    probe/names.c)
+# certificate entries (cert_inspect.c, GnuTLS).
+smtp_src=(probe/smtp.c probe/result.c probe/xalloc.c probe/cert_inspect.c
+    probe/cert_verify.c probe/names.c)
 gnutls_flags=$(pkg-config --cflags --libs gnutls) || exit 1
 read -ra gnutls <<<"$gnutls_flags"
 

@@ -1,12 +1,11 @@
 /*
- * cert.c - the certificate chain as sent: description and verification.
+ * cert_inspect.c - the certificate chain as sent, parsed once and described.
  *
- * Owns the translation of the server's DER certificates into struct
- * cert_info (RFC 5280 4.1 fields, SANs of 4.2.1.6, basic constraints of
- * 4.2.1.9) and the judgement of the chain into struct verification. It does
- * no I/O and reads no clock: "now" is a parameter, and GnuTLS's own time
- * checks are switched off so that validity is judged here, against now.
- * Host names are matched by GnuTLS (RFC 6125, IP literals included).
+ * Owns cert_examine(), the one entry point after a handshake: each DER
+ * certificate is parsed by GnuTLS once, described into struct cert_info
+ * (RFC 5280 4.1 fields, SANs of 4.2.1.6, basic constraints of 4.2.1.9),
+ * and the parsed chain is handed to cert_verify.c, which judges it. No I/O
+ * and no clock: "now" is a parameter.
  *
  * Strings from a certificate are server data: they are kept raw (renderers
  * escape them), shorter than CERT_DN_MAX bytes (cut on a UTF-8 boundary),
@@ -25,7 +24,6 @@
 #include <arpa/inet.h>
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,21 +39,6 @@
 #include "result.h"
 #include "xalloc.h"
 
-#define VBIT(e) (1u << (e))
-
-/* The verification failures that make a chain untrusted. */
-#define TRUST_ERRORS                                                           \
-	(VBIT(VERR_UNTRUSTED) | VBIT(VERR_SIGNER_NOT_CA) |                     \
-	    VBIT(VERR_INSECURE_ALGORITHM) | VBIT(VERR_INVALID_SIGNATURE) |     \
-	    VBIT(VERR_REVOKED) | VBIT(VERR_EXPIRED) |                          \
-	    VBIT(VERR_NOT_YET_VALID) | VBIT(VERR_CHAIN_TOO_LONG) |             \
-	    VBIT(VERR_PURPOSE_MISMATCH))
-
-/* Time is judged by this file against "now", never by GnuTLS's clock. */
-#define VERIFY_FLAGS                                                           \
-	(GNUTLS_VERIFY_DISABLE_TIME_CHECKS |                                   \
-	    GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS)
-
 /*
  * For the self-signature check only: verify the certificate against itself
  * as the sole anchor, without the shortcut that trusts a certificate found
@@ -65,28 +48,12 @@
 #define SELF_FLAGS                                                             \
 	(GNUTLS_VERIFY_DO_NOT_ALLOW_SAME | GNUTLS_VERIFY_DISABLE_CA_SIGN |     \
 	    GNUTLS_VERIFY_ALLOW_BROKEN |                                       \
-	    GNUTLS_VERIFY_ALLOW_ANY_X509_V1_CA_CRT | VERIFY_FLAGS)
+	    GNUTLS_VERIFY_ALLOW_ANY_X509_V1_CA_CRT | CERT_NO_TIME_CHECKS)
 
 #define DAY_SECONDS 86400
 
-/* GnuTLS status bits with a reason of their own; others become "other". */
-static const struct {
-	unsigned int status;
-	enum verr verr;
-} status_map[] = {
-    {GNUTLS_CERT_SIGNER_NOT_FOUND, VERR_UNTRUSTED},
-    {GNUTLS_CERT_SIGNER_NOT_CA, VERR_SIGNER_NOT_CA},
-    {GNUTLS_CERT_INSECURE_ALGORITHM, VERR_INSECURE_ALGORITHM},
-    {GNUTLS_CERT_SIGNATURE_FAILURE, VERR_INVALID_SIGNATURE},
-    {GNUTLS_CERT_REVOKED, VERR_REVOKED},
-    {GNUTLS_CERT_PURPOSE_MISMATCH, VERR_PURPOSE_MISMATCH},
-    /* Not expected with VERIFY_FLAGS, but mapped if GnuTLS says so. */
-    {GNUTLS_CERT_EXPIRED, VERR_EXPIRED},
-    {GNUTLS_CERT_NOT_ACTIVATED, VERR_NOT_YET_VALID},
-};
-
-static void inspect_one(
-    const gnutls_datum_t *, time_t, bool, struct cert_info *);
+static void inspect_one(const gnutls_datum_t *, time_t, bool,
+    struct cert_info *, struct cert_chain *);
 static void inspect_unparsable(struct cert_info *, int);
 static void inspect_names(gnutls_x509_crt_t, struct cert_info *);
 static void inspect_serial(gnutls_x509_crt_t, struct cert_info *);
@@ -104,30 +71,26 @@ static void copy_str(char *, size_t, const char *);
 static long days_between(time_t, time_t);
 static gnutls_x509_crt_t parse_der(const gnutls_datum_t *, int *);
 static bool is_self_signed(gnutls_x509_crt_t);
-static bool is_anchor(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
-static bool has_anchor_issuer(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
-static bool same_key(gnutls_x509_crt_t, gnutls_x509_crt_t);
-static int chain_status(
-    gnutls_x509_trust_list_t, gnutls_x509_crt_t *, size_t, unsigned int *);
-static unsigned int status_errors(unsigned int, bool);
-static unsigned int time_errors(gnutls_x509_crt_t *, size_t, time_t);
-static int match_hostname(gnutls_x509_crt_t, const char *);
-static bool walk_chain(gnutls_x509_crt_t *, const bool *, size_t,
-    gnutls_x509_trust_list_t, bool *);
-static void set_err(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
 
-/* cert_inspect - describe chain[0..min(n, max)) into out[] */
+/* cert_examine - describe and verify the chain, parsing each once */
 void
-cert_inspect(const gnutls_datum_t *chain, size_t n, time_t now, bool with_pem,
-    struct cert_info *out, size_t max, size_t *nout)
+cert_examine(const gnutls_datum_t *chain, size_t n,
+    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
+    bool with_pem, struct probe_result *r)
 {
+	struct cert_chain pc;
 	size_t i, count;
 
-	count = n < max ? n : max;
+	memset(&pc, 0, sizeof(pc));
+	pc.nsent = n;
+	count = n < CERT_CHAIN_MAX ? n : CERT_CHAIN_MAX;
 	for (i = 0; i < count; i++)
-		inspect_one(&chain[i], now, with_pem, &out[i]);
-	*nout = count;
+		inspect_one(&chain[i], now, with_pem, &r->certs[i], &pc);
+	r->ncerts = count;
+	r->chain_truncated = n > CERT_CHAIN_MAX;
+	cert_verify(&pc, trust, hostname, now, &r->verification);
+	for (i = 0; i < pc.n; i++)
+		gnutls_x509_crt_deinit(pc.crt[i]);
 }
 
 /* cert_info_free - release everything an entry owns and zero it */
@@ -149,128 +112,12 @@ cert_info_free(struct cert_info *ci)
 }
 
 /*
- * cert_trust_load - a trust list from cafile (PEM), or the system store when
- * cafile is NULL. A source that yields no certificate is an error: a probe
- * against an empty trust list would call every server untrusted.
+ * inspect_one - fill ci from one DER certificate, and keep the parsed
+ * certificate in pc for verification (pc owns it from then on).
  */
-int
-cert_trust_load(
-    const char *cafile, gnutls_x509_trust_list_t *out, char *err, size_t errlen)
-{
-	gnutls_x509_trust_list_t tl;
-	int r;
-
-	*out = NULL;
-	if ((r = gnutls_x509_trust_list_init(&tl, 0)) < 0) {
-		set_err(err, errlen, "cannot create a trust list: %s",
-		    gnutls_strerror(r));
-		return -1;
-	}
-	if (cafile == NULL) {
-		r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
-		if (r == 0 || r == GNUTLS_E_NO_CERTIFICATE_FOUND)
-			set_err(err, errlen,
-			    "system trust store: no certificate found");
-		else if (r < 0)
-			set_err(err, errlen, "system trust store: %s",
-			    gnutls_strerror(r));
-	} else {
-		r = gnutls_x509_trust_list_add_trust_file(
-		    tl, cafile, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
-		if (r == 0 || r == GNUTLS_E_NO_CERTIFICATE_FOUND)
-			set_err(err, errlen,
-			    "--cafile %s: no PEM certificate found", cafile);
-		else if (r < 0)
-			set_err(err, errlen, "--cafile %s: %s", cafile,
-			    gnutls_strerror(r));
-	}
-	if (r <= 0) {
-		gnutls_x509_trust_list_deinit(tl, 1);
-		return -1;
-	}
-	*out = tl;
-	return 0;
-}
-
-/*
- * cert_verify - judge chain[0..n) (leaf first) against trust, now and
- * hostname. GnuTLS decides the signatures and the path to an anchor; this
- * code adds validity periods, self-signature, the name and completeness.
- * Every reason found is kept, none stops the others.
- */
-void
-cert_verify(const gnutls_datum_t *chain, size_t n,
-    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
-    struct verification *v)
-{
-	gnutls_x509_crt_t crts[CERT_CHAIN_MAX], crt;
-	bool selfsig[CERT_CHAIN_MAX], have_leaf = false, nonca_signer = false;
-	size_t i, limit, ncrt = 0;
-	unsigned int errs = 0, status;
-	int gerr;
-
-	memset(v, 0, sizeof(*v));
-	v->present = true;
-	v->hostname_match = -1;
-	if (n == 0) {
-		errs = VBIT(VERR_UNTRUSTED);
-		goto out;
-	}
-	limit = n;
-	if (n > CERT_CHAIN_MAX) {
-		errs |= VBIT(VERR_CHAIN_TOO_LONG);
-		limit = CERT_CHAIN_MAX;
-	}
-	/* Unparsable certificates are left out; they are described by
-	 * cert_inspect(), and here they are "other". */
-	for (i = 0; i < limit; i++) {
-		if ((crt = parse_der(&chain[i], &gerr)) == NULL) {
-			errs |= VBIT(VERR_OTHER);
-			continue;
-		}
-		if (i == 0)
-			have_leaf = true;
-		crts[ncrt++] = crt;
-	}
-	if (!have_leaf) {
-		/* No leaf: nothing is proven, not even the name. */
-		errs |= VBIT(VERR_UNTRUSTED);
-		if (hostname != NULL) {
-			v->hostname_match = 0;
-			errs |= VBIT(VERR_HOSTNAME_MISMATCH);
-		}
-		goto out;
-	}
-
-	for (i = 0; i < ncrt; i++)
-		selfsig[i] = is_self_signed(crts[i]);
-	v->chain_complete =
-	    walk_chain(crts, selfsig, ncrt, trust, &nonca_signer);
-	if (!v->chain_complete)
-		errs |= VBIT(VERR_CHAIN_INCOMPLETE);
-	if (chain_status(trust, crts, ncrt, &status) == 0)
-		errs |= status_errors(status, nonca_signer);
-	else
-		errs |= VBIT(VERR_UNTRUSTED) | VBIT(VERR_OTHER);
-	errs |= time_errors(crts, ncrt, now);
-	if (selfsig[0] && !is_anchor(trust, crts[0]))
-		errs |= VBIT(VERR_SELF_SIGNED);
-	if (hostname != NULL) {
-		v->hostname_match = match_hostname(crts[0], hostname);
-		if (!v->hostname_match)
-			errs |= VBIT(VERR_HOSTNAME_MISMATCH);
-	}
-out:
-	v->errors = errs;
-	v->trusted = (errs & TRUST_ERRORS) == 0;
-	for (i = 0; i < ncrt; i++)
-		gnutls_x509_crt_deinit(crts[i]);
-}
-
-/* inspect_one - fill ci from one DER certificate */
 static void
-inspect_one(
-    const gnutls_datum_t *der, time_t now, bool with_pem, struct cert_info *ci)
+inspect_one(const gnutls_datum_t *der, time_t now, bool with_pem,
+    struct cert_info *ci, struct cert_chain *pc)
 {
 	gnutls_x509_crt_t crt;
 	int r;
@@ -279,6 +126,7 @@ inspect_one(
 	der_fingerprint(der, ci);
 	if ((crt = parse_der(der, &r)) == NULL) {
 		inspect_unparsable(ci, r);
+		pc->unparsable = true;
 		return;
 	}
 	ci->parsed = true;
@@ -294,7 +142,13 @@ inspect_one(
 	ci->is_ca = gnutls_x509_crt_get_ca_status(crt, NULL) > 0;
 	if (with_pem)
 		inspect_pem(der, ci);
-	gnutls_x509_crt_deinit(crt);
+	/* The first parsed, and none failed before it: the one sent first. */
+	if (pc->n == 0 && !pc->unparsable)
+		pc->leaf = true;
+	pc->crt[pc->n] = crt;
+	pc->self_signed[pc->n] = ci->self_signed;
+	pc->is_ca[pc->n] = ci->is_ca;
+	pc->n++;
 }
 
 /* inspect_unparsable - the entry of a certificate GnuTLS cannot read */
@@ -674,209 +528,4 @@ is_self_signed(gnutls_x509_crt_t crt)
 	if (gnutls_x509_crt_verify(crt, &crt, 1, SELF_FLAGS, &status) < 0)
 		return false;
 	return status == 0;
-}
-
-/*
- * is_anchor - crt is itself in the trust list: an anchor with its name and
- * its key (GnuTLS trusts a certificate with the same name and key as an
- * anchor, so a renewed self-signed certificate counts too).
- */
-static bool
-is_anchor(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t crt)
-{
-	gnutls_x509_crt_t ca;
-	bool same;
-
-	if (trust == NULL ||
-	    gnutls_x509_trust_list_get_issuer(
-		trust, crt, &ca, GNUTLS_TL_GET_COPY) < 0)
-		return false;
-	same = gnutls_x509_crt_equals(ca, crt) || same_key(ca, crt);
-	gnutls_x509_crt_deinit(ca);
-	return same;
-}
-
-/* has_anchor_issuer - the trust list holds an issuer of crt */
-static bool
-has_anchor_issuer(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t crt)
-{
-	gnutls_x509_crt_t ca;
-
-	if (trust == NULL ||
-	    gnutls_x509_trust_list_get_issuer(
-		trust, crt, &ca, GNUTLS_TL_GET_COPY) < 0)
-		return false;
-	gnutls_x509_crt_deinit(ca);
-	return true;
-}
-
-/* same_key - a and b carry the same public key */
-static bool
-same_key(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
-{
-	unsigned char ida[64], idb[64];
-	size_t la = sizeof(ida), lb = sizeof(idb);
-
-	if (gnutls_x509_crt_get_key_id(a, GNUTLS_KEYID_USE_SHA256, ida, &la) <
-		0 ||
-	    gnutls_x509_crt_get_key_id(b, GNUTLS_KEYID_USE_SHA256, idb, &lb) <
-		0)
-		return false;
-	return la == lb && memcmp(ida, idb, la) == 0;
-}
-
-/*
- * chain_status - GnuTLS's verdict on the chain, in *status. No host name
- * goes in the typed data: the name is judged separately, so a name mismatch
- * never hides or adds a trust reason. Without a trust list nothing can be
- * trusted. Returns -1 if GnuTLS could not verify at all.
- */
-static int
-chain_status(gnutls_x509_trust_list_t trust, gnutls_x509_crt_t *crts, size_t n,
-    unsigned int *status)
-{
-	*status = 0;
-	if (trust == NULL) {
-		*status = GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND;
-		return 0;
-	}
-	if (gnutls_x509_trust_list_verify_crt2(trust, crts, (unsigned int)n,
-		NULL, 0, VERIFY_FLAGS, status, NULL) < 0)
-		return -1;
-	return 0;
-}
-
-/*
- * status_errors - every GnuTLS status bit as a verr bit. GnuTLS reports a
- * leaf that signs another leaf as a "signer constraints" failure, which also
- * covers name constraints and key usage; when the walk found a non-CA
- * signer among the certificates sent, it is reported as signer-not-ca, else
- * as other. INVALID is only a summary: it becomes "untrusted" when no trust
- * reason explains it, so an invalid chain is never called trusted, even
- * when its only reason is "other".
- */
-static unsigned int
-status_errors(unsigned int status, bool nonca_signer)
-{
-	unsigned int bit, errs = 0;
-	size_t i;
-
-	for (bit = 1; bit != 0; bit <<= 1) {
-		if (!(status & bit) || bit == GNUTLS_CERT_INVALID)
-			continue;
-		for (i = 0; i < sizeof(status_map) / sizeof(status_map[0]); i++)
-			if (status_map[i].status == bit)
-				break;
-		if (i < sizeof(status_map) / sizeof(status_map[0]))
-			errs |= VBIT(status_map[i].verr);
-		else if (bit == GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE &&
-		    nonca_signer)
-			errs |= VBIT(VERR_SIGNER_NOT_CA);
-		else
-			errs |= VBIT(VERR_OTHER);
-	}
-	if ((status & GNUTLS_CERT_INVALID) && !(errs & TRUST_ERRORS))
-		errs |= VBIT(VERR_UNTRUSTED);
-	return errs;
-}
-
-/*
- * time_errors - expired / not yet valid, for any certificate sent. A time
- * GnuTLS cannot read comes back as (time_t)-1, which counts as expired.
- */
-static unsigned int
-time_errors(gnutls_x509_crt_t *crts, size_t n, time_t now)
-{
-	unsigned int errs = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (gnutls_x509_crt_get_expiration_time(crts[i]) < now)
-			errs |= VBIT(VERR_EXPIRED);
-		if (gnutls_x509_crt_get_activation_time(crts[i]) > now)
-			errs |= VBIT(VERR_NOT_YET_VALID);
-	}
-	return errs;
-}
-
-/*
- * match_hostname - 1 if the leaf is valid for hostname (DNS name or IP
- * literal, RFC 6125 rules as GnuTLS applies them), else 0. One trailing dot
- * is dropped first: "mx.example.com." is the same DNS name, and GnuTLS
- * would not match it.
- */
-static int
-match_hostname(gnutls_x509_crt_t leaf, const char *hostname)
-{
-	char name[HOSTNAME_MAX + 1];
-	size_t len;
-
-	len = strlen(hostname);
-	if (len > 1 && hostname[len - 1] == '.' && len - 1 <= HOSTNAME_MAX) {
-		memcpy(name, hostname, len - 1);
-		name[len - 1] = '\0';
-		hostname = name;
-	}
-	if (*hostname == '\0')
-		return 0;
-	return gnutls_x509_crt_check_hostname2(leaf, hostname, 0) ? 1 : 0;
-}
-
-/*
- * walk_chain - chain completeness: from the leaf, follow issuers among the
- * certificates sent. Complete iff some path reaches a self-signed
- * certificate, one whose issuer is in the trust list, or an intermediate
- * CA: servers are not expected to send the root (RFC 8446 4.4.2), so a
- * chain that stops at a CA is as complete as the server can make it, and
- * an unknown root is "untrusted", not "incomplete". This is a breadth
- * first search over at most CERT_CHAIN_MAX nodes, each visited once, so a
- * loop of cross-signed certificates ends and a wrong first choice between
- * two candidate issuers cannot hide a good path. *nonca_signer is set when
- * an issuer found among the certificates sent is not a CA.
- */
-static bool
-walk_chain(gnutls_x509_crt_t *crts, const bool *selfsig, size_t n,
-    gnutls_x509_trust_list_t trust, bool *nonca_signer)
-{
-	size_t queue[CERT_CHAIN_MAX], head = 0, tail = 0, cur, j;
-	bool seen[CERT_CHAIN_MAX] = {false};
-
-	queue[tail++] = 0;
-	seen[0] = true;
-	while (head < tail) {
-		cur = queue[head++];
-		if (selfsig[cur] || has_anchor_issuer(trust, crts[cur]) ||
-		    (cur != 0 &&
-			gnutls_x509_crt_get_ca_status(crts[cur], NULL) > 0))
-			return true;
-		for (j = 0; j < n; j++) {
-			if (seen[j] ||
-			    gnutls_x509_crt_check_issuer(crts[cur], crts[j]) !=
-				1)
-				continue;
-			if (gnutls_x509_crt_get_ca_status(crts[j], NULL) <= 0)
-				*nonca_signer = true;
-			seen[j] = true;
-			queue[tail++] = j;
-		}
-	}
-	return false;
-}
-
-/* set_err - format a message into err; a cut message ends in "..." */
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	r = vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		copy_str(err, errlen, "error");
-	else if ((size_t)r >= errlen && errlen > 3)
-		memcpy(err + errlen - 4, "...", 4);
 }
