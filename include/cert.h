@@ -40,8 +40,6 @@ void cert_examine(const gnutls_datum_t *chain, size_t n,
     gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
     bool with_pem, struct probe_result *r);
 
-void cert_info_free(struct cert_info *);
-
 /*
  * cert_trust_load - trust anchors from a PEM file, or the system store when
  * cafile is NULL. Returns 0, or -1 with a sentence in err.

@@ -173,7 +173,7 @@ struct probe_result {
 	struct starttls_result starttls;
 	struct tls_result tls;
 	size_t ncerts;
-	struct cert_info certs[CERT_CHAIN_MAX];
+	struct cert_info *certs; /* owned, ncerts (<= CERT_CHAIN_MAX) entries */
 	bool chain_truncated;
 	struct verification verification;
 	struct ehlo_result ehlo_tls;

@@ -84,6 +84,8 @@ cert_examine(const gnutls_datum_t *chain, size_t n,
 	memset(&pc, 0, sizeof(pc));
 	pc.nsent = n;
 	count = n < CERT_CHAIN_MAX ? n : CERT_CHAIN_MAX;
+	/* Exactly the entries needed: a result's size follows its chain. */
+	r->certs = count > 0 ? xcalloc(count, sizeof(*r->certs)) : NULL;
 	for (i = 0; i < count; i++)
 		inspect_one(&chain[i], now, with_pem, &r->certs[i], &pc);
 	r->ncerts = count;
@@ -91,24 +93,6 @@ cert_examine(const gnutls_datum_t *chain, size_t n,
 	cert_verify(&pc, trust, hostname, now, &r->verification);
 	for (i = 0; i < pc.n; i++)
 		gnutls_x509_crt_deinit(pc.crt[i]);
-}
-
-/* cert_info_free - release everything an entry owns and zero it */
-void
-cert_info_free(struct cert_info *ci)
-{
-	size_t i;
-
-	free(ci->subject);
-	free(ci->issuer);
-	for (i = 0; i < ci->nsan_dns; i++)
-		free(ci->san_dns[i]);
-	free(ci->san_dns);
-	for (i = 0; i < ci->nsan_ip; i++)
-		free(ci->san_ip[i]);
-	free(ci->san_ip);
-	free(ci->pem);
-	memset(ci, 0, sizeof(*ci));
 }
 
 /*

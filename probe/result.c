@@ -2,7 +2,8 @@
  * result.c - construction and release of the plain result data.
  *
  * The first failure recorded for a probe wins (curl's rule): later
- * failures are consequences of it and would only hide the cause.
+ * failures are consequences of it and would only hide the cause. Freeing
+ * needs no library: a result holds plain data only, certificates included.
  */
 #include "result.h"
 
@@ -11,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cert.h"
 #include "xalloc.h"
 
 static void reply_free(struct reply *);
 static void ehlo_free(struct ehlo_result *);
+static void cert_free(struct cert_info *);
 
 /* result_probe_init - empty result for one port */
 void
@@ -66,7 +67,9 @@ result_probe_reset_dialogue(struct probe_result *p)
 	memset(&p->starttls, 0, sizeof(p->starttls));
 	memset(&p->tls, 0, sizeof(p->tls));
 	for (i = 0; i < p->ncerts; i++)
-		cert_info_free(&p->certs[i]);
+		cert_free(&p->certs[i]);
+	free(p->certs);
+	p->certs = NULL;
 	p->ncerts = 0;
 	p->chain_truncated = false;
 	memset(&p->verification, 0, sizeof(p->verification));
@@ -176,4 +179,22 @@ ehlo_free(struct ehlo_result *e)
 	}
 	free(e->caps);
 	memset(e, 0, sizeof(*e));
+}
+
+/* cert_free - release what one certificate entry owns and zero it */
+static void
+cert_free(struct cert_info *ci)
+{
+	size_t i;
+
+	free(ci->subject);
+	free(ci->issuer);
+	for (i = 0; i < ci->nsan_dns; i++)
+		free(ci->san_dns[i]);
+	free(ci->san_dns);
+	for (i = 0; i < ci->nsan_ip; i++)
+		free(ci->san_ip[i]);
+	free(ci->san_ip);
+	free(ci->pem);
+	memset(ci, 0, sizeof(*ci));
 }

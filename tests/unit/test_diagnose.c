@@ -136,7 +136,11 @@ static struct cert_info *
 add_cert(struct probe_result *p, const char *subject, long days, enum pk_alg pk,
     unsigned int bits, const char *sig, enum sig_hash hash, bool self_signed)
 {
-	struct cert_info *c = &p->certs[p->ncerts++];
+	struct cert_info *c;
+
+	p->certs = xreallocarray(p->certs, p->ncerts + 1, sizeof(*p->certs));
+	c = &p->certs[p->ncerts++];
+	memset(c, 0, sizeof(*c));
 
 	c->parsed = true;
 	c->subject = xstrdup(subject);
