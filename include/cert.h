@@ -1,9 +1,16 @@
 /*
- * cert.h - the certificate chain as sent, and its verification.
+ * cert.h - the certificate chain as sent: inspection, verification, trust.
  *
- * Pure: no I/O, and "now" is a parameter so tests can pin time. The
- * handshake never verifies (a probe must see bad certificates); these
+ * Three files share this header, in Postfix's tls_*.c manner:
+ *   cert_inspect.c  cert_examine(): parses each certificate once, describes
+ *                   it (struct cert_info) and has the chain verified
+ *   cert_verify.c   judges the parsed chain: trust, name, completeness,
+ *                   validity against "now"
+ *   cert_trust.c    loads the trust anchors (files; the only I/O here)
+ *
+ * The handshake never verifies (a probe must see bad certificates); these
  * functions judge the chain afterwards and keep every failure reason.
+ * "now" is a parameter so that tests can pin time.
  */
 #ifndef SMTP_PROBE_CERT_H
 #define SMTP_PROBE_CERT_H
@@ -15,20 +22,23 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "bounds.h"
 #include "result.h"
 
 /*
- * cert_inspect - describe each DER certificate of chain[0..n) into out[].
- * At most max entries are filled; *nout gets the count. A certificate that
- * does not parse still gets an entry, with the subject
- * "(unparsable certificate: ...)".
- * days_remaining is counted from now. with_pem adds each PEM.
- * The caller frees each entry with cert_info_free().
+ * cert_examine - describe and verify chain[0..n), the DER certificates as
+ * the server sent them (leaf first). Fills r->certs and r->ncerts (at
+ * most CERT_CHAIN_MAX entries; r->chain_truncated when more were sent)
+ * and r->verification, against trust and, unless hostname is NULL, the
+ * name. days_remaining and validity are judged against now; with_pem adds
+ * each PEM. A certificate that does not parse still gets an entry, with
+ * the subject "(unparsable certificate: ...)". Each certificate is parsed
+ * once. r's chain must be empty (a fresh or reset result); r owns what is
+ * filled in, and result_probe_free() releases it.
  */
-void cert_inspect(const gnutls_datum_t *chain, size_t n, time_t now,
-    bool with_pem, struct cert_info *out, size_t max, size_t *nout);
-
-void cert_info_free(struct cert_info *);
+void cert_examine(const gnutls_datum_t *chain, size_t n,
+    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
+    bool with_pem, struct probe_result *r);
 
 /*
  * cert_trust_load - trust anchors from a PEM file, or the system store when
@@ -38,14 +48,36 @@ int cert_trust_load(const char *cafile, gnutls_x509_trust_list_t *out,
     char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /*
- * cert_verify - verify chain[0..n) (leaf first, as sent) against trust and,
- * unless hostname is NULL, the name. Validity periods are judged against
- * now by this code, not by GnuTLS's clock. Every failure sets its bit in
- * v->errors; v->present is set.
+ * The rest is shared by cert_inspect.c and cert_verify.c only.
  */
-void cert_verify(const gnutls_datum_t *chain, size_t n,
-    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
-    struct verification *v);
+
+/* Validity is judged against "now" by this code, never by GnuTLS's clock. */
+#define CERT_NO_TIME_CHECKS                                                    \
+	(GNUTLS_VERIFY_DISABLE_TIME_CHECKS |                                   \
+	    GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS)
+
+/*
+ * The chain parsed once by cert_examine(), for verification. crt[] holds
+ * the certificates that parsed, in the order sent, at most CERT_CHAIN_MAX;
+ * the ones that did not are left out, and counted in unparsable.
+ */
+struct cert_chain {
+	size_t nsent;                          /* certificates sent */
+	size_t n;                              /* entries of crt[] */
+	gnutls_x509_crt_t crt[CERT_CHAIN_MAX]; /* owned by cert_examine() */
+	bool self_signed[CERT_CHAIN_MAX];      /* crt[i] signed by its key */
+	bool is_ca[CERT_CHAIN_MAX];            /* crt[i] says it is a CA */
+	bool leaf;       /* the first certificate sent is crt[0] */
+	bool unparsable; /* a certificate looked at did not parse */
+};
+
+/*
+ * cert_verify - judge the parsed chain against trust and, unless hostname
+ * is NULL, the name; validity periods against now. Every failure sets its
+ * bit in v->errors; v->present is set.
+ */
+void cert_verify(const struct cert_chain *, gnutls_x509_trust_list_t trust,
+    const char *hostname, time_t now, struct verification *v);
 
 void cert_examine(const gnutls_datum_t *chain, size_t n,
     gnutls_x509_trust_list_t trust, const char *hostname, time_t now,

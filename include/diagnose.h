@@ -2,13 +2,22 @@
  * diagnose.h - findings and client advice from what a probe observed.
  *
  * Pure: reads a probe_result, writes only its findings and advice. The
- * finding ids are a public, documented contract (README, "Findings").
+ * finding ids are a public, documented contract, listed once in
+ * findings.h with their severities.
+ *
+ * Below diagnose() are the rules by area, one file each (Postfix's
+ * smtp_*.c manner): probe/diagnose_dialogue.c, probe/diagnose_tls.c and
+ * probe/diagnose_cert.c. They are for probe/diagnose*.c only. Each rule
+ * reads the observations in p, never the findings raised so far, so the
+ * areas may run in any order; diagnose() fixes the order of the list.
  */
 #ifndef SMTP_PROBE_DIAGNOSE_H
 #define SMTP_PROBE_DIAGNOSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "findings.h"
 #include "names.h"
 #include "result.h"
 
@@ -16,16 +25,30 @@ struct diag_params {
 	int warn_days; /* cert-expiring below this */
 };
 
-struct finding_def {
-	const char *id;
-	enum severity severity;
-};
-
-/* Every finding id diagnose() can raise, in documentation order. */
-extern const struct finding_def finding_defs[];
-extern const size_t finding_defs_count;
-
 /* diagnose - fill p->findings and p->advice from the rest of p */
 void diagnose(struct probe_result *p, const struct diag_params *);
+
+/* diag_dialogue - reachability, greeting, mode, STARTTLS and AUTH */
+void diag_dialogue(struct probe_result *);
+/* diag_error - the failure no specific finding explains, by its kind */
+void diag_error(struct probe_result *);
+/* diag_syntax - replies that break RFC 5321 but were understood */
+void diag_syntax(struct probe_result *);
+/* diag_tls - handshake outcome and protocol version */
+void diag_tls(struct probe_result *);
+/* diag_handshake_failed - true when diag_tls() raises handshake-failed */
+bool diag_handshake_failed(const struct probe_result *);
+/* diag_cert - verification and the quality of each certificate */
+void diag_cert(struct probe_result *, const struct diag_params *);
+
+/*
+ * diag_add - append finding id with the severity of findings.h; the message
+ * is formatted. Nothing happens when FINDINGS_MAX findings are there.
+ * diag_add_milder is the same with the milder severity when milder is true.
+ */
+void diag_add(struct probe_result *, enum finding_id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void diag_add_milder(struct probe_result *, enum finding_id, bool milder,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -65,12 +65,45 @@ enum verr {
 
 enum transcript_dir { TDIR_SENT, TDIR_RECEIVED, TDIR_TLS, TDIR_COUNT };
 
+/* The negotiated protocol version; unknown is "" (null in the report). */
+enum tls_version {
+	TLSV_UNKNOWN,
+	TLSV_SSL3,
+	TLSV_1_0,
+	TLSV_1_1,
+	TLSV_1_2,
+	TLSV_1_3,
+	TLSV_COUNT
+};
+
+/*
+ * A certificate's public key algorithm; unknown is "" (a key GnuTLS could
+ * not name, or one newer than this list).
+ */
+enum pk_alg {
+	PK_UNKNOWN,
+	PK_RSA,
+	PK_RSA_PSS,
+	PK_DSA,
+	PK_EC,
+	PK_EDDSA,
+	PK_DH,
+	PK_X25519,
+	PK_X448,
+	PK_GOST_01,
+	PK_GOST_12_256,
+	PK_GOST_12_512,
+	PK_COUNT
+};
+
 extern const char *const phase_names[PHASE_COUNT];
 extern const char *const kind_names[KIND_COUNT];
 extern const char *const mode_names[MODE_COUNT];
 extern const char *const severity_names[SEV_COUNT];
 extern const char *const verr_names[VERR_COUNT];
 extern const char *const tdir_names[TDIR_COUNT];
+extern const char *const tls_version_names[TLSV_COUNT];
+extern const char *const pk_alg_names[PK_COUNT];
 
 /*
  * names_lookup - index of s in a name table of n entries, or -1.

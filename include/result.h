@@ -69,11 +69,26 @@ struct starttls_result {
 struct tls_result {
 	bool attempted;
 	bool established;
-	char version[32];
+	enum tls_version version;
 	char cipher[128];
 	char group[64];
 	char alert[96];
 	char error[ERR_MSG_MAX];
+};
+
+/* The digest of a certificate's signature, judged by diagnose_cert.c. */
+enum sig_hash {
+	SIGHASH_UNKNOWN, /* not given, or an algorithm GnuTLS does not know */
+	SIGHASH_MD2,
+	SIGHASH_MD5,
+	SIGHASH_SHA1,
+	SIGHASH_RIPEMD160,
+	SIGHASH_SHA224,
+	SIGHASH_SHA256,
+	SIGHASH_SHA384,
+	SIGHASH_SHA512,
+	SIGHASH_SHA3, /* any length */
+	SIGHASH_GOST  /* GOST R 34.11-94 or Streebog */
 };
 
 struct cert_info {
@@ -88,9 +103,10 @@ struct cert_info {
 	char **san_dns; /* owned */
 	size_t nsan_ip;
 	char **san_ip; /* owned */
-	char pk_algorithm[32];
+	enum pk_alg pk_algorithm;
 	unsigned int pk_bits;
-	char sig_algorithm[64];
+	char sig_algorithm[64]; /* as GnuTLS names it ("RSA-SHA256"), or OID */
+	enum sig_hash sig_hash;
 	char sha256[65];
 	char spki_sha256[65];
 	bool self_signed;
@@ -157,7 +173,7 @@ struct probe_result {
 	struct starttls_result starttls;
 	struct tls_result tls;
 	size_t ncerts;
-	struct cert_info certs[CERT_CHAIN_MAX];
+	struct cert_info *certs; /* owned, ncerts (<= CERT_CHAIN_MAX) entries */
 	bool chain_truncated;
 	struct verification verification;
 	struct ehlo_result ehlo_tls;
@@ -184,12 +200,6 @@ struct target_result {
 /* result_probe_init - empty result for one port; timings unset */
 void result_probe_init(struct probe_result *, int port, enum mode requested);
 void result_probe_free(struct probe_result *);
-/*
- * result_probe_reset_dialogue - forget one connection's dialogue (banner,
- * EHLO, STARTTLS, TLS, chain, timings) before the probe reconnects in
- * another mode; the transcript and the total time are kept.
- */
-void result_probe_reset_dialogue(struct probe_result *);
 void result_target_free(struct target_result *);
 
 /* result_text_set - copy len raw bytes into t (NUL-terminated copy) */

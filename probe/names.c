@@ -68,6 +68,32 @@ const char *const tdir_names[TDIR_COUNT] = {
     [TDIR_TLS] = "tls",
 };
 
+/* GnuTLS's names, which the report has always carried. */
+const char *const tls_version_names[TLSV_COUNT] = {
+    [TLSV_UNKNOWN] = "",
+    [TLSV_SSL3] = "SSL3.0",
+    [TLSV_1_0] = "TLS1.0",
+    [TLSV_1_1] = "TLS1.1",
+    [TLSV_1_2] = "TLS1.2",
+    [TLSV_1_3] = "TLS1.3",
+};
+
+/* Short names for the common keys, GnuTLS's for the others. */
+const char *const pk_alg_names[PK_COUNT] = {
+    [PK_UNKNOWN] = "",
+    [PK_RSA] = "RSA",
+    [PK_RSA_PSS] = "RSA-PSS",
+    [PK_DSA] = "DSA",
+    [PK_EC] = "EC",
+    [PK_EDDSA] = "EdDSA",
+    [PK_DH] = "DH",
+    [PK_X25519] = "ECDH (X25519)",
+    [PK_X448] = "ECDH (X448)",
+    [PK_GOST_01] = "GOST R 34.10-2001",
+    [PK_GOST_12_256] = "GOST R 34.10-2012-256",
+    [PK_GOST_12_512] = "GOST R 34.10-2012-512",
+};
+
 /* names_lookup - index of s in table, or -1 */
 int
 names_lookup(const char *const *table, int n, const char *s)

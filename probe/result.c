@@ -2,7 +2,8 @@
  * result.c - construction and release of the plain result data.
  *
  * The first failure recorded for a probe wins (curl's rule): later
- * failures are consequences of it and would only hide the cause.
+ * failures are consequences of it and would only hide the cause. Freeing
+ * needs no library: a result holds plain data only, certificates included.
  */
 #include "result.h"
 
@@ -11,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cert.h"
 #include "xalloc.h"
 
 static void reply_free(struct reply *);
 static void ehlo_free(struct ehlo_result *);
+static void cert_free(struct cert_info *);
 
 /* result_probe_init - empty result for one port */
 void
@@ -40,7 +41,13 @@ result_probe_free(struct probe_result *p)
 {
 	size_t i;
 
-	result_probe_reset_dialogue(p);
+	reply_free(&p->banner);
+	ehlo_free(&p->ehlo);
+	ehlo_free(&p->ehlo_tls);
+	result_text_free(&p->starttls.text);
+	for (i = 0; i < p->ncerts; i++)
+		cert_free(&p->certs[i]);
+	free(p->certs);
 	for (i = 0; i < p->auth.nbefore; i++)
 		result_text_free(&p->auth.before[i]);
 	for (i = 0; i < p->auth.nafter; i++)
@@ -52,29 +59,6 @@ result_probe_free(struct probe_result *p)
 		result_text_free(&p->transcript.lines[i].text);
 	free(p->transcript.lines);
 	memset(p, 0, sizeof(*p));
-}
-
-/* result_probe_reset_dialogue - release one connection's observations */
-void
-result_probe_reset_dialogue(struct probe_result *p)
-{
-	size_t i;
-
-	reply_free(&p->banner);
-	ehlo_free(&p->ehlo);
-	ehlo_free(&p->ehlo_tls);
-	result_text_free(&p->starttls.text);
-	memset(&p->starttls, 0, sizeof(p->starttls));
-	memset(&p->tls, 0, sizeof(p->tls));
-	for (i = 0; i < p->ncerts; i++)
-		cert_info_free(&p->certs[i]);
-	p->ncerts = 0;
-	p->chain_truncated = false;
-	memset(&p->verification, 0, sizeof(p->verification));
-	p->verification.hostname_match = -1;
-	for (i = 0; i < PHASE_COUNT; i++)
-		p->timing.phase[i] = -1;
-	p->mode = MODE_UNKNOWN;
 }
 
 /* result_target_free - release a target and its probes */
@@ -177,4 +161,22 @@ ehlo_free(struct ehlo_result *e)
 	}
 	free(e->caps);
 	memset(e, 0, sizeof(*e));
+}
+
+/* cert_free - release what one certificate entry owns and zero it */
+static void
+cert_free(struct cert_info *ci)
+{
+	size_t i;
+
+	free(ci->subject);
+	free(ci->issuer);
+	for (i = 0; i < ci->nsan_dns; i++)
+		free(ci->san_dns[i]);
+	free(ci->san_dns);
+	for (i = 0; i < ci->nsan_ip; i++)
+		free(ci->san_ip[i]);
+	free(ci->san_ip);
+	free(ci->pem);
+	memset(ci, 0, sizeof(*ci));
 }

@@ -547,8 +547,8 @@ handshake_done(struct sess *s, int64_t now)
 	cert_examine(chain, n, s->shared->trust, s->p.sni, time(NULL),
 	    s->shared->with_pem, r);
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
-	    r->tls.version, r->tls.cipher, r->tls.group[0] ? ", " : "",
-	    r->tls.group);
+	    tls_version_names[r->tls.version], r->tls.cipher,
+	    r->tls.group[0] ? ", " : "", r->tls.group);
 	result_transcript_add(
 	    &r->transcript, now - s->p.t0, TDIR_TLS, line, strlen(line));
 	transport_tls(&s->tlsx, &s->tls);

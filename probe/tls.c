@@ -282,10 +282,20 @@ push(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
 static void
 fill_params(struct tls_conn *c, struct tls_result *out)
 {
+	/* GnuTLS's protocol numbers as ours; any other (DTLS) is unknown. */
+	static const enum tls_version versions[] = {
+	    [GNUTLS_SSL3] = TLSV_SSL3,
+	    [GNUTLS_TLS1_0] = TLSV_1_0,
+	    [GNUTLS_TLS1_1] = TLSV_1_1,
+	    [GNUTLS_TLS1_2] = TLSV_1_2,
+	    [GNUTLS_TLS1_3] = TLSV_1_3,
+	};
+	gnutls_protocol_t v = gnutls_protocol_get_version(c->session);
 	gnutls_group_t group;
 
-	copy_name(out->version, sizeof(out->version),
-	    gnutls_protocol_get_name(gnutls_protocol_get_version(c->session)));
+	out->version = (size_t)v < sizeof(versions) / sizeof(versions[0])
+	    ? versions[v]
+	    : TLSV_UNKNOWN;
 	copy_name(out->cipher, sizeof(out->cipher),
 	    gnutls_ciphersuite_get(c->session));
 	group = gnutls_group_get(c->session);

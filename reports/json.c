@@ -273,7 +273,7 @@ tls_json(const struct tls_result *t)
 		return json_null();
 	obj = checked(json_object());
 	set(obj, "established", json_boolean(t->established));
-	set(obj, "version", str_or_null(t->version));
+	set(obj, "version", str_or_null(tls_version_names[t->version]));
 	set(obj, "cipher", str_or_null(t->cipher));
 	set(obj, "group", str_or_null(t->group));
 	set(obj, "alert", str_or_null(t->alert));
@@ -303,7 +303,7 @@ cert_json(const struct cert_info *c)
 	set(obj, "san_ip", strings_json(c->san_ip, c->nsan_ip));
 	if (p) {
 		pk = checked(json_object());
-		set(pk, "algorithm", str(c->pk_algorithm));
+		set(pk, "algorithm", str(pk_alg_names[c->pk_algorithm]));
 		set(pk, "bits", json_integer(c->pk_bits));
 	}
 	set(obj, "public_key", pk);

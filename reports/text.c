@@ -200,8 +200,8 @@ tls_lines(struct out *o, const struct probe_result *p)
 		return;
 	label(o, "tls");
 	if (p->tls.established)
-		fprintf(o->fp, "%s %s%s%s\n", p->tls.version, p->tls.cipher,
-		    p->tls.group[0] ? " " : "", p->tls.group);
+		fprintf(o->fp, "%s %s%s%s\n", tls_version_names[p->tls.version],
+		    p->tls.cipher, p->tls.group[0] ? " " : "", p->tls.group);
 	else {
 		fputs("failed: ", o->fp);
 		puts_safe(o, p->tls.error);

@@ -1,35 +1,86 @@
 #!/usr/bin/env bats
-# The documentation matches the code: every finding id of probe/diagnose.c
-# is in the README's table, the man page, the schema and tests/findings.bats;
-# every option of --help is in the README and the man page; make install
-# puts the binary and the man page in place; colour follows the terminal.
+# The documentation matches the code: the findings table of
+# include/findings.h (the one definition of every id, its severity and its
+# README text) is the README's findings table, and every id in it is in the
+# man page, the schema and tests/findings.bats; every option of --help is in
+# the README and the man page; make install puts the binary and the man page
+# in place; colour follows the terminal.
 
 setup() {
 	load helpers/common
 }
 
-# code_ids - the finding ids of diagnose.c's table, one per line
+# table - one line per F(...) of include/findings.h, in order, fields
+# separated by a TAB: id, severity, milder severity, note, what it means,
+# what to do. Read as text (the binary carries no README text): line
+# continuations dropped, adjacent string literals joined.
+table() {
+	sed -n '/^#define FINDINGS(/,/^\/\* clang-format on/p' \
+	    "$ROOT/include/findings.h" | sed 's/\\$//' | tr '\n\t' '  ' |
+	    sed -E 's/"[[:space:]]+"//g' |
+	    grep -oE 'F\(F_[A-Z0-9_]+,[[:space:]]*"[^"]*",[[:space:]]*SEV_[A-Z]+,[[:space:]]*SEV_[A-Z]+,[[:space:]]*"[^"]*",[[:space:]]*"[^"]*",[[:space:]]*"[^"]*"\)' |
+	    awk -F'"' '{
+		split($3, sev, /[ ,]+/)
+		printf "%s\t%s\t%s\t%s\t%s\t%s\n", $2,
+		    tolower(substr(sev[2], 5)), tolower(substr(sev[3], 5)),
+		    $4, $6, $8
+	    }'
+}
+
+# code_ids - the finding ids of the table, one per line, sorted
 code_ids() {
-	tr '\n' ' ' <"$ROOT/probe/diagnose.c" |
-	    grep -oE '\{[[:space:]]*"[a-z0-9-]+",[[:space:]]*SEV_[A-Z]+[[:space:]]*\}' |
-	    cut -d'"' -f2 | sort
+	table | cut -f1 | sort
+}
+
+@test "the findings table of include/findings.h is read whole" {
+	n=$(grep -c '^[[:space:]]*F(F_' "$ROOT/include/findings.h")
+	[ "$n" -ge 20 ] || fail "found only $n entries"
+	assert_equal "$(table | wc -l)" "$n"
+	# A milder severity is one the README's note names, and a note
+	# speaks of a milder severity.
+	run awk -F'\t' '($2 != $3 && index($4, $3) == 0) || ($2 == $3 && $4 != "") {
+		print $1 ": severity " $2 ", milder " $3 ", note \"" $4 "\""; bad = 1
+	    } END { exit bad }' < <(table)
+	assert_success
+}
+
+@test "the README's findings table is the one of include/findings.h" {
+	want=$(table | awk -F'\t' '{ printf "| `%s` | %s%s | %s | %s |\n", $1, $2, $4, $5, $6 }')
+	got=$(grep -E '^\| `[a-z0-9-]+` \| (critical|warning|info)' "$ROOT/README.md")
+	assert_equal "$got" "$want"
 }
 
 @test "every finding id in the code is documented, in the schema and tested" {
 	ids=$(code_ids)
 	[ "$(wc -l <<<"$ids")" -ge 20 ] || fail "found only: $ids"
-	for id in $ids; do
-		grep -qF "| \`$id\` |" "$ROOT/README.md" || fail "$id: not in README's findings table"
+	while IFS=$'\t' read -r id sev _; do
 		grep -qF ".B ${id//-/\\-}" "$ROOT/probe/smtp-probe.1" || fail "$id: not in the man page"
 		jq -e --arg id "$id" '."$defs".finding.properties.id.enum | index($id)' \
 		    "$ROOT/reports/schema/report.schema.json" >/dev/null || fail "$id: not in the schema"
 		grep -qE "^@test \"$id: " "$ROOT/tests/findings.bats" || fail "$id: no test in findings.bats"
-	done
+		grep -qE "^[[:space:]]*finding $id $sev " "$ROOT/tests/findings.bats" ||
+		    fail "$id: findings.bats never checks it at $sev"
+	done < <(table)
 }
 
 @test "the README documents no finding id the code lacks, except the reserved ones" {
 	readme=$(sed -n 's/^| `\([a-z0-9-]*\)` | \(critical\|warning\|info\).*/\1/p' "$ROOT/README.md" | sort)
 	assert_equal "$readme" "$(code_ids)"
+}
+
+# reserved_ids - the ids the README reserves for checks not implemented yet
+reserved_ids() {
+	sed -n '/^Reserved for deeper checks/,/^$/p' "$ROOT/README.md" |
+	    grep -oE '`[a-z0-9-]+`' | tr -d '`' | sort
+}
+
+@test "the schema and the man page name no finding id the code lacks" {
+	[ "$(reserved_ids | wc -l)" -ge 4 ] || fail "reserved: $(reserved_ids)"
+	assert_equal "$(comm -12 <(reserved_ids) <(code_ids))" ""
+	schema=$(jq -r '."$defs".finding.properties.id.enum[]' "$ROOT/reports/schema/report.schema.json" | sort)
+	assert_equal "$schema" "$( (code_ids; reserved_ids) | sort)"
+	man=$(sed -n '/^\.SH FINDINGS/,/^\.SH /s/^\.B \(.*\)/\1/p' "$ROOT/probe/smtp-probe.1" | sed 's/\\-/-/g' | sort)
+	assert_equal "$man" "$(code_ids)"
 }
 
 @test "every option of --help is in the README and the man page" {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# One test per finding id (probe/diagnose.c), each raised by a real
+# One test per finding id (include/findings.h), each raised by a real
 # scenario of the lab Postfix or the hostile server, with its severity and
 # the advice its message must carry. tests/docs.bats checks that every id
 # in the code has a test here.

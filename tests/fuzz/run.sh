@@ -27,17 +27,13 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined
     -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Iinclude
     -Wall -Wextra)
 [ -z "${WERROR:-}" ] || flags+=("$WERROR")
-# smtp.c stores into result.h types (result.c), whose release frees
-# certificate entries (cert.c, GnuTLS).
-smtp_src=(probe/smtp.c probe/result.c probe/xalloc.c probe/cert.c
-    probe/names.c)
-gnutls_flags=$(pkg-config --cflags --libs gnutls) || exit 1
-read -ra gnutls <<<"$gnutls_flags"
+# smtp.c stores into result.h types (result.c: plain data, no GnuTLS).
+smtp_src=(probe/smtp.c probe/result.c probe/xalloc.c probe/names.c)
 
 # sources NAME - the library sources a harness links
 sources() {
 	case $1 in
-	fuzz_reader | fuzz_ehlo) echo "${smtp_src[@]}" "${gnutls[@]}" ;;
+	fuzz_reader | fuzz_ehlo) echo "${smtp_src[@]}" ;;
 	fuzz_sanitize) echo reports/sanitize.c probe/xalloc.c ;;
 	esac
 }

@@ -1,6 +1,6 @@
 /*
- * test_cert.c - unit tests of probe/cert.c: description and verification of
- * certificate chains.
+ * test_cert.c - unit tests of probe/cert_*.c: description and verification
+ * of certificate chains, through cert_examine(), and trust loading.
  *
  * Usage: test_cert DIR, where DIR holds the PEM fixtures that
  * certs/make-fixtures.sh made once with certtool (a root CA, an intermediate,
@@ -167,6 +167,10 @@ static void test_verify_time(void);
 static void test_verify_self_signed(void);
 static void test_verify_broken(void);
 static void test_verify_edges(void);
+static void examine(const gnutls_datum_t *, size_t, gnutls_x509_trust_list_t,
+    const char *, time_t, bool, struct probe_result *);
+static void inspect(
+    const gnutls_datum_t *, size_t, time_t, bool, struct probe_result *);
 static const char *errs_str(unsigned int, char *, size_t);
 static void check_verify(
     const char *, const struct verification *, bool, int, bool, unsigned int);
@@ -286,23 +290,45 @@ corrupt(enum fixture f)
 	return d;
 }
 
+/*
+ * examine - cert_examine() of chain[0..n) into r, a fresh result; the
+ * caller frees r with result_probe_free()
+ */
+static void
+examine(const gnutls_datum_t *chain, size_t n, gnutls_x509_trust_list_t trust,
+    const char *host, time_t now, bool with_pem, struct probe_result *r)
+{
+	result_probe_init(r, 25, MODE_STARTTLS);
+	cert_examine(chain, n, trust, host, now, with_pem, r);
+}
+
+/* inspect - examine chain[0..n) for the description of its certificates */
+static void
+inspect(const gnutls_datum_t *chain, size_t n, time_t now, bool with_pem,
+    struct probe_result *r)
+{
+	examine(chain, n, trust_root, NULL, now, with_pem, r);
+}
+
 /* test_hashes - fingerprint and SPKI hash of every fixture, as the tools say */
 static void
 test_hashes(void)
 {
-	struct cert_info ci;
+	struct probe_result r;
+	const struct cert_info *ci;
 	char label[128];
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < F_COUNT; i++) {
-		cert_inspect(&der[i], 1, NOW, false, &ci, 1, &n);
+		inspect(&der[i], 1, NOW, false, &r);
+		ci = r.certs;
 		snprintf(label, sizeof(label), "%s: sha256 fingerprint",
 		    fixtures[i].file);
-		is_str(ci.sha256, fixtures[i].sha256, label);
+		is_str(ci->sha256, fixtures[i].sha256, label);
 		snprintf(
 		    label, sizeof(label), "%s: spki sha256", fixtures[i].file);
-		is_str(ci.spki_sha256, fixtures[i].spki, label);
-		cert_info_free(&ci);
+		is_str(ci->spki_sha256, fixtures[i].spki, label);
+		result_probe_free(&r);
 	}
 }
 
@@ -310,65 +336,70 @@ test_hashes(void)
 static void
 test_inspect_leaf(void)
 {
-	struct cert_info ci;
-	size_t n = 99;
+	struct probe_result r;
+	const struct cert_info *ci;
 
-	cert_inspect(&der[F_MAIL], 1, NOW, false, &ci, 1, &n);
-	is_int(n, 1, "leaf: one entry");
-	is_str(ci.subject, "CN=mail.lab.test,O=smtp-probe tests",
+	inspect(&der[F_MAIL], 1, NOW, false, &r);
+	ci = r.certs;
+	is_int(r.ncerts, 1, "leaf: one entry");
+	is_str(ci->subject, "CN=mail.lab.test,O=smtp-probe tests",
 	    "leaf: subject, RFC 4514 order");
-	is_str(ci.issuer, INTER_DN, "leaf: issuer");
-	is_str(ci.serial, "1001", "leaf: serial");
-	is_int(ci.not_before, T_2026_01_01, "leaf: not_before");
-	is_int(ci.not_after, T_2027_01_01, "leaf: not_after");
-	is_int(ci.days_remaining, 213, "leaf: days_remaining = floor(213.5)");
-	is_int(ci.nsan_dns, 2, "leaf: two DNS SANs");
-	if (ci.nsan_dns == 2) {
-		is_str(ci.san_dns[0], "mail.lab.test", "leaf: SAN 1");
-		is_str(ci.san_dns[1], "smtp.lab.test", "leaf: SAN 2");
+	is_str(ci->issuer, INTER_DN, "leaf: issuer");
+	is_str(ci->serial, "1001", "leaf: serial");
+	is_int(ci->not_before, T_2026_01_01, "leaf: not_before");
+	is_int(ci->not_after, T_2027_01_01, "leaf: not_after");
+	is_int(ci->days_remaining, 213, "leaf: days_remaining = floor(213.5)");
+	is_int(ci->nsan_dns, 2, "leaf: two DNS SANs");
+	if (ci->nsan_dns == 2) {
+		is_str(ci->san_dns[0], "mail.lab.test", "leaf: SAN 1");
+		is_str(ci->san_dns[1], "smtp.lab.test", "leaf: SAN 2");
 	}
-	is_int(ci.nsan_ip, 0, "leaf: no IP SAN");
-	ok(ci.san_ip == NULL, "leaf: no IP SAN array");
-	is_str(ci.pk_algorithm, "RSA", "leaf: key algorithm");
-	is_int(ci.pk_bits, 2048, "leaf: key bits");
-	is_str(ci.sig_algorithm, "RSA-SHA256", "leaf: signature algorithm");
-	ok(!ci.self_signed, "leaf: not self-signed");
-	ok(!ci.is_ca, "leaf: not a CA");
-	ok(ci.pem == NULL, "leaf: no PEM unless asked");
+	is_int(ci->nsan_ip, 0, "leaf: no IP SAN");
+	ok(ci->san_ip == NULL, "leaf: no IP SAN array");
+	is_str(pk_alg_names[ci->pk_algorithm], "RSA", "leaf: key algorithm");
+	is_int(ci->pk_bits, 2048, "leaf: key bits");
+	is_str(ci->sig_algorithm, "RSA-SHA256", "leaf: signature algorithm");
+	is_int(ci->sig_hash, SIGHASH_SHA256, "leaf: signature hash");
+	ok(!ci->self_signed, "leaf: not self-signed");
+	ok(!ci->is_ca, "leaf: not a CA");
+	ok(ci->pem == NULL, "leaf: no PEM unless asked");
 
-	cert_info_free(&ci);
-	ok(ci.subject == NULL && ci.issuer == NULL && ci.san_dns == NULL &&
-		ci.nsan_dns == 0 && ci.serial[0] == '\0' && ci.pk_bits == 0,
-	    "cert_info_free zeroes the entry");
-	cert_info_free(&ci);
-	ok(ci.subject == NULL && ci.issuer == NULL && ci.san_dns == NULL &&
-		ci.nsan_dns == 0,
-	    "cert_info_free on a zeroed entry leaves it zeroed");
+	result_probe_reset_dialogue(&r);
+	ok(r.certs == NULL && r.ncerts == 0,
+	    "reset frees the chain and empties it");
+	result_probe_reset_dialogue(&r);
+	ok(r.certs == NULL && r.ncerts == 0,
+	    "reset of an empty chain leaves it empty");
+	result_probe_free(&r);
 
 	/* A later now: one day less, on the same floor. */
-	cert_inspect(&der[F_MAIL], 1, NOW + 86400, false, &ci, 1, &n);
-	is_int(ci.days_remaining, 212, "leaf: a day later, 212");
-	cert_info_free(&ci);
-	cert_inspect(&der[F_MAIL], 1, T_2027_01_01, false, &ci, 1, &n);
-	is_int(ci.days_remaining, 0, "leaf: at not_after, 0");
-	cert_info_free(&ci);
-	cert_inspect(&der[F_MAIL], 1, T_2027_01_01 + 1, false, &ci, 1, &n);
-	is_int(ci.days_remaining, -1, "leaf: a second after not_after, -1");
-	cert_info_free(&ci);
+	inspect(&der[F_MAIL], 1, NOW + 86400, false, &r);
+	ci = r.certs;
+	is_int(ci->days_remaining, 212, "leaf: a day later, 212");
+	result_probe_free(&r);
+	inspect(&der[F_MAIL], 1, T_2027_01_01, false, &r);
+	ci = r.certs;
+	is_int(ci->days_remaining, 0, "leaf: at not_after, 0");
+	result_probe_free(&r);
+	inspect(&der[F_MAIL], 1, T_2027_01_01 + 1, false, &r);
+	ci = r.certs;
+	is_int(ci->days_remaining, -1, "leaf: a second after not_after, -1");
+	result_probe_free(&r);
 }
 
 /* test_inspect_cas - root and intermediate */
 static void
 test_inspect_cas(void)
 {
-	struct cert_info ci[2];
+	struct probe_result r;
+	const struct cert_info *ci;
 	gnutls_datum_t chain[2];
-	size_t n;
 
 	chain[0] = der[F_ROOT];
 	chain[1] = der[F_INTER];
-	cert_inspect(chain, 2, NOW, false, ci, 2, &n);
-	is_int(n, 2, "cas: two entries");
+	inspect(chain, 2, NOW, false, &r);
+	ci = r.certs;
+	is_int(r.ncerts, 2, "cas: two entries");
 	is_str(ci[0].subject, ROOT_DN, "root: subject");
 	is_str(ci[0].issuer, ROOT_DN, "root: issuer is itself");
 	is_str(ci[0].serial, "01", "root: serial keeps its byte");
@@ -379,68 +410,74 @@ test_inspect_cas(void)
 	is_str(ci[1].issuer, ROOT_DN, "intermediate: issuer");
 	ok(!ci[1].self_signed, "intermediate: not self-signed");
 	ok(ci[1].is_ca, "intermediate: CA");
-	cert_info_free(&ci[0]);
-	cert_info_free(&ci[1]);
+	result_probe_free(&r);
 }
 
 /* test_inspect_expired - negative days, floor division */
 static void
 test_inspect_expired(void)
 {
-	struct cert_info ci;
-	size_t n;
+	struct probe_result r;
+	const struct cert_info *ci;
 
-	cert_inspect(&der[F_EXPIRED], 1, NOW, false, &ci, 1, &n);
-	is_str(ci.subject, "CN=old.lab.test", "expired: subject");
-	is_int(ci.not_before, T_2024_01_01, "expired: not_before");
-	is_int(ci.not_after, T_2025_01_01, "expired: not_after");
-	is_int(ci.days_remaining, -517,
+	inspect(&der[F_EXPIRED], 1, NOW, false, &r);
+	ci = r.certs;
+	is_str(ci->subject, "CN=old.lab.test", "expired: subject");
+	is_int(ci->not_before, T_2024_01_01, "expired: not_before");
+	is_int(ci->not_after, T_2025_01_01, "expired: not_after");
+	is_int(ci->days_remaining, -517,
 	    "expired: days_remaining = floor(-516.5) = -517");
-	cert_info_free(&ci);
+	result_probe_free(&r);
 }
 
 /* test_inspect_ip - IP SANs as text, a serial with a leading zero byte */
 static void
 test_inspect_ip(void)
 {
-	struct cert_info ci;
-	size_t n;
+	struct probe_result r;
+	const struct cert_info *ci;
 
-	cert_inspect(&der[F_IP], 1, NOW, false, &ci, 1, &n);
-	is_str(ci.serial, "008a11", "ip: serial keeps DER's leading zero");
-	is_int(ci.nsan_dns, 1, "ip: one DNS SAN");
-	if (ci.nsan_dns == 1)
-		is_str(ci.san_dns[0], "ip.lab.test", "ip: DNS SAN");
-	is_int(ci.nsan_ip, 2, "ip: two IP SANs");
-	if (ci.nsan_ip == 2) {
-		is_str(ci.san_ip[0], "192.0.2.25", "ip: IPv4 SAN");
-		is_str(ci.san_ip[1], "2001:db8::25", "ip: IPv6 SAN");
+	inspect(&der[F_IP], 1, NOW, false, &r);
+	ci = r.certs;
+	is_str(ci->serial, "008a11", "ip: serial keeps DER's leading zero");
+	is_int(ci->nsan_dns, 1, "ip: one DNS SAN");
+	if (ci->nsan_dns == 1)
+		is_str(ci->san_dns[0], "ip.lab.test", "ip: DNS SAN");
+	is_int(ci->nsan_ip, 2, "ip: two IP SANs");
+	if (ci->nsan_ip == 2) {
+		is_str(ci->san_ip[0], "192.0.2.25", "ip: IPv4 SAN");
+		is_str(ci->san_ip[1], "2001:db8::25", "ip: IPv6 SAN");
 	}
-	cert_info_free(&ci);
+	result_probe_free(&r);
 }
 
 /* test_inspect_keys - EC, EdDSA keys, ECDSA signature */
 static void
 test_inspect_keys(void)
 {
-	struct cert_info ci;
-	size_t n;
+	struct probe_result r;
+	const struct cert_info *ci;
 
-	cert_inspect(&der[F_EC], 1, NOW, false, &ci, 1, &n);
-	is_str(ci.pk_algorithm, "EC", "ec: key algorithm");
-	is_int(ci.pk_bits, 256, "ec: key bits (P-256)");
-	is_str(ci.sig_algorithm, "RSA-SHA256", "ec: signed by the RSA CA");
-	cert_info_free(&ci);
+	inspect(&der[F_EC], 1, NOW, false, &r);
+	ci = r.certs;
+	is_str(pk_alg_names[ci->pk_algorithm], "EC", "ec: key algorithm");
+	is_int(ci->pk_bits, 256, "ec: key bits (P-256)");
+	is_str(ci->sig_algorithm, "RSA-SHA256", "ec: signed by the RSA CA");
+	result_probe_free(&r);
 
-	cert_inspect(&der[F_ED25519], 1, NOW, false, &ci, 1, &n);
-	is_str(ci.pk_algorithm, "EdDSA", "ed25519: key algorithm");
-	is_int(ci.pk_bits, 256, "ed25519: key bits");
-	cert_info_free(&ci);
+	inspect(&der[F_ED25519], 1, NOW, false, &r);
+	ci = r.certs;
+	is_str(
+	    pk_alg_names[ci->pk_algorithm], "EdDSA", "ed25519: key algorithm");
+	is_int(ci->pk_bits, 256, "ed25519: key bits");
+	result_probe_free(&r);
 
-	cert_inspect(&der[F_TWIN_CA], 1, NOW, false, &ci, 1, &n);
-	is_str(ci.sig_algorithm, "ECDSA-SHA256", "twin ca: ECDSA signature");
-	is_str(ci.pk_algorithm, "EC", "twin ca: EC key");
-	cert_info_free(&ci);
+	inspect(&der[F_TWIN_CA], 1, NOW, false, &r);
+	ci = r.certs;
+	is_str(ci->sig_algorithm, "ECDSA-SHA256", "twin ca: ECDSA signature");
+	is_int(ci->sig_hash, SIGHASH_SHA256, "twin ca: signature hash");
+	is_str(pk_alg_names[ci->pk_algorithm], "EC", "twin ca: EC key");
+	result_probe_free(&r);
 }
 
 /*
@@ -450,32 +487,36 @@ test_inspect_keys(void)
 static void
 test_inspect_self_signed(void)
 {
-	struct cert_info ci;
+	struct probe_result r;
+	const struct cert_info *ci;
 	gnutls_datum_t bad;
-	size_t n;
 
-	cert_inspect(&der[F_SELF], 1, NOW, false, &ci, 1, &n);
-	is_str(ci.subject, "CN=self.lab.test", "self: subject");
-	is_str(ci.issuer, "CN=self.lab.test", "self: issuer");
-	ok(ci.self_signed, "self: self-signed");
-	ok(!ci.is_ca, "self: not a CA");
-	cert_info_free(&ci);
+	inspect(&der[F_SELF], 1, NOW, false, &r);
+	ci = r.certs;
+	is_str(ci->subject, "CN=self.lab.test", "self: subject");
+	is_str(ci->issuer, "CN=self.lab.test", "self: issuer");
+	ok(ci->self_signed, "self: self-signed");
+	ok(!ci->is_ca, "self: not a CA");
+	result_probe_free(&r);
 
-	cert_inspect(&der[F_TWIN_LEAF], 1, NOW, false, &ci, 1, &n);
-	ok(strcmp(ci.subject, ci.issuer) == 0, "twin leaf: subject = issuer");
-	ok(!ci.self_signed, "twin leaf: not self-signed (another key signed)");
-	is_str(ci.sig_algorithm, "ECDSA-SHA256", "twin leaf: signature");
-	cert_info_free(&ci);
+	inspect(&der[F_TWIN_LEAF], 1, NOW, false, &r);
+	ci = r.certs;
+	ok(strcmp(ci->subject, ci->issuer) == 0, "twin leaf: subject = issuer");
+	ok(!ci->self_signed, "twin leaf: not self-signed (another key signed)");
+	is_str(ci->sig_algorithm, "ECDSA-SHA256", "twin leaf: signature");
+	result_probe_free(&r);
 
-	cert_inspect(&der[F_TWIN_CA], 1, NOW, false, &ci, 1, &n);
-	ok(ci.self_signed, "twin ca: self-signed");
-	cert_info_free(&ci);
+	inspect(&der[F_TWIN_CA], 1, NOW, false, &r);
+	ci = r.certs;
+	ok(ci->self_signed, "twin ca: self-signed");
+	result_probe_free(&r);
 
 	bad = corrupt(F_SELF);
-	cert_inspect(&bad, 1, NOW, false, &ci, 1, &n);
-	is_str(ci.subject, "CN=self.lab.test", "self, bad signature: parses");
-	ok(!ci.self_signed, "self, bad signature: not self-signed");
-	cert_info_free(&ci);
+	inspect(&bad, 1, NOW, false, &r);
+	ci = r.certs;
+	is_str(ci->subject, "CN=self.lab.test", "self, bad signature: parses");
+	ok(!ci->self_signed, "self, bad signature: not self-signed");
+	result_probe_free(&r);
 	free(bad.data);
 }
 
@@ -483,24 +524,26 @@ test_inspect_self_signed(void)
 static void
 test_inspect_pem(void)
 {
-	struct cert_info ci;
+	struct probe_result r;
+	const struct cert_info *ci;
 	gnutls_datum_t file;
 	char path[4096];
-	size_t n;
 
-	cert_inspect(&der[F_MAIL], 1, NOW, true, &ci, 1, &n);
-	ok(ci.pem != NULL &&
-		strncmp(ci.pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0,
+	inspect(&der[F_MAIL], 1, NOW, true, &r);
+	ci = r.certs;
+	ok(ci->pem != NULL &&
+		strncmp(ci->pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0,
 	    "pem: starts with the armour");
 	if (path_of(fixtures[F_MAIL].file, path, sizeof(path)) == 0 &&
 	    gnutls_load_file(path, &file) >= 0) {
-		is_mem(file.data, file.size, ci.pem ? ci.pem : "",
+		is_mem(file.data, file.size, ci->pem ? ci->pem : "",
 		    "pem: same as the fixture file");
 		gnutls_free(file.data);
 	} else
 		ok(0, "pem: fixture file readable");
-	cert_info_free(&ci);
-	ok(ci.pem == NULL, "pem: freed");
+	/* Leak checks (ASan, valgrind) prove the PEM itself is released. */
+	result_probe_free(&r);
+	ok(r.certs == NULL && r.ncerts == 0, "pem: freed");
 }
 
 /* test_inspect_unparsable - garbage gets an entry, not a crash */
@@ -508,9 +551,10 @@ static void
 test_inspect_unparsable(void)
 {
 	static unsigned char junk[] = "this is not DER";
-	struct cert_info ci[4];
+	struct probe_result r;
+	const struct cert_info *ci;
 	gnutls_datum_t chain[4];
-	size_t i, n;
+	size_t i;
 
 	chain[0].data = junk;
 	chain[0].size = sizeof(junk) - 1;
@@ -519,8 +563,9 @@ test_inspect_unparsable(void)
 	chain[2].data = NULL;
 	chain[2].size = 0;
 	chain[3] = der[F_INTER];
-	cert_inspect(chain, 4, NOW, true, ci, 4, &n);
-	is_int(n, 4, "unparsable: an entry for each");
+	inspect(chain, 4, NOW, true, &r);
+	ci = r.certs;
+	is_int(r.ncerts, 4, "unparsable: an entry for each");
 	for (i = 0; i < 3; i++) {
 		ok(ci[i].subject != NULL &&
 			strncmp(ci[i].subject,
@@ -532,7 +577,8 @@ test_inspect_unparsable(void)
 		ok(!ci[i].parsed && ci[i].issuer != NULL &&
 			ci[i].issuer[0] == '\0' && ci[i].serial[0] == '\0' &&
 			ci[i].spki_sha256[0] == '\0' &&
-			ci[i].pk_algorithm[0] == '\0' &&
+			ci[i].pk_algorithm == PK_UNKNOWN &&
+			ci[i].sig_hash == SIGHASH_UNKNOWN &&
 			ci[i].sig_algorithm[0] == '\0',
 		    "unparsable: not parsed, empty strings elsewhere");
 		/* The fingerprint is over the bytes sent: no parsing needed. */
@@ -545,8 +591,7 @@ test_inspect_unparsable(void)
 		    "unparsable: zeros, and no PEM");
 	}
 	is_str(ci[3].subject, INTER_DN, "unparsable: the next one is fine");
-	for (i = 0; i < n; i++)
-		cert_info_free(&ci[i]);
+	result_probe_free(&r);
 }
 
 /*
@@ -560,14 +605,16 @@ test_inspect_long_dn(void)
 	static const char euro[] = "\xe2\x82\xac";
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t full = {NULL, 0};
-	struct cert_info ci;
-	size_t n, len;
+	struct probe_result r;
+	const struct cert_info *ci;
+	size_t len;
 
-	cert_inspect(&der[F_BIGDN], 1, NOW, false, &ci, 1, &n);
-	len = strlen(ci.subject);
+	inspect(&der[F_BIGDN], 1, NOW, false, &r);
+	ci = r.certs;
+	len = strlen(ci->subject);
 	is_int(len, 4093, "long DN: cut on a character boundary");
 	ok(len < CERT_DN_MAX, "long DN: shorter than CERT_DN_MAX");
-	ok(len >= 3 && memcmp(ci.subject + len - 3, euro, 3) == 0,
+	ok(len >= 3 && memcmp(ci->subject + len - 3, euro, 3) == 0,
 	    "long DN: ends with a whole character");
 	if (gnutls_x509_crt_init(&crt) >= 0) {
 		if (gnutls_x509_crt_import(
@@ -575,32 +622,41 @@ test_inspect_long_dn(void)
 			gnutls_x509_crt_get_dn3(crt, &full, 0);
 		gnutls_x509_crt_deinit(crt);
 	}
-	ok(full.size == 4635 && memcmp(full.data, ci.subject, len) == 0,
+	ok(full.size == 4635 && memcmp(full.data, ci->subject, len) == 0,
 	    "long DN: a prefix of GnuTLS's whole DN");
 	gnutls_free(full.data);
-	is_str(ci.issuer, ci.subject, "long DN: issuer cut the same way");
-	ok(ci.self_signed, "long DN: self-signed");
-	cert_info_free(&ci);
+	is_str(ci->issuer, ci->subject, "long DN: issuer cut the same way");
+	ok(ci->self_signed, "long DN: self-signed");
+	result_probe_free(&r);
 }
 
-/* test_inspect_limits - max caps the entries */
+/*
+ * test_inspect_limits - at most CERT_CHAIN_MAX entries, in the order sent,
+ * and chain_truncated when more were sent
+ */
 static void
 test_inspect_limits(void)
 {
-	struct cert_info ci[2];
-	gnutls_datum_t chain[3];
-	size_t n = 99;
+	struct probe_result r;
+	gnutls_datum_t chain[CERT_CHAIN_MAX + 1];
+	size_t i;
 
 	chain[0] = der[F_MAIL];
 	chain[1] = der[F_INTER];
-	chain[2] = der[F_ROOT];
-	cert_inspect(chain, 3, NOW, false, ci, 2, &n);
-	is_int(n, 2, "limits: at most max entries");
-	is_str(ci[1].subject, INTER_DN, "limits: in order");
-	cert_info_free(&ci[0]);
-	cert_info_free(&ci[1]);
-	cert_inspect(chain, 0, NOW, false, ci, 2, &n);
-	is_int(n, 0, "limits: n == 0 gives none");
+	for (i = 2; i < NELEM(chain); i++)
+		chain[i] = der[F_ROOT];
+	inspect(chain, CERT_CHAIN_MAX, NOW, false, &r);
+	is_int(r.ncerts, CERT_CHAIN_MAX, "limits: CERT_CHAIN_MAX entries");
+	ok(!r.chain_truncated, "limits: CERT_CHAIN_MAX is not truncated");
+	result_probe_free(&r);
+	inspect(chain, NELEM(chain), NOW, false, &r);
+	is_int(r.ncerts, CERT_CHAIN_MAX, "limits: at most max entries");
+	ok(r.chain_truncated, "limits: more than CERT_CHAIN_MAX is truncated");
+	is_str(r.certs[1].subject, INTER_DN, "limits: in order");
+	result_probe_free(&r);
+	inspect(chain, 0, NOW, false, &r);
+	is_int(r.ncerts, 0, "limits: n == 0 gives none");
+	result_probe_free(&r);
 }
 
 /* test_trust_load - files with and without certificates, system store */
@@ -706,13 +762,14 @@ verify_list(const char *what, const enum fixture *list, size_t n,
     int match, bool complete, unsigned int errors)
 {
 	gnutls_datum_t chain[CERT_CHAIN_MAX + 1];
-	struct verification v;
+	struct probe_result r;
 	size_t i;
 
 	for (i = 0; i < n && i < NELEM(chain); i++)
 		chain[i] = der[list[i]];
-	cert_verify(chain, i, trust, host, now, &v);
-	check_verify(what, &v, trusted, match, complete, errors);
+	examine(chain, i, trust, host, now, false, &r);
+	check_verify(what, &r.verification, trusted, match, complete, errors);
+	result_probe_free(&r);
 }
 
 /* test_verify_good - a good chain, with and without the root */
@@ -871,33 +928,37 @@ test_verify_broken(void)
 {
 	static unsigned char junk[] = "junk";
 	gnutls_datum_t chain[2];
-	struct verification v;
+	struct probe_result r;
 
 	chain[0] = corrupt(F_MAIL);
 	chain[1] = der[F_INTER];
-	cert_verify(chain, 2, trust_root, "mail.lab.test", NOW, &v);
-	check_verify("bad leaf signature", &v, false, 1, true,
+	examine(chain, 2, trust_root, "mail.lab.test", NOW, false, &r);
+	check_verify("bad leaf signature", &r.verification, false, 1, true,
 	    BIT(VERR_INVALID_SIGNATURE));
+	result_probe_free(&r);
 	free(chain[0].data);
 
 	chain[0].data = junk;
 	chain[0].size = sizeof(junk) - 1;
 	chain[1] = der[F_INTER];
-	cert_verify(chain, 2, trust_root, "mail.lab.test", NOW, &v);
-	check_verify("unparsable leaf", &v, false, 0, false,
+	examine(chain, 2, trust_root, "mail.lab.test", NOW, false, &r);
+	check_verify("unparsable leaf", &r.verification, false, 0, false,
 	    BIT(VERR_UNTRUSTED) | BIT(VERR_OTHER) |
 		BIT(VERR_HOSTNAME_MISMATCH));
-	cert_verify(chain, 2, trust_root, NULL, NOW, &v);
-	check_verify("unparsable leaf, no name", &v, false, -1, false,
-	    BIT(VERR_UNTRUSTED) | BIT(VERR_OTHER));
+	result_probe_free(&r);
+	examine(chain, 2, trust_root, NULL, NOW, false, &r);
+	check_verify("unparsable leaf, no name", &r.verification, false, -1,
+	    false, BIT(VERR_UNTRUSTED) | BIT(VERR_OTHER));
+	result_probe_free(&r);
 
 	/* An unparsable extra: the rest still verifies; it is "other". */
 	chain[0] = der[F_MAIL];
 	chain[1].data = junk;
 	chain[1].size = sizeof(junk) - 1;
-	cert_verify(chain, 2, trust_root, "mail.lab.test", NOW, &v);
-	check_verify("unparsable second", &v, false, 1, false,
+	examine(chain, 2, trust_root, "mail.lab.test", NOW, false, &r);
+	check_verify("unparsable second", &r.verification, false, 1, false,
 	    BIT(VERR_UNTRUSTED) | BIT(VERR_CHAIN_INCOMPLETE) | BIT(VERR_OTHER));
+	result_probe_free(&r);
 }
 
 /* test_verify_edges - empty chain, too long a chain, no trust list */
@@ -906,12 +967,15 @@ test_verify_edges(void)
 {
 	static const enum fixture good[] = {F_MAIL, F_INTER};
 	enum fixture longer[CERT_CHAIN_MAX + 1];
-	struct verification v;
+	struct probe_result r;
 	size_t i;
 
-	memset(&v, 0xff, sizeof(v));
-	cert_verify(NULL, 0, trust_root, "mail.lab.test", NOW, &v);
-	check_verify("empty chain", &v, false, -1, false, BIT(VERR_UNTRUSTED));
+	result_probe_init(&r, 25, MODE_STARTTLS);
+	memset(&r.verification, 0xff, sizeof(r.verification));
+	cert_examine(NULL, 0, trust_root, "mail.lab.test", NOW, false, &r);
+	check_verify("empty chain", &r.verification, false, -1, false,
+	    BIT(VERR_UNTRUSTED));
+	result_probe_free(&r);
 
 	longer[0] = F_MAIL;
 	longer[1] = F_INTER;

@@ -28,9 +28,10 @@ static bool message_has(
 static void diag(struct probe_result *);
 static void dialogue(struct probe_result *, int, enum mode);
 static void no_ehlo(struct probe_result *);
-static void tls_up(struct probe_result *, enum mode, const char *);
+static void tls_up(struct probe_result *, enum mode, enum tls_version);
 static struct cert_info *add_cert(struct probe_result *, const char *, long,
-    const char *, unsigned int, const char *, bool);
+    enum pk_alg, unsigned int, const char *, enum sig_hash, bool);
+static void set_sig(struct cert_info *, const char *, enum sig_hash);
 static void healthy(struct probe_result *);
 static void expect(struct probe_result *, const char *, const char *);
 static void table_cases(void);
@@ -43,6 +44,7 @@ static void tls_cases(void);
 static void verification_cases(void);
 static void cert_cases(void);
 static void advice_cases(void);
+static void order_cases(void);
 static void bound_cases(void);
 
 /* findings_of - "id:severity,..." in order (one static buffer) */
@@ -114,7 +116,7 @@ no_ehlo(struct probe_result *p)
 
 /* tls_up - an established TLS session in mode m */
 static void
-tls_up(struct probe_result *p, enum mode m, const char *version)
+tls_up(struct probe_result *p, enum mode m, enum tls_version version)
 {
 	p->mode = m;
 	if (m == MODE_STARTTLS) {
@@ -124,27 +126,39 @@ tls_up(struct probe_result *p, enum mode m, const char *version)
 	}
 	p->tls.attempted = true;
 	p->tls.established = true;
-	(void)snprintf(p->tls.version, sizeof(p->tls.version), "%s", version);
+	p->tls.version = version;
 	(void)snprintf(
 	    p->tls.cipher, sizeof(p->tls.cipher), "%s", "AES-256-GCM");
 }
 
 /* add_cert - append a certificate to the chain */
 static struct cert_info *
-add_cert(struct probe_result *p, const char *subject, long days, const char *pk,
-    unsigned int bits, const char *sig, bool self_signed)
+add_cert(struct probe_result *p, const char *subject, long days, enum pk_alg pk,
+    unsigned int bits, const char *sig, enum sig_hash hash, bool self_signed)
 {
-	struct cert_info *c = &p->certs[p->ncerts++];
+	struct cert_info *c;
+
+	p->certs = xreallocarray(p->certs, p->ncerts + 1, sizeof(*p->certs));
+	c = &p->certs[p->ncerts++];
+	memset(c, 0, sizeof(*c));
 
 	c->parsed = true;
 	c->subject = xstrdup(subject);
 	c->issuer = xstrdup(self_signed ? subject : "CN=CA");
 	c->days_remaining = days;
-	(void)snprintf(c->pk_algorithm, sizeof(c->pk_algorithm), "%s", pk);
+	c->pk_algorithm = pk;
 	c->pk_bits = bits;
-	(void)snprintf(c->sig_algorithm, sizeof(c->sig_algorithm), "%s", sig);
+	set_sig(c, sig, hash);
 	c->self_signed = self_signed;
 	return c;
+}
+
+/* set_sig - the signature algorithm as named, and its hash */
+static void
+set_sig(struct cert_info *c, const char *name, enum sig_hash hash)
+{
+	(void)snprintf(c->sig_algorithm, sizeof(c->sig_algorithm), "%s", name);
+	c->sig_hash = hash;
 }
 
 /*
@@ -155,15 +169,15 @@ static void
 healthy(struct probe_result *p)
 {
 	dialogue(p, 587, MODE_STARTTLS);
-	tls_up(p, MODE_STARTTLS, "TLS1.3");
+	tls_up(p, MODE_STARTTLS, TLSV_1_3);
 	p->verification.present = true;
 	p->verification.trusted = true;
 	p->verification.chain_complete = true;
 	p->verification.hostname_match = 1;
-	(void)add_cert(
-	    p, "CN=mx.example.org", 80, "RSA", 2048, "RSA-SHA256", false);
-	(void)add_cert(
-	    p, "CN=Intermediate", 800, "EC", 384, "RSA-SHA256", false);
+	(void)add_cert(p, "CN=mx.example.org", 80, PK_RSA, 2048, "RSA-SHA256",
+	    SIGHASH_SHA256, false);
+	(void)add_cert(p, "CN=Intermediate", 800, PK_EC, 384, "RSA-SHA256",
+	    SIGHASH_SHA256, false);
 }
 
 /* expect - diagnose p, compare its findings with want, then free p */
@@ -179,8 +193,11 @@ expect(struct probe_result *p, const char *label, const char *want)
 static void
 table_cases(void)
 {
-	static const struct finding_def known[] = {
-	    {"connect-failed", SEV_CRITICAL}, {"banner-timeout", SEV_CRITICAL},
+	static const struct {
+		const char *id;
+		enum severity severity;
+	} known[] = {{"connect-failed", SEV_CRITICAL},
+	    {"banner-timeout", SEV_CRITICAL},
 	    {"greeting-rejected", SEV_CRITICAL},
 	    {"starttls-missing", SEV_CRITICAL},
 	    {"starttls-rejected", SEV_CRITICAL},
@@ -359,17 +376,17 @@ error_cases(void)
 	result_probe_free(&p);
 
 	dialogue(&p, 587, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_fail(&p.error, PHASE_EHLO_TLS, KIND_RESET, "reset by peer");
 	expect(&p, "reset after TLS", "connection-lost:critical");
 
 	dialogue(&p, 587, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_fail(&p.error, PHASE_EHLO_TLS, KIND_TLS, "bad record MAC");
 	expect(&p, "TLS error after the handshake", "connection-lost:critical");
 
 	dialogue(&p, 587, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_fail(&p.error, PHASE_EHLO_TLS, KIND_TIMEOUT, "no answer");
 	diag(&p);
 	is_str(
@@ -395,7 +412,7 @@ error_cases(void)
 	expect(&p, "handshake timeout: explained", "handshake-failed:critical");
 
 	dialogue(&p, 25, MODE_AUTO);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	expect(&p, "no error: no error finding", "");
 }
 
@@ -406,7 +423,7 @@ syntax_cases(void)
 	struct probe_result p;
 
 	dialogue(&p, 25, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	p.banner.bare_lf = true;
 	diag(&p);
 	is_str(findings_of(&p), "smtp-nonconforming:warning",
@@ -418,14 +435,14 @@ syntax_cases(void)
 	result_probe_free(&p);
 
 	dialogue(&p, 25, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	p.ehlo_tls.reply.present = true;
 	p.ehlo_tls.reply.code = 250;
 	p.ehlo_tls.reply.bare_lf = true;
 	expect(&p, "bare LF after TLS", "smtp-nonconforming:warning");
 
 	dialogue(&p, 25, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_text_set(&p.banner.lines[0], "mx\0ESMTP", 8);
 	diag(&p);
 	is_str(findings_of(&p), "smtp-nonconforming:warning",
@@ -435,7 +452,7 @@ syntax_cases(void)
 	result_probe_free(&p);
 
 	dialogue(&p, 25, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_text_set(&p.banner.lines[0], "mx\x7f", 3);
 	p.banner.bare_lf = true;
 	diag(&p);
@@ -446,12 +463,12 @@ syntax_cases(void)
 	result_probe_free(&p);
 
 	dialogue(&p, 25, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_text_set(&p.banner.lines[0], "mx\tESMTP \xc3\xa9", 11);
 	expect(&p, "TAB and UTF-8 in the greeting: fine", "");
 
 	dialogue(&p, 25, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	p.ehlo_tls.reply.bare_lf = true;
 	expect(&p, "bare LF flag on an absent reply: ignored", "");
 }
@@ -512,7 +529,7 @@ starttls_cases(void)
 	    "smtp-protocol-error:critical");
 
 	dialogue(&p, 587, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	p.starttls.trailing_bytes = 17;
 	diag(&p);
 	is_str(findings_of(&p), "starttls-response-injection:critical",
@@ -522,7 +539,7 @@ starttls_cases(void)
 	result_probe_free(&p);
 
 	dialogue(&p, 587, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_text_set(&p.auth.before[0], "PLAIN", 5);
 	result_text_set(&p.auth.before[1], "LOGIN", 5);
 	p.auth.nbefore = 2;
@@ -542,7 +559,7 @@ starttls_cases(void)
 	result_probe_free(&p);
 
 	dialogue(&p, 587, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_text_set(&p.auth.after[0], "PLAIN", 5);
 	p.auth.nafter = 1;
 	p.auth.only_after_tls = true;
@@ -570,7 +587,7 @@ mode_cases(void)
 	dialogue(&p, 465, MODE_AUTO);
 	p.detected_other_mode = true;
 	p.tls.attempted = true;
-	tls_up(&p, MODE_STARTTLS, "TLS1.3");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	expect(&p, "465 auto, switched to STARTTLS",
 	    "implicit-port-speaks-plaintext:critical");
 
@@ -584,7 +601,7 @@ mode_cases(void)
 	 * too: the switch explains only the failed implicit handshake. */
 	dialogue(&p, 465, MODE_AUTO);
 	p.detected_other_mode = true;
-	tls_up(&p, MODE_STARTTLS, "");
+	tls_up(&p, MODE_STARTTLS, TLSV_UNKNOWN);
 	p.tls.established = false;
 	result_fail(&p.error, PHASE_HANDSHAKE, KIND_TLS, "bad record");
 	expect(&p, "465 auto, switched to STARTTLS, handshake failed",
@@ -602,7 +619,7 @@ mode_cases(void)
 	/* The port stayed silent in plaintext and then spoke TLS. */
 	dialogue(&p, 587, MODE_AUTO);
 	p.detected_other_mode = true;
-	tls_up(&p, MODE_IMPLICIT, "TLS1.3");
+	tls_up(&p, MODE_IMPLICIT, TLSV_1_3);
 	expect(&p, "587 auto, switched to implicit",
 	    "port-expects-implicit-tls:warning");
 }
@@ -611,8 +628,9 @@ mode_cases(void)
 static void
 tls_cases(void)
 {
-	static const char *const legacy[] = {"TLS1.0", "TLS1.1", "SSL3.0"};
-	static const char *const current[] = {"TLS1.2", "TLS1.3"};
+	static const enum tls_version legacy[] = {
+	    TLSV_1_0, TLSV_1_1, TLSV_SSL3};
+	static const enum tls_version current[] = {TLSV_1_2, TLSV_1_3};
 	struct probe_result p;
 	size_t i;
 
@@ -658,15 +676,17 @@ tls_cases(void)
 	for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
 		result_probe_init(&p, 465, MODE_IMPLICIT);
 		tls_up(&p, MODE_IMPLICIT, legacy[i]);
-		expect(&p, lbl("%s", legacy[i]), "tls-legacy-version:warning");
+		expect(&p, lbl("%s", tls_version_names[legacy[i]]),
+		    "tls-legacy-version:warning");
 	}
 	for (i = 0; i < sizeof(current) / sizeof(current[0]); i++) {
 		result_probe_init(&p, 465, MODE_IMPLICIT);
 		tls_up(&p, MODE_IMPLICIT, current[i]);
-		expect(&p, lbl("%s: no finding", current[i]), "");
+		expect(&p, lbl("%s: no finding", tls_version_names[current[i]]),
+		    "");
 	}
 	result_probe_init(&p, 465, MODE_IMPLICIT);
-	tls_up(&p, MODE_IMPLICIT, "TLS1.0");
+	tls_up(&p, MODE_IMPLICIT, TLSV_1_0);
 	p.tls.established = false;
 	p.mode = MODE_UNKNOWN;
 	expect(&p, "TLS1.0 not established: no version finding", "");
@@ -839,53 +859,46 @@ cert_cases(void)
 	p.certs[0].pk_bits = 4096;
 	expect(&p, "RSA 4096", "");
 	healthy(&p);
-	(void)snprintf(
-	    p.certs[0].pk_algorithm, sizeof(p.certs[0].pk_algorithm), "DSA");
+	p.certs[0].pk_algorithm = PK_DSA;
 	p.certs[0].pk_bits = 1024;
 	expect(&p, "DSA 1024", "weak-key:warning");
 	healthy(&p);
-	(void)snprintf(
-	    p.certs[0].pk_algorithm, sizeof(p.certs[0].pk_algorithm), "EC");
+	p.certs[0].pk_algorithm = PK_EC;
 	p.certs[0].pk_bits = 256;
 	expect(&p, "EC 256", "");
 	healthy(&p);
 	p.certs[1].pk_bits = 192;
 	expect(&p, "EC 192", "weak-key:warning");
 	healthy(&p);
-	(void)snprintf(
-	    p.certs[0].pk_algorithm, sizeof(p.certs[0].pk_algorithm), "EdDSA");
+	p.certs[0].pk_algorithm = PK_EDDSA;
 	p.certs[0].pk_bits = 256;
 	expect(&p, "EdDSA", "");
 
 	healthy(&p);
-	(void)snprintf(p.certs[0].sig_algorithm,
-	    sizeof(p.certs[0].sig_algorithm), "RSA-SHA1");
+	set_sig(&p.certs[0], "RSA-SHA1", SIGHASH_SHA1);
 	diag(&p);
 	is_str(findings_of(&p), "weak-signature:warning", "RSA-SHA1 leaf");
 	ok(message_has(&p, "weak-signature", "RSA-SHA1"),
 	    "RSA-SHA1: message names the algorithm");
 	result_probe_free(&p);
 	healthy(&p);
-	(void)snprintf(p.certs[1].sig_algorithm,
-	    sizeof(p.certs[1].sig_algorithm), "ECDSA-SHA1");
+	set_sig(&p.certs[1], "ECDSA-SHA1", SIGHASH_SHA1);
 	expect(&p, "ECDSA-SHA1 intermediate", "weak-signature:warning");
 	healthy(&p);
-	(void)snprintf(p.certs[0].sig_algorithm,
-	    sizeof(p.certs[0].sig_algorithm), "RSA-MD5");
+	set_sig(&p.certs[0], "RSA-MD5", SIGHASH_MD5);
 	expect(&p, "RSA-MD5", "weak-signature:warning");
 	healthy(&p);
-	(void)add_cert(&p, "CN=Root", 3000, "RSA", 4096, "RSA-SHA1", true);
+	(void)add_cert(
+	    &p, "CN=Root", 3000, PK_RSA, 4096, "RSA-SHA1", SIGHASH_SHA1, true);
 	expect(&p, "RSA-SHA1 on a self-signed root", "");
 	healthy(&p);
-	(void)snprintf(p.certs[0].sig_algorithm,
-	    sizeof(p.certs[0].sig_algorithm), "RSA-SHA512");
+	set_sig(&p.certs[0], "RSA-SHA512", SIGHASH_SHA512);
 	expect(&p, "RSA-SHA512", "");
 
 	healthy(&p);
 	p.certs[0].days_remaining = -10;
 	p.certs[0].pk_bits = 1024;
-	(void)snprintf(p.certs[0].sig_algorithm,
-	    sizeof(p.certs[0].sig_algorithm), "RSA-SHA1");
+	set_sig(&p.certs[0], "RSA-SHA1", SIGHASH_SHA1);
 	p.certs[1].days_remaining = 3;
 	expect(&p, "several per certificate, in chain order",
 	    "cert-expired:critical,weak-key:warning,weak-signature:warning,"
@@ -899,7 +912,7 @@ advice_cases(void)
 	struct probe_result p;
 
 	result_probe_init(&p, 465, MODE_IMPLICIT);
-	tls_up(&p, MODE_IMPLICIT, "TLS1.3");
+	tls_up(&p, MODE_IMPLICIT, TLSV_1_3);
 	diag(&p);
 	is_str(p.advice.tls, "implicit", "advice: implicit established");
 	ok(p.advice.text != NULL && strstr(p.advice.text, "SSL/TLS") != NULL,
@@ -907,7 +920,7 @@ advice_cases(void)
 	result_probe_free(&p);
 
 	dialogue(&p, 587, MODE_STARTTLS);
-	tls_up(&p, MODE_STARTTLS, "TLS1.2");
+	tls_up(&p, MODE_STARTTLS, TLSV_1_2);
 	diag(&p);
 	is_str(p.advice.tls, "starttls", "advice: STARTTLS established");
 	ok(p.advice.text != NULL && strstr(p.advice.text, "STARTTLS") != NULL,
@@ -945,7 +958,8 @@ bound_cases(void)
 	healthy(&p);
 	sound = p.ncerts;
 	while (p.ncerts < CERT_CHAIN_MAX)
-		(void)add_cert(&p, "CN=x", 1, "RSA", 512, "RSA-MD5", false);
+		(void)add_cert(
+		    &p, "CN=x", 1, PK_RSA, 512, "RSA-MD5", SIGHASH_MD5, false);
 	for (i = 0; i < p.ncerts; i++)
 		p.certs[i].days_remaining = -1;
 	diag(&p);
@@ -973,6 +987,51 @@ main(void)
 	verification_cases();
 	cert_cases();
 	advice_cases();
+	order_cases();
 	bound_cases();
 	return done_testing();
+}
+
+/*
+ * order_cases - each area judges the observations, not the findings raised
+ * before it: run alone, the error rule stays quiet about a failure another
+ * area explains, and still names one nobody explains.
+ */
+static void
+order_cases(void)
+{
+	struct probe_result p;
+
+	result_probe_init(&p, 465, MODE_IMPLICIT);
+	p.mode = MODE_IMPLICIT;
+	p.tls.attempted = true;
+	result_fail(&p.error, PHASE_HANDSHAKE, KIND_TLS, "handshake");
+	diag_error(&p);
+	is_str(findings_of(&p), "", "error rule alone: a failed handshake");
+	diag_tls(&p);
+	is_str(findings_of(&p), "handshake-failed:critical",
+	    "tls rule after the error rule: handshake-failed");
+	result_probe_free(&p);
+
+	result_probe_init(&p, 25, MODE_AUTO);
+	result_fail(&p.error, PHASE_CONNECT, KIND_REFUSED, "refused");
+	diag_error(&p);
+	is_str(findings_of(&p), "", "error rule alone: a refused connection");
+	result_probe_free(&p);
+
+	dialogue(&p, 587, MODE_STARTTLS);
+	p.starttls.offered = p.starttls.sent = true;
+	p.starttls.code = 454;
+	result_fail(&p.error, PHASE_STARTTLS, KIND_PROTOCOL, "454");
+	diag_error(&p);
+	is_str(findings_of(&p), "", "error rule alone: STARTTLS refused");
+	result_probe_free(&p);
+
+	dialogue(&p, 25, MODE_AUTO);
+	result_fail(&p.error, PHASE_EHLO, KIND_RESET, "reset");
+	no_ehlo(&p);
+	diag_error(&p);
+	is_str(findings_of(&p), "connection-lost:critical",
+	    "error rule alone: a reset nobody explains");
+	result_probe_free(&p);
 }

@@ -1,0 +1,175 @@
+/*
+ * findings.h - every finding id, with its severity and its README text, once.
+ *
+ * FINDINGS(F) lists F(name, id, severity, milder, note, means, todo):
+ *   name      the C constant of enum finding_id
+ *   id        the stable id of the report (report-contract.md, "Findings")
+ *   severity  the severity of the finding
+ *   milder    the severity where the rule judges the case milder (the same
+ *             as severity for a finding that never is)
+ *   note      what the README's severity column says after the severity:
+ *             when the milder one applies
+ *   means     the README's "what it means"
+ *   todo      the README's "what to do"
+ *
+ * The rules (probe/diagnose*.c) expand the list into enum finding_id and
+ * finding_defs[]; the README text never reaches the binary. tests/docs.bats
+ * reads this file as text and derives the README's findings table, in this
+ * order, and the ids it checks in the man page, the schema and
+ * tests/findings.bats. Keep each F(...) in the layout below (one string a
+ * line, long ones as adjacent literals) so that the script can read it.
+ */
+#ifndef SMTP_PROBE_FINDINGS_H
+#define SMTP_PROBE_FINDINGS_H
+
+#include <stddef.h>
+
+#include "names.h"
+
+/* clang-format off */
+#define FINDINGS(F)							\
+	F(F_CONNECT_FAILED, "connect-failed",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the name did not resolve, or no TCP connection could be "	\
+	    "made",							\
+	    "check the name, that the server listens on the port, and "	\
+	    "firewalls")						\
+	F(F_BANNER_TIMEOUT, "banner-timeout",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the connection was accepted but no 220 greeting came (in "	\
+	    "`auto` mode: and implicit TLS on a second connection "	\
+	    "failed too)",						\
+	    "if the port speaks implicit TLS, probe it as "		\
+	    "`PORT/implicit`; otherwise check the daemon and any proxy") \
+	F(F_GREETING_REJECTED, "greeting-rejected",			\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the greeting was not 220 (e.g. 421 or 554), or EHLO (and "	\
+	    "HELO after it) was refused",				\
+	    "read the reply text and the server's logs (overload, "	\
+	    "block lists)")						\
+	F(F_STARTTLS_MISSING, "starttls-missing",			\
+	    SEV_CRITICAL, SEV_WARNING, " (warning on port 25)",		\
+	    "EHLO did not offer STARTTLS",				\
+	    "enable STARTTLS; if it is offered elsewhere, something may " \
+	    "be stripping it (STRIPTLS)")				\
+	F(F_STARTTLS_REJECTED, "starttls-rejected",			\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "STARTTLS was offered but refused (e.g. 454)",		\
+	    "fix the server's certificate or key loading")		\
+	F(F_AUTH_BEFORE_TLS, "auth-before-tls",				\
+	    SEV_CRITICAL, SEV_WARNING,					\
+	    " when no STARTTLS is offered, else warning",		\
+	    "AUTH is offered in clear text",				\
+	    "offer AUTH only inside TLS (Postfix "			\
+	    "`smtpd_tls_auth_only=yes`)")				\
+	F(F_IMPLICIT_PORT_SPEAKS_PLAINTEXT,				\
+	    "implicit-port-speaks-plaintext",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "a port probed for implicit TLS answered in plaintext SMTP", \
+	    "enable implicit TLS there (Postfix "			\
+	    "`smtpd_tls_wrappermode=yes`), or use STARTTLS in clients")	\
+	F(F_PORT_EXPECTS_IMPLICIT_TLS, "port-expects-implicit-tls",	\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "a port probed for STARTTLS sends no greeting but speaks "	\
+	    "implicit TLS: STARTTLS-only clients (.NET `SmtpClient` "	\
+	    "with `EnableSsl`) hang here",				\
+	    "configure clients for SSL/TLS on connect, or use 587 with " \
+	    "STARTTLS")							\
+	F(F_HANDSHAKE_FAILED, "handshake-failed",			\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the TLS handshake failed (the error and any alert are in "	\
+	    "`tls`)",							\
+	    "check the server's certificate, key, versions and ciphers") \
+	F(F_TLS_LEGACY_VERSION, "tls-legacy-version",			\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "TLS 1.0 or 1.1 was negotiated (RFC 8996)",			\
+	    "enable TLS 1.2 and 1.3")					\
+	F(F_CERT_UNTRUSTED, "cert-untrusted",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the chain does not lead to a trusted root (other than "	\
+	    "self-signed or incomplete)",				\
+	    "use a certificate from a CA the clients trust, or pass the " \
+	    "right `--cafile`")						\
+	F(F_CERT_EXPIRED, "cert-expired",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "a certificate in the chain has expired",			\
+	    "renew it and reload the server")				\
+	F(F_CERT_NOT_YET_VALID, "cert-not-yet-valid",			\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "a certificate is not valid yet",				\
+	    "check the server's clock or the certificate's start date")	\
+	F(F_CERT_EXPIRING, "cert-expiring",				\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "a certificate expires in fewer than `--warn-days` days",	\
+	    "renew it before then")					\
+	F(F_CERT_HOSTNAME_MISMATCH, "cert-hostname-mismatch",		\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the certificate is not valid for the SNI name",		\
+	    "add the name to the subject alternative names")		\
+	F(F_CERT_SELF_SIGNED, "cert-self-signed",			\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the leaf is self-signed",					\
+	    "get a certificate from a public CA")			\
+	F(F_CHAIN_INCOMPLETE, "chain-incomplete",			\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the server sent its certificate without the intermediates " \
+	    "that lead to a root",					\
+	    "configure the full chain (Postfix "			\
+	    "`smtpd_tls_chain_files`)")					\
+	F(F_WEAK_KEY, "weak-key",					\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "RSA or DSA key under 2048 bits, EC under 256",		\
+	    "reissue with a stronger key")				\
+	F(F_WEAK_SIGNATURE, "weak-signature",				\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "a certificate (not a root) is signed with SHA-1 or MD5",	\
+	    "reissue with SHA-256")					\
+	F(F_SMTP_PROTOCOL_ERROR, "smtp-protocol-error",			\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the server broke SMTP: a line that is not a reply, codes "	\
+	    "that change inside a reply, data nobody asked for, or a "	\
+	    "reply past smtp-probe's limits (`error.kind` `protocol` or " \
+	    "`limit`)",							\
+	    "fix the server, or the proxy or appliance in front of it "	\
+	    "that rewrites SMTP")					\
+	F(F_CONNECTION_LOST, "connection-lost",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the server closed or reset the connection in the middle of " \
+	    "the dialogue, or the TLS session broke after the handshake", \
+	    "check the server's logs and limits, and anything in "	\
+	    "between that cuts connections")				\
+	F(F_DIALOGUE_TIMEOUT, "dialogue-timeout",			\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the server stopped answering after the greeting (EHLO, "	\
+	    "STARTTLS, handshake or EHLO inside TLS)",			\
+	    "check the server's load and any proxy or firewall that "	\
+	    "inspects SMTP")						\
+	F(F_SMTP_NONCONFORMING, "smtp-nonconforming",			\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "replies end in a bare LF, or hold NUL or control "		\
+	    "characters (RFC 5321 2.3.8)",				\
+	    "fix the server; strict clients may refuse such replies")	\
+	F(F_STARTTLS_RESPONSE_INJECTION, "starttls-response-injection",	\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the server sent bytes after its 220 to STARTTLS, before "	\
+	    "TLS (CVE-2011-0411 class)",				\
+	    "fix the server or whatever sits in front of it; smtp-probe " \
+	    "discarded the bytes")
+/* clang-format on */
+
+#define FINDING_ENUM(name, id, sev, milder, note, means, todo) name,
+
+/* The findings, in documentation order. */
+enum finding_id { FINDINGS(FINDING_ENUM) F_COUNT };
+
+struct finding_def {
+	const char *id;
+	enum severity severity;
+	enum severity milder; /* where the rule judges the case milder */
+};
+
+/* Every finding id diagnose() can raise, indexed by enum finding_id. */
+extern const struct finding_def finding_defs[];
+extern const size_t finding_defs_count;
+
+#endif
