@@ -364,13 +364,12 @@ test_inspect_leaf(void)
 	ok(!ci->is_ca, "leaf: not a CA");
 	ok(ci->pem == NULL, "leaf: no PEM unless asked");
 
-	result_probe_reset_dialogue(&r);
-	ok(r.certs == NULL && r.ncerts == 0,
-	    "reset frees the chain and empties it");
-	result_probe_reset_dialogue(&r);
-	ok(r.certs == NULL && r.ncerts == 0,
-	    "reset of an empty chain leaves it empty");
 	result_probe_free(&r);
+	ok(r.certs == NULL && r.ncerts == 0,
+	    "release frees the chain and empties it");
+	result_probe_free(&r);
+	ok(r.certs == NULL && r.ncerts == 0,
+	    "release of an empty chain leaves it empty");
 
 	/* A later now: one day less, on the same floor. */
 	inspect(&der[F_MAIL], 1, NOW + 86400, false, &r);
