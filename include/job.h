@@ -1,9 +1,10 @@
 /*
  * job.h - one probe: one host, address and port, run as the plan says.
  *
- * A job runs its attempts one after another through sessions (one in
- * flight at a time), asks the plan what follows each, and merges them
- * into the probe result it was given. It owns its sessions and its
+ * A job runs its attempts through sessions, one after another or, where
+ * the plan says so, a second one in parallel after a pause; it asks the
+ * plan what follows each and which answer wins, and merges them into the
+ * probe result it was given. It owns its sessions, its timer and its
  * attempts' results; the probe result belongs to the caller.
  */
 #ifndef SMTP_PROBE_JOB_H
@@ -37,7 +38,8 @@ struct job {
 	int64_t deadline;
 	size_t natt;
 	struct plan_attempt att[ATTEMPTS_MAX]; /* results owned */
-	struct sess sess;                      /* the attempt in flight */
+	struct sess *sess[ATTEMPTS_MAX];       /* owned while running */
+	struct source pause; /* when a parallel attempt may start */
 	job_done_fn *done;
 	void *done_arg;
 };
@@ -50,5 +52,11 @@ struct job {
 void job_start(struct job *, const struct job_env *, struct probe_result *res,
     const struct sockaddr *, socklen_t, const char *sni, job_done_fn *done,
     void *arg, int64_t now);
+
+/*
+ * job_cancel - stop every attempt at once; done is not called and res is
+ * left as it was (the run was interrupted).
+ */
+void job_cancel(struct job *, int64_t now);
 
 #endif

@@ -45,6 +45,9 @@ enum mode {
 
 enum severity { SEV_INFO, SEV_WARNING, SEV_CRITICAL, SEV_COUNT };
 
+/* A probe's verdict: its worst finding, info counting as ok. */
+enum status { STATUS_OK, STATUS_WARNING, STATUS_CRITICAL, STATUS_COUNT };
+
 /* Certificate verification failures; a bit each in verification.errors. */
 enum verr {
 	VERR_UNTRUSTED,
@@ -100,6 +103,7 @@ extern const char *const phase_names[PHASE_COUNT];
 extern const char *const kind_names[KIND_COUNT];
 extern const char *const mode_names[MODE_COUNT];
 extern const char *const severity_names[SEV_COUNT];
+extern const char *const status_names[STATUS_COUNT];
 extern const char *const verr_names[VERR_COUNT];
 extern const char *const tdir_names[TDIR_COUNT];
 extern const char *const tls_version_names[TLSV_COUNT];

@@ -11,7 +11,10 @@
  *   plaintext SMTP, and STARTTLS is tried on a second connection;
  * - elsewhere, STARTTLS first, waiting half of --timeout for a greeting
  *   (long enough for a postscreen greet delay); a silent port is tried
- *   with implicit TLS on a second connection.
+ *   with implicit TLS on a second connection: at once in parallel after a
+ *   short pause on ports other than 25, where the STARTTLS attempt keeps
+ *   waiting (a late greeting still wins), or after the wait on 25, so MX
+ *   servers that delay their greeting never see a second connection.
  */
 #ifndef SMTP_PROBE_PLAN_H
 #define SMTP_PROBE_PLAN_H
@@ -40,6 +43,19 @@ enum mode plan_first(enum mode requested, int port);
  */
 int plan_banner_timeout(
     enum mode requested, size_t n, enum mode mode, int timeout_ms);
+
+/*
+ * plan_parallel_pause - after how long without a greeting the first
+ * attempt of mode gets a parallel implicit one; 0: never.
+ */
+int plan_parallel_pause(enum mode requested, int port, enum mode mode);
+
+/*
+ * plan_decides - att[i] ended while the other attempt still runs: true
+ * when its answer decides the probe (the other is abandoned), false to
+ * wait for the other.
+ */
+bool plan_decides(const struct plan_attempt *att, size_t i);
 
 /*
  * plan_next - after att[n - 1] ended: the mode of another attempt, or

@@ -33,6 +33,8 @@ struct sink {
 	const char *tls_library; /* "GnuTLS 3.7.9", for the report's tool */
 	size_t written;          /* targets written so far */
 	bool failed;             /* a write failed: the report is incomplete */
+	bool closed; /* the reader went away (EPIPE): stop quietly */
+	const struct target_result *current; /* text: whose ports are shown */
 };
 
 struct report_format {
@@ -40,10 +42,14 @@ struct report_format {
 	/* begin, target, end - 0, or -1 when the output could not be
 	 * written */
 	int (*begin)(struct sink *);
+	/* probe - one port of t, as soon as it is judged (optional) */
+	int (*probe)(struct sink *, const struct target_result *t,
+	    const struct probe_result *);
+	/* target - t with every port judged; it is freed right after */
 	int (*target)(struct sink *, const struct target_result *);
 	int (*end)(struct sink *, const struct run_summary *);
 	/* exit_status - the process's exit status for a complete run */
-	int (*exit_status)(const struct run_summary *, int fail_on);
+	int (*exit_status)(const struct run_summary *);
 };
 
 /* format_find - the format called name, or NULL */
@@ -62,6 +68,8 @@ void sink_open(struct sink *, const struct report_format *fmt, FILE *fp,
  * goes on so that its exit status still says what was found.
  */
 void sink_begin(struct sink *);
+void sink_probe(
+    struct sink *, const struct target_result *, const struct probe_result *);
 void sink_target(struct sink *, const struct target_result *);
 void sink_end(struct sink *, const struct run_summary *);
 
@@ -70,6 +78,8 @@ int report_json_begin(struct sink *);
 int report_json_target(struct sink *, const struct target_result *);
 int report_json_end(struct sink *, const struct run_summary *);
 int report_ndjson_target(struct sink *, const struct target_result *);
+int report_text_probe(
+    struct sink *, const struct target_result *, const struct probe_result *);
 int report_text_target(struct sink *, const struct target_result *);
 int report_text_end(struct sink *, const struct run_summary *);
 

@@ -74,6 +74,7 @@ struct tls_result {
 	char group[64];
 	char alert[96];
 	char error[ERR_MSG_MAX];
+	bool client_cert_requested; /* the server sent CertificateRequest */
 };
 
 /* The digest of a certificate's signature, judged by diagnose_cert.c. */
@@ -161,6 +162,13 @@ struct timings {
 	int64_t total;
 };
 
+/* One connection a probe made, as the report lists it. */
+struct attempt_result {
+	enum mode mode; /* the dialogue tried: starttls, implicit or plain */
+	struct probe_error error;
+	struct timings timing; /* total: this connection's own */
+};
+
 struct probe_result {
 	int port;
 	char address[64]; /* empty: none could be resolved */
@@ -182,10 +190,13 @@ struct probe_result {
 	size_t nfindings;
 	struct finding findings[FINDINGS_MAX];
 	struct transcript transcript;
+	size_t nattempts; /* connections made, in start order */
+	struct attempt_result attempts[ATTEMPTS_MAX];
 	/* What diagnose.c needs to know about the mode detection. */
 	bool detected_other_mode;
 	bool other_mode_tried; /* auto mode reconnected in the other mode */
 	int worst; /* the worst finding's severity, -1: none (policy.c) */
+	enum status status; /* worst as the report's verdict (policy.c) */
 };
 
 struct target_result {

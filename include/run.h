@@ -31,12 +31,14 @@ void run_ctx_free(struct run_ctx *ctx);
 /*
  * run_probe - probe every target src yields, at most cfg->jobs probes at a
  * time, and write each target to sink as soon as all its probes are
- * judged; then free it. sum gets the counts and the worst severity.
+ * judged; then free it. sum gets the counts and the worst severity. A
+ * signal number written to stop_fd (by a signal handler) ends the run
+ * early: sum->signal says which, and only finished targets are written.
  * Returns 0, or EXIT_TOOL_FAILURE when src could not be read (said on
  * stderr; what finished is reported all the same).
  */
 int run_probe(const struct config *cfg, const struct run_ctx *ctx,
-    struct target_src *src, struct sink *sink, struct run_summary *sum)
-    __attribute__((warn_unused_result));
+    struct target_src *src, int stop_fd, struct sink *sink,
+    struct run_summary *sum) __attribute__((warn_unused_result));
 
 #endif

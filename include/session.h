@@ -79,9 +79,10 @@ void sess_start(struct sess *, struct loop *, const struct sess_shared *,
     struct probe_result *res, sess_done_fn *done, void *arg, int64_t now);
 
 /*
- * sess_cancel - stop at once without calling done: the plan took another
- * attempt's answer. Closes everything; res keeps what was seen.
+ * sess_abandon - stop at once without calling done (another attempt
+ * answered, or the run was interrupted): res keeps what was seen, and why
+ * as its error (kind timeout) unless it had one.
  */
-void sess_cancel(struct sess *, int64_t now);
+void sess_abandon(struct sess *, int64_t now, const char *why);
 
 #endif

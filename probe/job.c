@@ -2,23 +2,34 @@
  * job.c - run a probe's attempts, as the plan decides, and merge them.
  *
  * The job is the only place that knows one probe may take several
- * connections; the session knows one, the plan decides without I/O.
+ * connections; the session knows one, the plan decides without I/O. Two
+ * attempts may run at once (auto mode on a silent submission port): the
+ * one that ends first asks the plan whether its answer decides the probe,
+ * and if so the other is abandoned.
  */
 #include "job.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "xalloc.h"
 
 static void attempt_start(struct job *, enum mode, int64_t);
 static void attempt_done(struct sess *, void *);
+static void on_pause(struct source *, int64_t);
+static void abandon(struct job *, size_t, int64_t, const char *);
+static void finish(struct job *, int64_t);
 
-/* job_start - the first attempt */
+/* job_start - the first attempt, and the timer of a parallel one */
 void
 job_start(struct job *j, const struct job_env *env, struct probe_result *res,
     const struct sockaddr *sa, socklen_t salen, const char *sni,
     job_done_fn *done, void *arg, int64_t now)
 {
+	enum mode first = plan_first(res->requested_mode, res->port);
+	int pause;
+
 	memset(j, 0, sizeof(*j));
 	j->env = env;
 	j->res = res;
@@ -29,7 +40,29 @@ job_start(struct job *j, const struct job_env *env, struct probe_result *res,
 	j->deadline = now + env->timeout_ms;
 	j->done = done;
 	j->done_arg = arg;
-	attempt_start(j, plan_first(res->requested_mode, res->port), now);
+	j->pause.fd = -1;
+	j->pause.deadline = LOOP_NEVER;
+	j->pause.on_timeout = on_pause;
+	pause = plan_parallel_pause(res->requested_mode, res->port, first);
+	if (pause > 0) {
+		j->pause.deadline = now + pause;
+		loop_add(env->loop, &j->pause);
+	}
+	attempt_start(j, first, now);
+}
+
+/* job_cancel - abandon everything, report nothing */
+void
+job_cancel(struct job *j, int64_t now)
+{
+	size_t i;
+
+	loop_del(j->env->loop, &j->pause);
+	for (i = 0; i < j->natt; i++) {
+		if (j->sess[i] != NULL)
+			abandon(j, i, now, "the run was interrupted");
+		result_probe_free(&j->att[i].res);
+	}
 }
 
 /* attempt_start - a session in mode, recording into a fresh result */
@@ -51,29 +84,74 @@ attempt_start(struct job *j, enum mode mode, int64_t now)
 	p.banner_timeout_ms = plan_banner_timeout(
 	    j->res->requested_mode, j->natt, mode, j->env->timeout_ms);
 	p.prio = j->env->shared.tls->prio;
-	j->natt++;
-	sess_start(&j->sess, j->env->loop, &j->env->shared, &p,
+	j->sess[j->natt] = xmalloc(sizeof(struct sess));
+	sess_start(j->sess[j->natt++], j->env->loop, &j->env->shared, &p,
 	    (struct sockaddr *)&j->addr, j->addrlen, &a->res, attempt_done, j,
 	    now);
 }
 
-/* attempt_done - another attempt, or the merged result */
+/*
+ * on_pause - the first attempt still waits for a greeting: try implicit
+ * TLS on a second connection while it goes on waiting
+ */
+static void
+on_pause(struct source *src, int64_t now)
+{
+	struct job *j =
+	    (struct job *)((char *)src - offsetof(struct job, pause));
+
+	loop_del(j->env->loop, src);
+	if (j->natt == 1 && j->sess[0] != NULL &&
+	    j->sess[0]->state == SESS_BANNER)
+		attempt_start(j, MODE_IMPLICIT, now);
+}
+
+/* attempt_done - the other attempt, another attempt, or the result */
 static void
 attempt_done(struct sess *s, void *arg)
 {
 	struct job *j = arg;
-	struct plan_attempt *a = &j->att[j->natt - 1];
 	int64_t now = clock_ms();
+	size_t i = s == j->sess[0] ? 0 : 1, other = 1 - i;
 	enum mode next;
-	size_t i;
 
-	a->smtp_answer = s->smtp_answer;
+	j->att[i].smtp_answer = s->smtp_answer;
+	free(j->sess[i]);
+	j->sess[i] = NULL;
+	if (j->natt > other && j->sess[other] != NULL) {
+		if (!plan_decides(j->att, i))
+			return; /* the other attempt may still answer */
+		abandon(j, other, now,
+		    other == 0 ? "the server sent no greeting in clear while "
+				 "implicit TLS worked on a second connection"
+			       : "given up: the first connection got its "
+				 "greeting");
+	}
 	next = plan_next(
 	    j->res->requested_mode, j->att, j->natt, now < j->deadline);
 	if (next != MODE_UNKNOWN && j->natt < ATTEMPTS_MAX) {
 		attempt_start(j, next, now);
 		return;
 	}
+	finish(j, now);
+}
+
+/* abandon - stop attempt i with why as its error */
+static void
+abandon(struct job *j, size_t i, int64_t now, const char *why)
+{
+	sess_abandon(j->sess[i], now, why);
+	free(j->sess[i]);
+	j->sess[i] = NULL;
+}
+
+/* finish - merge the attempts into the probe and tell the owner */
+static void
+finish(struct job *j, int64_t now)
+{
+	size_t i;
+
+	loop_del(j->env->loop, &j->pause);
 	plan_merge(j->res, j->att, j->natt, now - j->t0);
 	for (i = 0; i < j->natt; i++)
 		result_probe_free(&j->att[i].res);

@@ -24,6 +24,11 @@
 #include "xalloc.h"
 
 static bool ensure_std_fds(void);
+static int catch_signals(void);
+static void on_signal(int);
+
+/* The write end of the signal pipe: the handler's only business. */
+static int signal_fd = -1;
 
 int
 main(int argc, char **argv)
@@ -37,7 +42,7 @@ main(int argc, char **argv)
 	FILE *out = stdout;
 	bool stdout_closed;
 	char err[512];
-	int ret;
+	int ret, stop_fd;
 
 	/* A server closing early must be an error of a write, not death by
 	 * SIGPIPE. */
@@ -78,15 +83,21 @@ main(int argc, char **argv)
 		target_src_close(src);
 		return EXIT_TOOL_FAILURE;
 	}
+	if ((stop_fd = catch_signals()) == -1) {
+		log_warn("cannot set up signal handling: %s", strerror(errno));
+		return EXIT_TOOL_FAILURE;
+	}
 	ro.transcript = cfg.transcript;
 	ro.color = cfg.color;
 	sink_open(&sink, cfg.format, out, &ro, time(NULL), tls_library());
 	sink_begin(&sink);
-	ret = run_probe(&cfg, &ctx, src, &sink, &sum);
+	ret = run_probe(&cfg, &ctx, src, stop_fd, &sink, &sum);
 	sink_end(&sink, &sum);
 	run_ctx_free(&ctx);
 	target_src_close(src);
-	if (fflush(out) == EOF || ferror(out))
+	if (!sink.closed && fflush(out) == EOF)
+		sink.closed = errno == EPIPE;
+	if (!sink.closed && ferror(out))
 		sink.failed = true;
 	if (out != stdout && fclose(out) == EOF)
 		sink.failed = true;
@@ -97,7 +108,7 @@ main(int argc, char **argv)
 	}
 	if (ret != 0)
 		return ret;
-	return cfg.format->exit_status(&sum, cfg.fail_on);
+	return cfg.format->exit_status(&sum);
 }
 
 /*
@@ -116,4 +127,40 @@ ensure_std_fds(void)
 	} while (fd <= STDERR_FILENO);
 	(void)close(fd);
 	return closed;
+}
+
+/*
+ * catch_signals - SIGINT and SIGTERM write their number into a pipe whose
+ * read end the run polls, so a signal stops the run between two events
+ * and the report is closed properly (self-pipe). Returns the read end.
+ */
+static int
+catch_signals(void)
+{
+	struct sigaction sa;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	signal_fd = p[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1)
+		return -1;
+	return p[0];
+}
+
+/* on_signal - async-signal-safe: one byte, the signal's number */
+static void
+on_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	int saved = errno;
+
+	/* A full pipe already holds a signal: the run stops all the same. */
+	if (write(signal_fd, &b, 1) == -1)
+		errno = saved;
+	errno = saved;
 }

@@ -46,6 +46,12 @@ const char *const severity_names[SEV_COUNT] = {
     [SEV_CRITICAL] = "critical",
 };
 
+const char *const status_names[STATUS_COUNT] = {
+    [STATUS_OK] = "ok",
+    [STATUS_WARNING] = "warning",
+    [STATUS_CRITICAL] = "critical",
+};
+
 const char *const verr_names[VERR_COUNT] = {
     [VERR_UNTRUSTED] = "untrusted",
     [VERR_EXPIRED] = "expired",

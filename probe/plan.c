@@ -8,6 +8,13 @@
  * The greeting wait of a first STARTTLS attempt in auto mode is half of
  * --timeout: long enough for Postfix postscreen's 6 s greet delay at the
  * default 30 s, and it leaves the other half to the implicit attempt.
+ *
+ * The parallel pause is 1.5 s: a submission server greets within one
+ * round trip of the connect (two for the whole exchange: 0.6 s at a
+ * 300 ms intercontinental RTT), postscreen-style greet delays are for
+ * port 25 (which never gets a parallel attempt), and 1.5 s plus an
+ * implicit handshake and dialogue still diagnoses a swapped port within
+ * 3 s.
  */
 #include "plan.h"
 
@@ -15,11 +22,15 @@
 #include <string.h>
 
 #define AUTO_BANNER_SHARE 2
+#define PARALLEL_PAUSE_MS 1500
 
 static size_t deciding(const struct plan_attempt *, size_t);
 static bool silent_greeting(const struct plan_attempt *);
 static void merge_transcripts(
     struct transcript *, const struct plan_attempt *, size_t);
+static void add_line(struct transcript *, const struct transcript_line *);
+static void list_attempts(
+    struct probe_result *, const struct plan_attempt *, size_t, size_t);
 static void append(struct probe_error *, const char *, const char *);
 
 /* plan_first - implicit TLS on 465 (RFC 8314), STARTTLS elsewhere */
@@ -39,6 +50,28 @@ plan_banner_timeout(
 	if (requested != MODE_AUTO || n != 0 || mode == MODE_IMPLICIT)
 		return 0;
 	return timeout_ms / AUTO_BANNER_SHARE;
+}
+
+/* plan_parallel_pause - not on 25 (MX servers), nor outside auto mode */
+int
+plan_parallel_pause(enum mode requested, int port, enum mode mode)
+{
+	if (requested != MODE_AUTO || mode != MODE_STARTTLS || port == 25)
+		return 0;
+	return PARALLEL_PAUSE_MS;
+}
+
+/*
+ * plan_decides - a greeting in clear decides (a late greeting wins), and
+ * so does an implicit handshake that worked; a failure leaves it to the
+ * other attempt
+ */
+bool
+plan_decides(const struct plan_attempt *att, size_t i)
+{
+	if (i == 0)
+		return att[0].res.banner.present;
+	return att[1].res.tls.established;
 }
 
 /* plan_next - auto mode tries the other mode once */
@@ -74,6 +107,7 @@ plan_merge(struct probe_result *out, struct plan_attempt *att, size_t n,
 		att[d].res.transcript = out->transcript;
 		out->transcript = tr;
 	}
+	list_attempts(out, att, n, d);
 	out->timing.total = total_ms;
 	out->other_mode_tried = n > 1;
 	out->detected_other_mode = d > 0 || att[0].smtp_answer;
@@ -82,9 +116,10 @@ plan_merge(struct probe_result *out, struct plan_attempt *att, size_t n,
 		    "; a port that expects implicit TLS (usually 465) behaves "
 		    "like this for a STARTTLS client",
 		    "");
-	else if (retry != NULL && d == 0)
-		/* The implicit retry of a silent port failed too: the report
-		 * is the first attempt's, and says what the retry met. */
+	else if (retry != NULL && d == 0 && silent)
+		/* The implicit attempt on a silent port failed too: the
+		 * report is the first attempt's, and says what the other met.
+		 */
 		append(&out->error,
 		    "; a second connection trying implicit TLS failed too: ",
 		    retry->smtp_answer
@@ -101,7 +136,7 @@ plan_merge(struct probe_result *out, struct plan_attempt *att, size_t n,
 static size_t
 deciding(const struct plan_attempt *att, size_t n)
 {
-	if (n < 2)
+	if (n < 2 || att[0].res.banner.present)
 		return 0;
 	if (att[0].smtp_answer)
 		return 1;
@@ -118,31 +153,64 @@ silent_greeting(const struct plan_attempt *a)
 }
 
 /*
- * merge_transcripts - every attempt's lines in order, a note where each
- * retry begins; copied under the transcript's own byte bound.
+ * merge_transcripts - both attempts' lines in time order (they may have
+ * run at once), with a note where the second begins; copied under the
+ * transcript's own byte bound.
  */
 static void
 merge_transcripts(
     struct transcript *tr, const struct plan_attempt *att, size_t n)
 {
-	const struct transcript *t;
-	char note[64];
-	size_t i, k;
+	const struct transcript *a = &att[0].res.transcript,
+				*b = &att[1].res.transcript;
+	struct transcript_line note;
+	char text[64];
+	size_t i = 0, k = 0;
 
-	tr->enabled = att[0].res.transcript.enabled;
+	(void)n;
+	tr->enabled = a->enabled;
+	note.ms = att[1].started_ms;
+	note.dir = TDIR_TLS;
+	note.text.len = (size_t)snprintf(text, sizeof(text),
+	    "reconnecting in %s mode", mode_names[att[1].mode]);
+	note.text.data = (unsigned char *)text;
+	while (i < a->n && a->lines[i].ms <= note.ms)
+		add_line(tr, &a->lines[i++]);
+	add_line(tr, &note);
+	while (i < a->n || k < b->n)
+		if (k == b->n || (i < a->n && a->lines[i].ms <= b->lines[k].ms))
+			add_line(tr, &a->lines[i++]);
+		else
+			add_line(tr, &b->lines[k++]);
+	tr->truncated |= a->truncated || b->truncated;
+}
+
+/* add_line - a copy of one transcript line */
+static void
+add_line(struct transcript *tr, const struct transcript_line *l)
+{
+	result_transcript_add(tr, l->ms, l->dir, l->text.data, l->text.len);
+}
+
+/* list_attempts - each connection's mode, error and own timings */
+static void
+list_attempts(struct probe_result *out, const struct plan_attempt *att,
+    size_t n, size_t d)
+{
+	const struct probe_result *r;
+	struct attempt_result *a;
+	size_t i;
+
+	out->nattempts = n;
 	for (i = 0; i < n; i++) {
-		t = &att[i].res.transcript;
-		if (i > 0) {
-			snprintf(note, sizeof(note), "reconnecting in %s mode",
-			    mode_names[att[i].mode]);
-			result_transcript_add(tr, att[i].started_ms, TDIR_TLS,
-			    note, strlen(note));
-		}
-		for (k = 0; k < t->n; k++)
-			result_transcript_add(tr, t->lines[k].ms,
-			    t->lines[k].dir, t->lines[k].text.data,
-			    t->lines[k].text.len);
-		tr->truncated |= t->truncated;
+		/* The deciding attempt's data moved into out. */
+		r = i == d ? out : &att[i].res;
+		a = &out->attempts[i];
+		a->mode = att[i].mode;
+		a->error = r->error;
+		a->timing = r->timing;
+		/* A session's total counts from the probe's start. */
+		a->timing.total = r->timing.total - att[i].started_ms;
 	}
 }
 

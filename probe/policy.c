@@ -15,6 +15,9 @@ policy_probe(struct probe_result *p)
 	for (i = 0; i < p->nfindings; i++)
 		if ((int)p->findings[i].severity > p->worst)
 			p->worst = (int)p->findings[i].severity;
+	p->status = p->worst == SEV_CRITICAL ? STATUS_CRITICAL
+	    : p->worst == SEV_WARNING        ? STATUS_WARNING
+					     : STATUS_OK;
 }
 
 /* policy_count - one more finished target */
@@ -25,16 +28,25 @@ policy_count(struct run_summary *s, const struct target_result *t)
 
 	s->targets++;
 	s->probes += t->nprobes;
-	for (i = 0; i < t->nprobes; i++)
+	for (i = 0; i < t->nprobes; i++) {
+		s->status[t->probes[i].status]++;
 		if (t->probes[i].worst > s->worst)
 			s->worst = t->probes[i].worst;
+	}
 }
 
-/* policy_exit - 1 when the threshold was reached */
-int
-policy_exit(const struct run_summary *s, int fail_on)
+/* policy_failed - the --fail-on threshold was reached */
+bool
+policy_failed(const struct run_summary *s)
 {
-	if (fail_on < 0 || s->worst < fail_on)
-		return 0;
-	return EXIT_THRESHOLD;
+	return s->fail_on >= 0 && s->worst >= s->fail_on;
+}
+
+/* policy_exit - the contract's exit status of a complete report */
+int
+policy_exit(const struct run_summary *s)
+{
+	if (s->signal != 0)
+		return 128 + s->signal;
+	return policy_failed(s) ? EXIT_THRESHOLD : 0;
 }

@@ -17,9 +17,12 @@
 #include "run.h"
 
 #include <sys/resource.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cert.h"
 #include "clock.h"
@@ -43,6 +46,8 @@ struct tgt {
 struct run {
 	const struct config *cfg;
 	struct job_env env;
+	struct source stop; /* the signal pipe's read end */
+	struct rjob *jobs;  /* in flight, for an interrupted run */
 	struct diag_params dp;
 	struct target_src *src;
 	struct sink *sink;
@@ -58,6 +63,7 @@ struct rjob {
 	struct job job;
 	struct tgt *t;
 	struct run *run;
+	struct rjob *prev, *next; /* run->jobs */
 };
 
 static bool refill(void *, int64_t);
@@ -67,6 +73,9 @@ static void start_probe(struct run *, int64_t);
 static void probe_done(struct job *, void *);
 static void target_end(struct run *, struct tgt *);
 static size_t inflight_max(size_t);
+static void on_signal(struct source *, short, int64_t);
+static void abandon_all(struct run *, int64_t);
+static void unlink_job(struct run *, struct rjob *);
 
 /* run_setup - trust anchors and TLS credentials, before any output */
 int
@@ -99,7 +108,8 @@ run_ctx_free(struct run_ctx *ctx)
 /* run_probe - the whole run, in one loop */
 int
 run_probe(const struct config *cfg, const struct run_ctx *ctx,
-    struct target_src *src, struct sink *sink, struct run_summary *sum)
+    struct target_src *src, int stop_fd, struct sink *sink,
+    struct run_summary *sum)
 {
 	struct run r;
 	int64_t t0 = clock_ms();
@@ -107,6 +117,7 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	memset(&r, 0, sizeof(r));
 	memset(sum, 0, sizeof(*sum));
 	sum->worst = -1;
+	sum->fail_on = cfg->fail_on;
 	r.cfg = cfg;
 	r.src = src;
 	r.sink = sink;
@@ -121,7 +132,13 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	r.env.shared.trust = ctx->trust;
 	r.env.shared.with_pem = cfg->pem;
 	r.env.shared.transcript = cfg->transcript;
+	r.stop.fd = stop_fd;
+	r.stop.events = POLLIN;
+	r.stop.deadline = LOOP_NEVER;
+	r.stop.on_io = on_signal;
+	loop_add(r.env.loop, &r.stop);
 	loop_run(r.env.loop, refill, &r);
+	abandon_all(&r, clock_ms());
 	loop_free(r.env.loop);
 	sum->duration_ms = clock_ms() - t0;
 	return r.failed ? EXIT_TOOL_FAILURE : 0;
@@ -137,8 +154,12 @@ refill(void *arg, int64_t now)
 	struct run *r = arg;
 
 	while (r->inflight < r->max_inflight) {
-		if (r->cur == NULL && !pull(r))
+		if (r->cur == NULL && !pull(r)) {
+			/* Only the signal pipe left: nothing more will come. */
+			if (r->inflight == 0)
+				loop_del(r->env.loop, &r->stop);
 			return false;
+		}
 		if (r->cur != NULL)
 			start_probe(r, now);
 	}
@@ -157,7 +178,8 @@ pull(struct run *r)
 	char err[ERR_MSG_MAX];
 	int got;
 
-	if (r->src_done)
+	if (r->src_done || r->sum->signal != 0 || r->sink->closed ||
+	    r->sink->failed)
 		return false;
 	if ((got = target_src_next(r->src, &item, err, sizeof(err))) != 1) {
 		if (got == -1) {
@@ -228,6 +250,7 @@ expand(struct run *r, struct tgt *t, const struct target *tg)
 				    "%s", err);
 				diagnose(p, &r->dp);
 				policy_probe(p);
+				sink_probe(r->sink, &t->res, p);
 			}
 		}
 	if (!resolved)
@@ -249,6 +272,10 @@ start_probe(struct run *r, int64_t now)
 	r->inflight++;
 	rj->t = t;
 	rj->run = r;
+	rj->next = r->jobs;
+	if (r->jobs != NULL)
+		r->jobs->prev = rj;
+	r->jobs = rj;
 	resolve_set_port(&sa, t->res.probes[k].port);
 	job_start(&rj->job, &r->env, &t->res.probes[k], (struct sockaddr *)&sa,
 	    t->addrs.len[k % naddr], t->res.sni, probe_done, rj, now);
@@ -265,10 +292,73 @@ probe_done(struct job *j, void *arg)
 	(void)j;
 	diagnose(rj->job.res, &r->dp);
 	policy_probe(rj->job.res);
-	free(rj);
-	r->inflight--;
+	sink_probe(r->sink, &t->res, rj->job.res);
+	unlink_job(r, rj);
 	if (--t->pending == 0 && t != r->cur && t->next == t->res.nprobes)
 		target_end(r, t);
+	if (r->inflight == 0 && r->src_done)
+		loop_del(r->env.loop, &r->stop);
+}
+
+/* unlink_job - one probe fewer in flight */
+static void
+unlink_job(struct run *r, struct rjob *rj)
+{
+	if (rj->prev != NULL)
+		rj->prev->next = rj->next;
+	else
+		r->jobs = rj->next;
+	if (rj->next != NULL)
+		rj->next->prev = rj->prev;
+	free(rj);
+	r->inflight--;
+}
+
+/*
+ * on_signal - SIGINT or SIGTERM: start nothing more; what finished is
+ * already written, what did not is abandoned once the loop returns
+ */
+static void
+on_signal(struct source *src, short revents, int64_t now)
+{
+	struct run *r =
+	    (struct run *)((char *)src - offsetof(struct run, stop));
+	unsigned char sig;
+
+	(void)revents;
+	(void)now;
+	if (read(src->fd, &sig, 1) != 1)
+		return;
+	r->sum->signal = sig;
+	loop_del(r->env.loop, src);
+	loop_stop(r->env.loop);
+}
+
+/*
+ * abandon_all - stop the probes still in flight and free the targets
+ * they belonged to, unreported: an interrupted report holds only what
+ * finished
+ */
+static void
+abandon_all(struct run *r, int64_t now)
+{
+	struct tgt *t;
+
+	loop_del(r->env.loop, &r->stop);
+	while (r->jobs != NULL) {
+		t = r->jobs->t;
+		job_cancel(&r->jobs->job, now);
+		unlink_job(r, r->jobs);
+		if (--t->pending == 0 && t != r->cur) {
+			result_target_free(&t->res);
+			free(t);
+		}
+	}
+	if (r->cur != NULL) {
+		result_target_free(&r->cur->res);
+		free(r->cur);
+		r->cur = NULL;
+	}
 }
 
 /* target_end - count, write and free a finished target */
@@ -277,6 +367,9 @@ target_end(struct run *r, struct tgt *t)
 {
 	policy_count(r->sum, &t->res);
 	sink_target(r->sink, &t->res);
+	/* Nobody reads the report any more: probing on would be wasted. */
+	if (r->sink->closed || r->sink->failed)
+		loop_stop(r->env.loop);
 	result_target_free(&t->res);
 	free(t);
 }

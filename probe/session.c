@@ -92,12 +92,12 @@ sess_start(struct sess *s, struct loop *loop, const struct sess_shared *shared,
 	rearm(s);
 }
 
-/* sess_cancel - close everything now; the owner is not called back */
+/* sess_abandon - close everything now; the owner is not called back */
 void
-sess_cancel(struct sess *s, int64_t now)
+sess_abandon(struct sess *s, int64_t now, const char *why)
 {
 	loop_del(s->loop, &s->src);
-	finish(s, now);
+	fail(s, KIND_TIMEOUT, now, "%s", why);
 }
 
 /* on_io - readiness on the session's socket */

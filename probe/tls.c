@@ -120,6 +120,9 @@ tls_handshake_step(struct tls_conn *c, struct tls_result *out)
 		ret = gnutls_handshake(c->session);
 		if (ret == GNUTLS_E_SUCCESS) {
 			out->established = true;
+			out->client_cert_requested =
+			    gnutls_certificate_client_get_request_status(
+				c->session) != 0;
 			fill_params(c, out);
 			return TLS_DONE;
 		}
@@ -135,6 +138,10 @@ tls_handshake_step(struct tls_conn *c, struct tls_result *out)
 		copy_name(out->alert, sizeof(out->alert),
 		    gnutls_alert_get_name(gnutls_alert_get(c->session)));
 	copy_name(out->error, sizeof(out->error), gnutls_strerror(ret));
+	/* A server that requires a certificate fails the handshake after
+	 * asking for it: the request is the explanation. */
+	out->client_cert_requested =
+	    gnutls_certificate_client_get_request_status(c->session) != 0;
 	return TLS_FAILED;
 }
 

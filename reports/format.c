@@ -6,8 +6,11 @@
  */
 #include "report.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+static void failed(struct sink *);
 
 static const struct report_format formats[] = {
     {
@@ -24,6 +27,7 @@ static const struct report_format formats[] = {
     },
     {
 	.name = "text",
+	.probe = report_text_probe,
 	.target = report_text_target,
 	.end = report_text_end,
 	.exit_status = policy_exit,
@@ -75,15 +79,24 @@ void
 sink_begin(struct sink *s)
 {
 	if (s->fmt->begin != NULL && s->fmt->begin(s) == -1)
-		s->failed = true;
+		failed(s);
+}
+
+/* sink_probe - one judged port, for formats that show ports as they end */
+void
+sink_probe(
+    struct sink *s, const struct target_result *t, const struct probe_result *p)
+{
+	if (!s->closed && s->fmt->probe != NULL && s->fmt->probe(s, t, p) == -1)
+		failed(s);
 }
 
 /* sink_target - one finished target */
 void
 sink_target(struct sink *s, const struct target_result *t)
 {
-	if (s->fmt->target(s, t) == -1)
-		s->failed = true;
+	if (!s->closed && s->fmt->target(s, t) == -1)
+		failed(s);
 	s->written++;
 }
 
@@ -91,6 +104,19 @@ sink_target(struct sink *s, const struct target_result *t)
 void
 sink_end(struct sink *s, const struct run_summary *sum)
 {
-	if (s->fmt->end != NULL && s->fmt->end(s, sum) == -1)
+	if (!s->closed && s->fmt->end != NULL && s->fmt->end(s, sum) == -1)
+		failed(s);
+}
+
+/*
+ * failed - a write failed; a reader that went away (smtp-probe | head)
+ * is no failure of the tool, only the end of the report
+ */
+static void
+failed(struct sink *s)
+{
+	if (errno == EPIPE)
+		s->closed = true;
+	else
 		s->failed = true;
 }

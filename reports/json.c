@@ -28,6 +28,8 @@ static json_t *probe_json(
     const struct probe_result *, const struct report_opts *);
 static json_t *error_json(const struct probe_error *);
 static json_t *timing_json(const struct timings *);
+static json_t *attempts_json(const struct probe_result *);
+static json_t *summary_json(const struct run_summary *);
 static json_t *reply_json(const struct reply *);
 static json_t *ehlo_json(const struct ehlo_result *);
 static json_t *starttls_json(const struct starttls_result *);
@@ -108,6 +110,9 @@ report_json_end(struct sink *s, const struct run_summary *sum)
 	if (fputs(s->written > 0 ? "\n  ]" : "]", s->fp) == EOF ||
 	    dump_member(s->fp, "duration_ms", json_integer(sum->duration_ms)) ==
 		-1 ||
+	    dump_member(s->fp, "summary", summary_json(sum)) == -1 ||
+	    dump_member(s->fp, "interrupted", json_boolean(sum->signal != 0)) ==
+		-1 ||
 	    fputs("\n}\n", s->fp) == EOF)
 		return -1;
 	return fflush(s->fp) == EOF ? -1 : 0;
@@ -180,6 +185,8 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 		push(findings, f);
 	}
 	set(obj, "findings", findings);
+	set(obj, "status", str(status_names[p->status]));
+	set(obj, "attempts", attempts_json(p));
 	if (o->transcript)
 		set(obj, "transcript", transcript_json(&p->transcript));
 	return obj;
@@ -196,6 +203,44 @@ error_json(const struct probe_error *e)
 	set(obj, "phase", str(phase_names[e->phase]));
 	set(obj, "kind", str(kind_names[e->kind]));
 	set(obj, "message", str(e->message));
+	return obj;
+}
+
+/* attempts_json - each connection the probe made, in start order */
+static json_t *
+attempts_json(const struct probe_result *p)
+{
+	json_t *arr = checked(json_array()), *a;
+	size_t i;
+
+	for (i = 0; i < p->nattempts; i++) {
+		a = checked(json_object());
+		set(a, "mode", str(mode_names[p->attempts[i].mode]));
+		set(a, "outcome",
+		    str(p->attempts[i].error.set ? "error" : "ok"));
+		set(a, "error", error_json(&p->attempts[i].error));
+		set(a, "timing_ms", timing_json(&p->attempts[i].timing));
+		push(arr, a);
+	}
+	return arr;
+}
+
+/* summary_json - the run in numbers, and the --fail-on verdict */
+static json_t *
+summary_json(const struct run_summary *s)
+{
+	json_t *obj = checked(json_object());
+
+	set(obj, "targets", json_integer((json_int_t)s->targets));
+	set(obj, "probes", json_integer((json_int_t)s->probes));
+	set(obj, "ok", json_integer((json_int_t)s->status[STATUS_OK]));
+	set(obj, "warning",
+	    json_integer((json_int_t)s->status[STATUS_WARNING]));
+	set(obj, "critical",
+	    json_integer((json_int_t)s->status[STATUS_CRITICAL]));
+	set(obj, "fail_on",
+	    s->fail_on >= 0 ? str(severity_names[s->fail_on]) : json_null());
+	set(obj, "failed", json_boolean(policy_failed(s)));
 	return obj;
 }
 
@@ -278,6 +323,8 @@ tls_json(const struct tls_result *t)
 	set(obj, "group", str_or_null(t->group));
 	set(obj, "alert", str_or_null(t->alert));
 	set(obj, "error", str_or_null(t->error));
+	set(obj, "client_certificate_requested",
+	    json_boolean(t->client_cert_requested));
 	return obj;
 }
 
@@ -482,13 +529,16 @@ put_indented(FILE *fp, const char *enc, const char *indent)
 static int
 dump_member(FILE *fp, const char *key, json_t *v)
 {
-	char *enc = json_dumps(checked(v), JSON_ENCODE_ANY);
+	char *enc = json_dumps(checked(v), JSON_ENCODE_ANY | JSON_INDENT(2));
 	int ret;
 
 	json_decref(v);
 	if (enc == NULL)
 		checked(NULL);
-	ret = fprintf(fp, ",\n  \"%s\": %s", key, enc) < 0 ? -1 : 0;
+	ret = fprintf(fp, ",\n  \"%s\": ", key) < 0 ||
+		put_indented(fp, enc, "  ") == -1
+	    ? -1
+	    : 0;
 	free(enc);
 	return ret;
 }

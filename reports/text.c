@@ -27,7 +27,7 @@ struct out {
 	bool color;
 };
 
-static void target_text(struct out *, const struct target_result *, bool);
+static void target_header(struct out *, const struct target_result *);
 static void probe_text(struct out *, const struct probe_result *, bool);
 static void reply_line(struct out *, const char *, const struct reply *);
 static void caps_line(struct out *, const char *, const struct ehlo_result *);
@@ -40,13 +40,42 @@ static void color(struct out *, const char *);
 static void put(struct out *, const void *, size_t);
 static void puts_safe(struct out *, const char *);
 
-/* report_text_target - one target, printed as soon as it finishes */
+/*
+ * report_text_probe - one port, printed as soon as it finishes, under its
+ * target's name (again, when another target's port came in between)
+ */
+int
+report_text_probe(
+    struct sink *s, const struct target_result *t, const struct probe_result *p)
+{
+	struct out out = {s->fp, s->o.color};
+
+	if (s->current != t) {
+		if (s->current != NULL)
+			fputc('\n', s->fp);
+		target_header(&out, t);
+		s->current = t;
+	}
+	probe_text(&out, p, s->o.transcript);
+	return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
+}
+
+/* report_text_target - a target without ports (a bad -f line) */
 int
 report_text_target(struct sink *s, const struct target_result *t)
 {
 	struct out out = {s->fp, s->o.color};
 
-	target_text(&out, t, s->o.transcript);
+	if (t->nprobes > 0) {
+		if (s->current == t)
+			s->current = NULL, fputc('\n', s->fp);
+		return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
+	}
+	if (s->current != NULL)
+		fputc('\n', s->fp);
+	s->current = NULL;
+	target_header(&out, t);
+	fputc('\n', s->fp);
 	return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
 }
 
@@ -54,16 +83,19 @@ report_text_target(struct sink *s, const struct target_result *t)
 int
 report_text_end(struct sink *s, const struct run_summary *sum)
 {
-	fprintf(s->fp, "%zu target%s probed in %lld ms\n", sum->targets,
-	    sum->targets == 1 ? "" : "s", (long long)sum->duration_ms);
+	if (s->current != NULL)
+		fputc('\n', s->fp);
+	fprintf(s->fp, "%zu target%s probed in %lld ms%s\n", sum->targets,
+	    sum->targets == 1 ? "" : "s", (long long)sum->duration_ms,
+	    sum->signal != 0 ? " (interrupted: unfinished probes were not "
+			       "reported)"
+			     : "");
 	return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
 }
 
 static void
-target_text(struct out *o, const struct target_result *t, bool transcript)
+target_header(struct out *o, const struct target_result *t)
 {
-	size_t i;
-
 	color(o, C_BOLD);
 	puts_safe(o, t->host);
 	color(o, C_OFF);
@@ -80,9 +112,6 @@ target_text(struct out *o, const struct target_result *t, bool transcript)
 		puts_safe(o, t->error.message);
 		fputc('\n', o->fp);
 	}
-	for (i = 0; i < t->nprobes; i++)
-		probe_text(o, &t->probes[i], transcript);
-	fputc('\n', o->fp);
 }
 
 static void

@@ -22,6 +22,7 @@ static void test_next(void);
 static void test_merge_one(void);
 static void test_merge_silent_then_implicit(void);
 static void test_merge_plaintext_465(void);
+static void test_parallel(void);
 static void test_dialogue(void);
 static enum sess_state reply(
     enum sess_state, enum mode, bool, const char *, struct probe_result *);
@@ -34,6 +35,7 @@ main(void)
 	test_merge_one();
 	test_merge_silent_then_implicit();
 	test_merge_plaintext_465();
+	test_parallel();
 	test_dialogue();
 	return done_testing();
 }
@@ -221,6 +223,62 @@ test_merge_plaintext_465(void)
 	    "the STARTTLS dialogue decides, even when it fails");
 	ok(out.other_mode_tried && out.detected_other_mode, "detected");
 	result_probe_free(&out);
+	result_probe_free(&a[0].res);
+	result_probe_free(&a[1].res);
+}
+
+static void
+test_parallel(void)
+{
+	struct plan_attempt a[2];
+	struct probe_result out;
+
+	is_int(plan_parallel_pause(MODE_AUTO, 587, MODE_STARTTLS), 1500,
+	    "a silent submission port gets a parallel attempt after 1.5 s");
+	is_int(plan_parallel_pause(MODE_AUTO, 25, MODE_STARTTLS), 0,
+	    "never on 25: MX servers delay greetings on purpose");
+	is_int(plan_parallel_pause(MODE_AUTO, 465, MODE_IMPLICIT), 0,
+	    "nor when implicit TLS comes first");
+	is_int(plan_parallel_pause(MODE_STARTTLS, 587, MODE_STARTTLS), 0,
+	    "nor outside auto mode");
+
+	/* A late greeting wins over the implicit attempt. */
+	attempt(&a[0], MODE_AUTO, MODE_STARTTLS, 0);
+	a[0].res.banner.present = true;
+	a[0].res.mode = MODE_STARTTLS;
+	result_transcript_add(
+	    &a[0].res.transcript, 1800, TDIR_RECEIVED, "220 late", 8);
+	attempt(&a[1], MODE_AUTO, MODE_IMPLICIT, 1500);
+	result_transcript_add(&a[1].res.transcript, 1501, TDIR_TLS, "hello", 5);
+	result_fail(&a[1].res.error, PHASE_HANDSHAKE, KIND_TIMEOUT, "given up");
+	a[1].res.timing.total = 1810;
+	ok(plan_decides(a, 0), "a greeting decides");
+	ok(!plan_decides(a, 1), "an implicit attempt without TLS does not");
+	plan_merge(&out, a, 2, 1820);
+	is_str(mode_names[out.mode], "starttls", "the greeting's dialogue");
+	ok(!out.detected_other_mode, "the port speaks STARTTLS");
+	is_int(out.transcript.n, 3, "both dialogues and the note");
+	is_mem(out.transcript.lines[0].text.data,
+	    out.transcript.lines[0].text.len, "reconnecting in implicit mode",
+	    "the note at the parallel start");
+	is_mem(out.transcript.lines[1].text.data,
+	    out.transcript.lines[1].text.len, "hello", "lines in time order");
+	is_mem(out.transcript.lines[2].text.data,
+	    out.transcript.lines[2].text.len, "220 late", "the late greeting");
+	is_int(out.nattempts, 2, "two attempts listed");
+	is_str(mode_names[out.attempts[1].mode], "implicit", "second's mode");
+	is_str(out.attempts[1].error.message, "given up", "second's error");
+	is_int(out.attempts[1].timing.total, 310, "second's own time");
+	ok(!out.attempts[0].error.set, "the first ran to QUIT");
+	result_probe_free(&out);
+	result_probe_free(&a[0].res);
+	result_probe_free(&a[1].res);
+
+	/* Implicit TLS answered first. */
+	attempt(&a[0], MODE_AUTO, MODE_STARTTLS, 0);
+	attempt(&a[1], MODE_AUTO, MODE_IMPLICIT, 1500);
+	a[1].res.tls.established = true;
+	ok(plan_decides(a, 1), "an implicit handshake decides");
 	result_probe_free(&a[0].res);
 	result_probe_free(&a[1].res);
 }
