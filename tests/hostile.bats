@@ -190,13 +190,23 @@ setup() {
 }
 
 @test "TLS from the first byte on a port probed in auto mode: detected" {
-	hostile_probe IMPLICIT_ONLY/auto --timeout 4
+	hostile_probe IMPLICIT_ONLY/auto --timeout 4 --transcript
 	assert_equal "$(p .outcome)" ok
 	assert_equal "$(p .mode)" implicit
-	# Only the implicit dialogue's time: not the 2 s plaintext wait before
-	# it.
-	[ "$(p .timing_ms.banner)" -lt 2000 ] || fail "banner $(p .timing_ms.banner) ms"
-	[ "$(p .timing_ms.total)" -ge 2000 ]
+	# Only the implicit dialogue's time: not the plaintext wait beside it.
+	[ "$(p .timing_ms.banner)" -lt 1500 ] || fail "banner $(p .timing_ms.banner) ms"
+	# The implicit attempt starts 1.5 s in, beside the STARTTLS attempt,
+	# not after its 2 s (half of --timeout) greeting wait.
+	[ "$(p .timing_ms.total)" -ge 1500 ] || fail "total $(p .timing_ms.total) ms"
+	[ "$(p .timing_ms.total)" -lt 2000 ] || fail "total $(p .timing_ms.total) ms"
+	assert_equal "$(p '[.attempts[].mode] | join(",")')" starttls,implicit
+	assert_equal "$(p '.attempts[0].error.phase + "/" + .attempts[0].error.kind')" banner/timeout
+	assert_equal "$(p '.attempts[1].outcome')" ok
+	assert_equal "$(p '.attempts[1].timing_ms.handshake | type')" number
+	# Both dialogues are in the transcript: the first attempt's silence
+	# has no lines, the second's TLS and EHLO do, after the note.
+	assert_equal "$(p '[.transcript.lines[].text] | index("reconnecting in implicit mode")')" 0
+	assert_equal "$(p '[.transcript.lines[] | select(.dir == "sent") | .text] | join("|")')" "EHLO smtp-probe.invalid|QUIT"
 	assert_equal "$(p '.banner.lines[0]')" "implicit.test ESMTP"
 	assert_equal "$(p '.auth.after_tls | join(" ")')" "PLAIN LOGIN"
 	assert_equal "$(findings)" port-expects-implicit-tls

@@ -36,9 +36,16 @@ in_netns() {
 }
 
 @test "auto on 465 against plaintext SMTP: detected, the plaintext dialogue recorded" {
-	in_netns PLAIN_ON_IMPLICIT=465 -- --sni hostile.test -p 465
+	in_netns PLAIN_ON_IMPLICIT=465 -- --sni hostile.test -p 465 --transcript
 	assert_equal "$(p .requested_mode)" auto
 	assert_equal "$(p .mode)" starttls
+	# Two connections: implicit TLS first, answered in plaintext, then
+	# STARTTLS; both dialogues are in the transcript.
+	assert_equal "$(p '[.attempts[].mode] | join(",")')" implicit,starttls
+	assert_equal "$(p '.attempts[0].error.phase + "/" + .attempts[0].error.kind')" handshake/protocol
+	assert_equal "$(p '.attempts[1].outcome')" ok
+	assert_equal "$(p '[.transcript.lines[].text] | index("reconnecting in starttls mode") != null')" true
+	assert_equal "$(p '[.transcript.lines[] | select(.dir == "sent") | .text] | join("|")')" "EHLO smtp-probe.invalid|STARTTLS|EHLO smtp-probe.invalid|QUIT"
 	assert_equal "$(p .outcome)" ok
 	assert_equal "$(p '.banner.lines[0]')" "plain.test ESMTP"
 	assert_equal "$(p .ehlo.code)" 250
