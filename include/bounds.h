@@ -28,6 +28,8 @@
 #define CERT_CHAIN_MAX 16
 #define CERT_SAN_MAX 1024
 #define CERT_DN_MAX 4096
+/* Chains whose verification verdict a run remembers. */
+#define CERT_CACHE_MAX 64
 
 #define TRANSCRIPT_BYTES_MAX 262144
 #define ERR_MSG_MAX 256

@@ -26,6 +26,24 @@
 #include "result.h"
 
 /*
+ * The signatures of a chain cost most of a probe's CPU (three ECDSA or RSA
+ * verifications against one key exchange), and an MX farm, a monitoring
+ * run or a fleet behind one provider presents the same chain again and
+ * again. GnuTLS's verdict does not depend on the time (time is judged by
+ * this code) nor on the name, so it is kept per chain: the SHA-256 of the
+ * DER as sent. Bounded; the oldest entry makes room. Owned by the run,
+ * for one trust list.
+ */
+struct cert_cache {
+	struct {
+		unsigned char key[32]; /* SHA-256 over every DER sent */
+		unsigned int status;   /* GnuTLS's verification status */
+		bool used;
+	} entry[CERT_CACHE_MAX];
+	size_t next; /* the entry replaced next */
+};
+
+/*
  * cert_examine - describe and verify chain[0..n), the DER certificates as
  * the server sent them (leaf first). Fills r->certs and r->ncerts (at
  * most CERT_CHAIN_MAX entries; r->chain_truncated when more were sent)
@@ -34,11 +52,12 @@
  * each PEM. A certificate that does not parse still gets an entry, with
  * the subject "(unparsable certificate: ...)". Each certificate is parsed
  * once. r's chain must be empty (a fresh or reset result); r owns what is
- * filled in, and result_probe_free() releases it.
+ * filled in, and result_probe_free() releases it. cache (NULL: none)
+ * remembers GnuTLS's verdict on chains already seen with this trust.
  */
 void cert_examine(const gnutls_datum_t *chain, size_t n,
-    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
-    bool with_pem, struct probe_result *r);
+    gnutls_x509_trust_list_t trust, struct cert_cache *cache,
+    const char *hostname, time_t now, bool with_pem, struct probe_result *r);
 
 /*
  * cert_trust_load - trust anchors from a PEM file, or the system store when
@@ -69,6 +88,8 @@ struct cert_chain {
 	bool is_ca[CERT_CHAIN_MAX];            /* crt[i] says it is a CA */
 	bool leaf;       /* the first certificate sent is crt[0] */
 	bool unparsable; /* a certificate looked at did not parse */
+	bool keyed;      /* key holds the chain's digest */
+	unsigned char key[32];
 };
 
 /*
@@ -77,10 +98,7 @@ struct cert_chain {
  * bit in v->errors; v->present is set.
  */
 void cert_verify(const struct cert_chain *, gnutls_x509_trust_list_t trust,
-    const char *hostname, time_t now, struct verification *v);
-
-void cert_examine(const gnutls_datum_t *chain, size_t n,
-    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
-    bool with_pem, struct probe_result *r);
+    struct cert_cache *cache, const char *hostname, time_t now,
+    struct verification *v);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include <gnutls/x509.h>
 
+#include "cert.h"
 #include "dialogue.h"
 #include "loop.h"
 #include "result.h"
@@ -28,6 +29,7 @@ struct sess_shared {
 	int connect_timeout_ms;
 	const struct tls_ctx *tls;
 	gnutls_x509_trust_list_t trust;
+	struct cert_cache *cache; /* verdicts on chains seen; the run's */
 	bool with_pem;
 	bool transcript;
 };

@@ -71,18 +71,21 @@ static void copy_str(char *, size_t, const char *);
 static long days_between(time_t, time_t);
 static gnutls_x509_crt_t parse_der(const gnutls_datum_t *, int *);
 static bool is_self_signed(gnutls_x509_crt_t);
+static bool chain_key(const gnutls_datum_t *, size_t, unsigned char *);
 
 /* cert_examine - describe and verify the chain, parsing each once */
 void
 cert_examine(const gnutls_datum_t *chain, size_t n,
-    gnutls_x509_trust_list_t trust, const char *hostname, time_t now,
-    bool with_pem, struct probe_result *r)
+    gnutls_x509_trust_list_t trust, struct cert_cache *cache,
+    const char *hostname, time_t now, bool with_pem, struct probe_result *r)
 {
 	struct cert_chain pc;
 	size_t i, count;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.nsent = n;
+	if (cache != NULL)
+		pc.keyed = chain_key(chain, n, pc.key);
 	count = n < CERT_CHAIN_MAX ? n : CERT_CHAIN_MAX;
 	/* Exactly the entries needed: a result's size follows its chain. */
 	r->certs = count > 0 ? xcalloc(count, sizeof(*r->certs)) : NULL;
@@ -90,7 +93,7 @@ cert_examine(const gnutls_datum_t *chain, size_t n,
 		inspect_one(&chain[i], now, with_pem, &r->certs[i], &pc);
 	r->ncerts = count;
 	r->chain_truncated = n > CERT_CHAIN_MAX;
-	cert_verify(&pc, trust, hostname, now, &r->verification);
+	cert_verify(&pc, trust, cache, hostname, now, &r->verification);
 	for (i = 0; i < pc.n; i++)
 		gnutls_x509_crt_deinit(pc.crt[i]);
 }
@@ -512,4 +515,26 @@ is_self_signed(gnutls_x509_crt_t crt)
 	if (gnutls_x509_crt_verify(crt, &crt, 1, SELF_FLAGS, &status) < 0)
 		return false;
 	return status == 0;
+}
+
+/* chain_key - SHA-256 over every DER sent, each preceded by its length */
+static bool
+chain_key(const gnutls_datum_t *chain, size_t n, unsigned char *key)
+{
+	gnutls_hash_hd_t h;
+	unsigned char len[4];
+	size_t i;
+
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		len[0] = (unsigned char)(chain[i].size >> 24);
+		len[1] = (unsigned char)(chain[i].size >> 16);
+		len[2] = (unsigned char)(chain[i].size >> 8);
+		len[3] = (unsigned char)chain[i].size;
+		(void)gnutls_hash(h, len, sizeof(len));
+		(void)gnutls_hash(h, chain[i].data, chain[i].size);
+	}
+	gnutls_hash_deinit(h, key);
+	return true;
 }

@@ -49,10 +49,13 @@ static const struct {
 };
 
 static unsigned int chain_errors(const struct cert_chain *,
-    gnutls_x509_trust_list_t, time_t, struct verification *);
+    gnutls_x509_trust_list_t, struct cert_cache *, time_t,
+    struct verification *);
 static bool is_anchor(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
 static bool has_anchor_issuer(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
 static bool same_key(gnutls_x509_crt_t, gnutls_x509_crt_t);
+static int cached_status(const struct cert_chain *, gnutls_x509_trust_list_t,
+    struct cert_cache *, unsigned int *);
 static int chain_status(gnutls_x509_trust_list_t, gnutls_x509_crt_t const *,
     size_t, unsigned int *);
 static unsigned int status_errors(unsigned int, bool);
@@ -67,7 +70,8 @@ static bool walk_chain(
  */
 void
 cert_verify(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
-    const char *hostname, time_t now, struct verification *v)
+    struct cert_cache *cache, const char *hostname, time_t now,
+    struct verification *v)
 {
 	unsigned int errs = 0;
 
@@ -93,7 +97,7 @@ cert_verify(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
 		}
 		goto out;
 	}
-	errs |= chain_errors(pc, trust, now, v);
+	errs |= chain_errors(pc, trust, cache, now, v);
 	if (hostname != NULL) {
 		v->hostname_match = match_hostname(pc->crt[0], hostname);
 		if (!v->hostname_match)
@@ -110,7 +114,7 @@ out:
  */
 static unsigned int
 chain_errors(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
-    time_t now, struct verification *v)
+    struct cert_cache *cache, time_t now, struct verification *v)
 {
 	unsigned int errs = 0, status;
 	bool nonca_signer = false;
@@ -118,7 +122,7 @@ chain_errors(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
 	v->chain_complete = walk_chain(pc, trust, &nonca_signer);
 	if (!v->chain_complete)
 		errs |= VBIT(VERR_CHAIN_INCOMPLETE);
-	if (chain_status(trust, pc->crt, pc->n, &status) == 0)
+	if (cached_status(pc, trust, cache, &status) == 0)
 		errs |= status_errors(status, nonca_signer);
 	else
 		errs |= VBIT(VERR_UNTRUSTED) | VBIT(VERR_OTHER);
@@ -126,6 +130,36 @@ chain_errors(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
 	if (pc->self_signed[0] && !is_anchor(trust, pc->crt[0]))
 		errs |= VBIT(VERR_SELF_SIGNED);
 	return errs;
+}
+
+/*
+ * cached_status - chain_status, remembered per chain: a verdict that could
+ * not be reached (-1) is not kept
+ */
+static int
+cached_status(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
+    struct cert_cache *cache, unsigned int *status)
+{
+	size_t i;
+	int ret;
+
+	if (cache == NULL || !pc->keyed)
+		return chain_status(trust, pc->crt, pc->n, status);
+	for (i = 0; i < CERT_CACHE_MAX; i++)
+		if (cache->entry[i].used &&
+		    memcmp(cache->entry[i].key, pc->key, sizeof(pc->key)) ==
+			0) {
+			*status = cache->entry[i].status;
+			return 0;
+		}
+	if ((ret = chain_status(trust, pc->crt, pc->n, status)) == 0) {
+		i = cache->next;
+		cache->next = (cache->next + 1) % CERT_CACHE_MAX;
+		memcpy(cache->entry[i].key, pc->key, sizeof(pc->key));
+		cache->entry[i].status = *status;
+		cache->entry[i].used = true;
+	}
+	return ret;
 }
 
 /*

@@ -47,6 +47,7 @@ struct run {
 	const struct config *cfg;
 	struct job_env env;
 	struct source stop; /* the signal pipe's read end */
+	struct cert_cache cache;
 	struct rjob *jobs;  /* in flight, for an interrupted run */
 	struct diag_params dp;
 	struct target_src *src;
@@ -130,6 +131,7 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	r.env.shared.connect_timeout_ms = cfg->connect_timeout_ms;
 	r.env.shared.tls = &ctx->tls;
 	r.env.shared.trust = ctx->trust;
+	r.env.shared.cache = &r.cache;
 	r.env.shared.with_pem = cfg->pem;
 	r.env.shared.transcript = cfg->transcript;
 	r.stop.fd = stop_fd;

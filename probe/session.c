@@ -544,8 +544,8 @@ handshake_done(struct sess *s, int64_t now)
 	size_t n;
 
 	chain = tls_peer_chain(&s->tls, &n);
-	cert_examine(chain, n, s->shared->trust, s->p.sni, time(NULL),
-	    s->shared->with_pem, r);
+	cert_examine(chain, n, s->shared->trust, s->shared->cache, s->p.sni,
+	    time(NULL), s->shared->with_pem, r);
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
 	    tls_version_names[r->tls.version], r->tls.cipher,
 	    r->tls.group[0] ? ", " : "", r->tls.group);

@@ -299,7 +299,7 @@ examine(const gnutls_datum_t *chain, size_t n, gnutls_x509_trust_list_t trust,
     const char *host, time_t now, bool with_pem, struct probe_result *r)
 {
 	result_probe_init(r, 25, MODE_STARTTLS);
-	cert_examine(chain, n, trust, host, now, with_pem, r);
+	cert_examine(chain, n, trust, NULL, host, now, with_pem, r);
 }
 
 /* inspect - examine chain[0..n) for the description of its certificates */
@@ -971,7 +971,8 @@ test_verify_edges(void)
 
 	result_probe_init(&r, 25, MODE_STARTTLS);
 	memset(&r.verification, 0xff, sizeof(r.verification));
-	cert_examine(NULL, 0, trust_root, "mail.lab.test", NOW, false, &r);
+	cert_examine(
+	    NULL, 0, trust_root, NULL, "mail.lab.test", NOW, false, &r);
 	check_verify("empty chain", &r.verification, false, -1, false,
 	    BIT(VERR_UNTRUSTED));
 	result_probe_free(&r);
