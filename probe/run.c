@@ -48,7 +48,7 @@ struct run {
 	struct job_env env;
 	struct source stop; /* the signal pipe's read end */
 	struct cert_cache cache;
-	struct rjob *jobs;  /* in flight, for an interrupted run */
+	struct rjob *jobs; /* in flight, for an interrupted run */
 	struct diag_params dp;
 	struct target_src *src;
 	struct sink *sink;
