@@ -89,8 +89,8 @@ tls_conn_start(struct tls_conn *c, const struct tls_ctx *ctx,
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	out->attempted = true;
-	if ((ret = gnutls_init(&c->session,
-		 GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_KEY_SHARE_TOP)) < 0)
+	if ((ret = gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NONBLOCK)) <
+	    0)
 		goto fail;
 	if ((ret = gnutls_priority_set(c->session, prio)) < 0 ||
 	    (ret = gnutls_credentials_set(
