@@ -30,6 +30,7 @@
 #define CERT_DN_MAX 4096
 /* Chains whose verification verdict a run remembers. */
 #define CERT_CACHE_MAX 64
+#define CERT_CACHE_ENTRY_MAX 32768
 
 #define TRANSCRIPT_BYTES_MAX 262144
 #define ERR_MSG_MAX 256

@@ -26,22 +26,32 @@
 #include "result.h"
 
 /*
- * The signatures of a chain cost most of a probe's CPU (three ECDSA or RSA
- * verifications against one key exchange), and an MX farm, a monitoring
- * run or a fleet behind one provider presents the same chain again and
- * again. GnuTLS's verdict does not depend on the time (time is judged by
- * this code) nor on the name, so it is kept per chain: the SHA-256 of the
- * DER as sent. Bounded; the oldest entry makes room. Owned by the run,
- * for one trust list.
+ * The signatures of a chain cost most of a probe's CPU (two verifications
+ * of the chain besides the handshake's own), and describing it most of the
+ * rest; yet an MX farm, a provider's fleet or a monitoring run presents the
+ * same chain again and again. So a run keeps, per chain (the SHA-256 of the
+ * DER as sent), its description and what of its verification depends on
+ * neither the time nor the name, with the parsed leaf to check names
+ * against; validity and the name are judged anew for every probe. Bounded:
+ * CERT_CACHE_MAX chains, none whose description passes
+ * CERT_CACHE_ENTRY_MAX bytes; the oldest entry makes room. Owned by the
+ * run, for one trust list; released with cert_cache_free().
  */
 struct cert_cache {
 	struct {
-		unsigned char key[32]; /* SHA-256 over every DER sent */
-		unsigned int status;   /* GnuTLS's verification status */
 		bool used;
+		unsigned char key[32];
+		size_t ncerts;
+		struct cert_info *certs; /* owned copies */
+		bool truncated;
+		struct verification base; /* cert_verify_chain()'s */
+		gnutls_x509_crt_t leaf;   /* owned; NULL: none parsed */
 	} entry[CERT_CACHE_MAX];
 	size_t next; /* the entry replaced next */
 };
+
+/* cert_cache_free - release every entry */
+void cert_cache_free(struct cert_cache *);
 
 /*
  * cert_examine - describe and verify chain[0..n), the DER certificates as
@@ -88,17 +98,24 @@ struct cert_chain {
 	bool is_ca[CERT_CHAIN_MAX];            /* crt[i] says it is a CA */
 	bool leaf;       /* the first certificate sent is crt[0] */
 	bool unparsable; /* a certificate looked at did not parse */
-	bool keyed;      /* key holds the chain's digest */
-	unsigned char key[32];
 };
 
 /*
- * cert_verify - judge the parsed chain against trust and, unless hostname
- * is NULL, the name; validity periods against now. Every failure sets its
- * bit in v->errors; v->present is set.
+ * cert_verify_chain - what of the verification does not depend on the
+ * time or the name: signatures and the path to an anchor (GnuTLS), the
+ * chain's completeness, the leaf's self-signature; hostname_match -1.
  */
-void cert_verify(const struct cert_chain *, gnutls_x509_trust_list_t trust,
-    struct cert_cache *cache, const char *hostname, time_t now,
-    struct verification *v);
+void cert_verify_chain(const struct cert_chain *,
+    gnutls_x509_trust_list_t trust, struct verification *base);
+
+/*
+ * cert_verify_finish - v from base and the described certs[0..n): their
+ * validity periods against now, and unless hostname is NULL the name
+ * against leaf (NULL: no leaf was parsed, so no name matches). Every
+ * failure sets its bit in v->errors; trusted follows from them.
+ */
+void cert_verify_finish(struct verification *v, const struct verification *base,
+    const struct cert_info *certs, size_t n, gnutls_x509_crt_t leaf,
+    const char *hostname, time_t now);
 
 #endif

@@ -213,6 +213,11 @@ void result_probe_init(struct probe_result *, int port, enum mode requested);
 void result_probe_free(struct probe_result *);
 void result_target_free(struct target_result *);
 
+/* result_cert_free - release what one certificate entry owns */
+void result_cert_free(struct cert_info *);
+/* result_cert_copy - deep copy of src; returns the bytes dst owns */
+size_t result_cert_copy(struct cert_info *dst, const struct cert_info *src);
+
 /* result_text_set - copy len raw bytes into t (NUL-terminated copy) */
 void result_text_set(struct text *t, const void *data, size_t len);
 void result_text_free(struct text *t);

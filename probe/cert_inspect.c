@@ -72,20 +72,32 @@ static long days_between(time_t, time_t);
 static gnutls_x509_crt_t parse_der(const gnutls_datum_t *, int *);
 static bool is_self_signed(gnutls_x509_crt_t);
 static bool chain_key(const gnutls_datum_t *, size_t, unsigned char *);
+static bool from_cache(struct cert_cache *, const unsigned char *, const char *,
+    time_t, struct probe_result *);
+static bool to_cache(struct cert_cache *, const unsigned char *,
+    const struct probe_result *, const struct verification *,
+    gnutls_x509_crt_t);
+static void cache_drop(struct cert_cache *, size_t);
 
-/* cert_examine - describe and verify the chain, parsing each once */
+/*
+ * cert_examine - describe and verify the chain, parsing each once, or
+ * nothing at all when the run has seen the chain before
+ */
 void
 cert_examine(const gnutls_datum_t *chain, size_t n,
     gnutls_x509_trust_list_t trust, struct cert_cache *cache,
     const char *hostname, time_t now, bool with_pem, struct probe_result *r)
 {
+	struct verification base;
 	struct cert_chain pc;
+	unsigned char key[32];
 	size_t i, count;
+	bool keyed = cache != NULL && chain_key(chain, n, key);
 
+	if (keyed && from_cache(cache, key, hostname, now, r))
+		return;
 	memset(&pc, 0, sizeof(pc));
 	pc.nsent = n;
-	if (cache != NULL)
-		pc.keyed = chain_key(chain, n, pc.key);
 	count = n < CERT_CHAIN_MAX ? n : CERT_CHAIN_MAX;
 	/* Exactly the entries needed: a result's size follows its chain. */
 	r->certs = count > 0 ? xcalloc(count, sizeof(*r->certs)) : NULL;
@@ -93,9 +105,106 @@ cert_examine(const gnutls_datum_t *chain, size_t n,
 		inspect_one(&chain[i], now, with_pem, &r->certs[i], &pc);
 	r->ncerts = count;
 	r->chain_truncated = n > CERT_CHAIN_MAX;
-	cert_verify(&pc, trust, cache, hostname, now, &r->verification);
-	for (i = 0; i < pc.n; i++)
+	cert_verify_chain(&pc, trust, &base);
+	cert_verify_finish(&r->verification, &base, r->certs, r->ncerts,
+	    pc.leaf ? pc.crt[0] : NULL, hostname, now);
+	/* The cache keeps the parsed leaf, to check other names against. */
+	i = keyed && to_cache(cache, key, r, &base, pc.leaf ? pc.crt[0] : NULL)
+	    ? 1
+	    : 0;
+	for (; i < pc.n; i++)
 		gnutls_x509_crt_deinit(pc.crt[i]);
+}
+
+/* cert_cache_free - every cached chain */
+void
+cert_cache_free(struct cert_cache *cache)
+{
+	size_t i;
+
+	for (i = 0; i < CERT_CACHE_MAX; i++)
+		cache_drop(cache, i);
+}
+
+/*
+ * from_cache - fill r from a chain seen before: its description (days
+ * counted from now) and its verification finished for hostname and now
+ */
+static bool
+from_cache(struct cert_cache *cache, const unsigned char *key,
+    const char *hostname, time_t now, struct probe_result *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < CERT_CACHE_MAX; i++)
+		if (cache->entry[i].used &&
+		    memcmp(cache->entry[i].key, key, 32) == 0)
+			break;
+	if (i == CERT_CACHE_MAX)
+		return false;
+	r->ncerts = cache->entry[i].ncerts;
+	r->certs = r->ncerts > 0 ? xcalloc(r->ncerts, sizeof(*r->certs)) : NULL;
+	for (k = 0; k < r->ncerts; k++) {
+		(void)result_cert_copy(&r->certs[k], &cache->entry[i].certs[k]);
+		if (r->certs[k].parsed)
+			r->certs[k].days_remaining =
+			    days_between(now, r->certs[k].not_after);
+	}
+	r->chain_truncated = cache->entry[i].truncated;
+	cert_verify_finish(&r->verification, &cache->entry[i].base, r->certs,
+	    r->ncerts, cache->entry[i].leaf, hostname, now);
+	return true;
+}
+
+/*
+ * to_cache - keep r's chain, unless its description is too large; true
+ * when the cache took leaf
+ */
+static bool
+to_cache(struct cert_cache *cache, const unsigned char *key,
+    const struct probe_result *r, const struct verification *base,
+    gnutls_x509_crt_t leaf)
+{
+	struct cert_info *copy;
+	size_t i, k, bytes = 0;
+
+	copy = r->ncerts > 0 ? xcalloc(r->ncerts, sizeof(*copy)) : NULL;
+	for (k = 0; k < r->ncerts; k++)
+		bytes +=
+		    sizeof(*copy) + result_cert_copy(&copy[k], &r->certs[k]);
+	if (bytes > CERT_CACHE_ENTRY_MAX) {
+		for (k = 0; k < r->ncerts; k++)
+			result_cert_free(&copy[k]);
+		free(copy);
+		return false;
+	}
+	i = cache->next;
+	cache->next = (cache->next + 1) % CERT_CACHE_MAX;
+	cache_drop(cache, i);
+	cache->entry[i].used = true;
+	memcpy(cache->entry[i].key, key, 32);
+	cache->entry[i].ncerts = r->ncerts;
+	cache->entry[i].certs = copy;
+	cache->entry[i].truncated = r->chain_truncated;
+	cache->entry[i].base = *base;
+	cache->entry[i].leaf = leaf;
+	return leaf != NULL;
+}
+
+/* cache_drop - empty entry i */
+static void
+cache_drop(struct cert_cache *cache, size_t i)
+{
+	size_t k;
+
+	if (!cache->entry[i].used)
+		return;
+	for (k = 0; k < cache->entry[i].ncerts; k++)
+		result_cert_free(&cache->entry[i].certs[k]);
+	free(cache->entry[i].certs);
+	if (cache->entry[i].leaf != NULL)
+		gnutls_x509_crt_deinit(cache->entry[i].leaf);
+	memset(&cache->entry[i], 0, sizeof(cache->entry[i]));
 }
 
 /*

@@ -48,39 +48,34 @@ static const struct {
     {GNUTLS_CERT_NOT_ACTIVATED, VERR_NOT_YET_VALID},
 };
 
-static unsigned int chain_errors(const struct cert_chain *,
-    gnutls_x509_trust_list_t, struct cert_cache *, time_t,
-    struct verification *);
 static bool is_anchor(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
 static bool has_anchor_issuer(gnutls_x509_trust_list_t, gnutls_x509_crt_t);
 static bool same_key(gnutls_x509_crt_t, gnutls_x509_crt_t);
-static int cached_status(const struct cert_chain *, gnutls_x509_trust_list_t,
-    struct cert_cache *, unsigned int *);
 static int chain_status(gnutls_x509_trust_list_t, gnutls_x509_crt_t const *,
     size_t, unsigned int *);
 static unsigned int status_errors(unsigned int, bool);
-static unsigned int time_errors(gnutls_x509_crt_t const *, size_t, time_t);
 static int match_hostname(gnutls_x509_crt_t, const char *);
 static bool walk_chain(
     const struct cert_chain *, gnutls_x509_trust_list_t, bool *);
 
 /*
- * cert_verify - judge the parsed chain (leaf first, as sent) against
- * trust, now and hostname.
+ * cert_verify_chain - what does not change with the time or the name:
+ * completeness, GnuTLS's verdict on signatures and the path, and the
+ * self-signature of the leaf
  */
 void
-cert_verify(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
-    struct cert_cache *cache, const char *hostname, time_t now,
-    struct verification *v)
+cert_verify_chain(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
+    struct verification *base)
 {
-	unsigned int errs = 0;
+	unsigned int errs = 0, status;
+	bool nonca_signer = false;
 
-	memset(v, 0, sizeof(*v));
-	v->present = true;
-	v->hostname_match = -1;
+	memset(base, 0, sizeof(*base));
+	base->present = true;
+	base->hostname_match = -1;
 	if (pc->nsent == 0) {
-		errs = VBIT(VERR_UNTRUSTED);
-		goto out;
+		base->errors = VBIT(VERR_UNTRUSTED);
+		return;
 	}
 	if (pc->nsent > CERT_CHAIN_MAX)
 		errs |= VBIT(VERR_CHAIN_TOO_LONG);
@@ -89,77 +84,54 @@ cert_verify(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
 	if (pc->unparsable)
 		errs |= VBIT(VERR_OTHER);
 	if (!pc->leaf) {
-		/* No leaf: nothing is proven, not even the name. */
-		errs |= VBIT(VERR_UNTRUSTED);
-		if (hostname != NULL) {
-			v->hostname_match = 0;
-			errs |= VBIT(VERR_HOSTNAME_MISMATCH);
-		}
-		goto out;
+		/* No leaf: nothing is proven. */
+		base->errors = errs | VBIT(VERR_UNTRUSTED);
+		return;
 	}
-	errs |= chain_errors(pc, trust, cache, now, v);
-	if (hostname != NULL) {
-		v->hostname_match = match_hostname(pc->crt[0], hostname);
-		if (!v->hostname_match)
-			errs |= VBIT(VERR_HOSTNAME_MISMATCH);
-	}
-out:
-	v->errors = errs;
-	v->trusted = (errs & TRUST_ERRORS) == 0;
-}
-
-/*
- * chain_errors - completeness (sets v->chain_complete), GnuTLS's verdict,
- * validity periods and self-signature of a chain with a leaf
- */
-static unsigned int
-chain_errors(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
-    struct cert_cache *cache, time_t now, struct verification *v)
-{
-	unsigned int errs = 0, status;
-	bool nonca_signer = false;
-
-	v->chain_complete = walk_chain(pc, trust, &nonca_signer);
-	if (!v->chain_complete)
+	base->chain_complete = walk_chain(pc, trust, &nonca_signer);
+	if (!base->chain_complete)
 		errs |= VBIT(VERR_CHAIN_INCOMPLETE);
-	if (cached_status(pc, trust, cache, &status) == 0)
+	if (chain_status(trust, pc->crt, pc->n, &status) == 0)
 		errs |= status_errors(status, nonca_signer);
 	else
 		errs |= VBIT(VERR_UNTRUSTED) | VBIT(VERR_OTHER);
-	errs |= time_errors(pc->crt, pc->n, now);
 	if (pc->self_signed[0] && !is_anchor(trust, pc->crt[0]))
 		errs |= VBIT(VERR_SELF_SIGNED);
-	return errs;
+	base->errors = errs;
 }
 
 /*
- * cached_status - chain_status, remembered per chain: a verdict that could
- * not be reached (-1) is not kept
+ * cert_verify_finish - v from base: the validity periods of the parsed
+ * certificates against now (a time GnuTLS could not read is (time_t)-1,
+ * which counts as expired), the name against the leaf, and the verdict
  */
-static int
-cached_status(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
-    struct cert_cache *cache, unsigned int *status)
+void
+cert_verify_finish(struct verification *v, const struct verification *base,
+    const struct cert_info *certs, size_t n, gnutls_x509_crt_t leaf,
+    const char *hostname, time_t now)
 {
 	size_t i;
-	int ret;
 
-	if (cache == NULL || !pc->keyed)
-		return chain_status(trust, pc->crt, pc->n, status);
-	for (i = 0; i < CERT_CACHE_MAX; i++)
-		if (cache->entry[i].used &&
-		    memcmp(cache->entry[i].key, pc->key, sizeof(pc->key)) ==
-			0) {
-			*status = cache->entry[i].status;
-			return 0;
-		}
-	if ((ret = chain_status(trust, pc->crt, pc->n, status)) == 0) {
-		i = cache->next;
-		cache->next = (cache->next + 1) % CERT_CACHE_MAX;
-		memcpy(cache->entry[i].key, pc->key, sizeof(pc->key));
-		cache->entry[i].status = *status;
-		cache->entry[i].used = true;
+	*v = *base;
+	/* No chain: nothing to check a name against, and nothing proven. */
+	if (n == 0)
+		goto out;
+	for (i = 0; leaf != NULL && i < n; i++) {
+		if (!certs[i].parsed)
+			continue;
+		if (certs[i].not_after < now)
+			v->errors |= VBIT(VERR_EXPIRED);
+		if (certs[i].not_before > now)
+			v->errors |= VBIT(VERR_NOT_YET_VALID);
 	}
-	return ret;
+	if (hostname != NULL) {
+		v->hostname_match =
+		    leaf != NULL ? match_hostname(leaf, hostname) : 0;
+		if (!v->hostname_match)
+			v->errors |= VBIT(VERR_HOSTNAME_MISMATCH);
+	}
+out:
+	v->trusted = (v->errors & TRUST_ERRORS) == 0;
 }
 
 /*
@@ -267,25 +239,6 @@ status_errors(unsigned int status, bool nonca_signer)
 	}
 	if ((status & GNUTLS_CERT_INVALID) && !(errs & TRUST_ERRORS))
 		errs |= VBIT(VERR_UNTRUSTED);
-	return errs;
-}
-
-/*
- * time_errors - expired / not yet valid, for any certificate sent. A time
- * GnuTLS cannot read comes back as (time_t)-1, which counts as expired.
- */
-static unsigned int
-time_errors(gnutls_x509_crt_t const *crts, size_t n, time_t now)
-{
-	unsigned int errs = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (gnutls_x509_crt_get_expiration_time(crts[i]) < now)
-			errs |= VBIT(VERR_EXPIRED);
-		if (gnutls_x509_crt_get_activation_time(crts[i]) > now)
-			errs |= VBIT(VERR_NOT_YET_VALID);
-	}
 	return errs;
 }
 

@@ -16,7 +16,7 @@
 
 static void reply_free(struct reply *);
 static void ehlo_free(struct ehlo_result *);
-static void cert_free(struct cert_info *);
+static char **strings_copy(char *const *, size_t, size_t *);
 
 /* result_probe_init - empty result for one port */
 void
@@ -46,7 +46,7 @@ result_probe_free(struct probe_result *p)
 	ehlo_free(&p->ehlo_tls);
 	result_text_free(&p->starttls.text);
 	for (i = 0; i < p->ncerts; i++)
-		cert_free(&p->certs[i]);
+		result_cert_free(&p->certs[i]);
 	free(p->certs);
 	for (i = 0; i < p->auth.nbefore; i++)
 		result_text_free(&p->auth.before[i]);
@@ -163,9 +163,9 @@ ehlo_free(struct ehlo_result *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* cert_free - release what one certificate entry owns and zero it */
-static void
-cert_free(struct cert_info *ci)
+/* result_cert_free - release what one certificate entry owns and zero it */
+void
+result_cert_free(struct cert_info *ci)
 {
 	size_t i;
 
@@ -179,4 +179,46 @@ cert_free(struct cert_info *ci)
 	free(ci->san_ip);
 	free(ci->pem);
 	memset(ci, 0, sizeof(*ci));
+}
+
+/* result_cert_copy - a deep copy; returns the bytes the copy owns */
+size_t
+result_cert_copy(struct cert_info *dst, const struct cert_info *src)
+{
+	size_t bytes = 0;
+
+	*dst = *src;
+	if (src->subject != NULL) {
+		dst->subject = xstrdup(src->subject);
+		bytes += strlen(src->subject) + 1;
+	}
+	if (src->issuer != NULL) {
+		dst->issuer = xstrdup(src->issuer);
+		bytes += strlen(src->issuer) + 1;
+	}
+	if (src->pem != NULL) {
+		dst->pem = xstrdup(src->pem);
+		bytes += strlen(src->pem) + 1;
+	}
+	dst->san_dns = strings_copy(src->san_dns, src->nsan_dns, &bytes);
+	dst->san_ip = strings_copy(src->san_ip, src->nsan_ip, &bytes);
+	return bytes;
+}
+
+/* strings_copy - n owned strings, their size added to *bytes */
+static char **
+strings_copy(char *const *v, size_t n, size_t *bytes)
+{
+	char **out;
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	out = xcalloc(n, sizeof(*out));
+	*bytes += n * sizeof(*out);
+	for (i = 0; i < n; i++) {
+		out[i] = xstrdup(v[i]);
+		*bytes += strlen(v[i]) + 1;
+	}
+	return out;
 }

@@ -142,6 +142,7 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	loop_run(r.env.loop, refill, &r);
 	abandon_all(&r, clock_ms());
 	loop_free(r.env.loop);
+	cert_cache_free(&r.cache);
 	sum->duration_ms = clock_ms() - t0;
 	return r.failed ? EXIT_TOOL_FAILURE : 0;
 }

@@ -147,6 +147,9 @@ static gnutls_x509_trust_list_t trust_root; /* root-ca.pem */
 static int path_of(const char *, char *, size_t);
 static int load_fixtures(void);
 static void free_fixtures(void);
+
+/* Examinations repeated through a cache, and those that differed. */
+static size_t cached_checks, cached_failures;
 static gnutls_datum_t corrupt(enum fixture);
 static void test_hashes(void);
 static void test_inspect_leaf(void);
@@ -167,6 +170,9 @@ static void test_verify_time(void);
 static void test_verify_self_signed(void);
 static void test_verify_broken(void);
 static void test_verify_edges(void);
+static void test_cache(void);
+static void same_examination(
+    const struct probe_result *, const struct probe_result *, int);
 static void examine(const gnutls_datum_t *, size_t, gnutls_x509_trust_list_t,
     const char *, time_t, bool, struct probe_result *);
 static void inspect(
@@ -217,6 +223,10 @@ main(int argc, char **argv)
 	test_verify_self_signed();
 	test_verify_broken();
 	test_verify_edges();
+	test_cache();
+	ok(cached_checks > 50 && cached_failures == 0,
+	    lbl("%zu cached examinations equal fresh ones, %zu differ",
+		cached_checks, cached_failures));
 
 	gnutls_x509_trust_list_deinit(trust_root, 1);
 	free_fixtures();
@@ -298,8 +308,55 @@ static void
 examine(const gnutls_datum_t *chain, size_t n, gnutls_x509_trust_list_t trust,
     const char *host, time_t now, bool with_pem, struct probe_result *r)
 {
+	static struct cert_cache cache;
+	struct probe_result c;
+	int pass;
+
 	result_probe_init(r, 25, MODE_STARTTLS);
 	cert_examine(chain, n, trust, NULL, host, now, with_pem, r);
+	/* The same through a cache, twice (filled, then used): what is
+	 * kept must give exactly what examining afresh gives. */
+	for (pass = 0; pass < 2; pass++) {
+		result_probe_init(&c, 25, MODE_STARTTLS);
+		cert_examine(chain, n, trust, &cache, host, now, with_pem, &c);
+		same_examination(r, &c, pass);
+		result_probe_free(&c);
+	}
+	cert_cache_free(&cache);
+}
+
+/* same_examination - a cached examination equals the fresh one */
+static void
+same_examination(
+    const struct probe_result *want, const struct probe_result *got, int pass)
+{
+	const struct verification *a = &want->verification,
+				  *b = &got->verification;
+	bool same = got->ncerts == want->ncerts &&
+	    got->chain_truncated == want->chain_truncated &&
+	    a->present == b->present && a->trusted == b->trusted &&
+	    a->hostname_match == b->hostname_match &&
+	    a->chain_complete == b->chain_complete && a->errors == b->errors;
+	size_t i;
+
+	for (i = 0; same && i < want->ncerts; i++)
+		same =
+		    strcmp(got->certs[i].sha256, want->certs[i].sha256) == 0 &&
+		    got->certs[i].days_remaining ==
+			want->certs[i].days_remaining &&
+		    (want->certs[i].subject == NULL ||
+			strcmp(got->certs[i].subject, want->certs[i].subject) ==
+			    0) &&
+		    got->certs[i].nsan_dns == want->certs[i].nsan_dns &&
+		    (want->certs[i].pem == NULL) == (got->certs[i].pem == NULL);
+	cached_checks++;
+	if (!same) {
+		cached_failures++;
+		printf("# cached examination %d differs: errors %#x/%#x, "
+		       "name %d/%d, certs %zu/%zu\n",
+		    pass, b->errors, a->errors, b->hostname_match,
+		    a->hostname_match, got->ncerts, want->ncerts);
+	}
 }
 
 /* inspect - examine chain[0..n) for the description of its certificates */
@@ -769,6 +826,59 @@ verify_list(const char *what, const enum fixture *list, size_t n,
 	examine(chain, i, trust, host, now, false, &r);
 	check_verify(what, &r.verification, trusted, match, complete, errors);
 	result_probe_free(&r);
+}
+
+/*
+ * test_cache - one chain, examined through one cache for other names and
+ * at other times: the kept verdict is finished anew for each, and a
+ * different chain is never taken for it
+ */
+static void
+test_cache(void)
+{
+	static const struct {
+		const char *host;
+		time_t now;
+		bool trusted;
+		int match;
+		unsigned int errors;
+	} probes[] = {
+	    {"mail.lab.test", NOW, true, 1, 0},
+	    {"other.lab.test", NOW, true, 0, BIT(VERR_HOSTNAME_MISMATCH)},
+	    {NULL, NOW, true, -1, 0},
+	    {"mail.lab.test", T_2027_01_01 + 1, false, 1, BIT(VERR_EXPIRED)},
+	    {"mail.lab.test", BEFORE_LEAVES, false, 1, BIT(VERR_NOT_YET_VALID)},
+	};
+	gnutls_datum_t chain[2] = {der[F_MAIL], der[F_INTER]};
+	gnutls_datum_t other[2] = {der[F_EXPIRED], der[F_INTER]};
+	struct cert_cache cache;
+	struct probe_result fresh, r;
+	size_t i;
+
+	memset(&cache, 0, sizeof(cache));
+	for (i = 0; i < NELEM(probes); i++) {
+		result_probe_init(&r, 25, MODE_STARTTLS);
+		cert_examine(chain, 2, trust_root, &cache, probes[i].host,
+		    probes[i].now, false, &r);
+		check_verify(lbl("cache %zu", i), &r.verification,
+		    probes[i].trusted, probes[i].match, true, probes[i].errors);
+		result_probe_init(&fresh, 25, MODE_STARTTLS);
+		cert_examine(chain, 2, trust_root, NULL, probes[i].host,
+		    probes[i].now, false, &fresh);
+		is_int(r.certs[0].days_remaining, fresh.certs[0].days_remaining,
+		    lbl("cache %zu: days counted from its now", i));
+		result_probe_free(&fresh);
+		result_probe_free(&r);
+	}
+	result_probe_init(&r, 25, MODE_STARTTLS);
+	cert_examine(
+	    other, 2, trust_root, &cache, "old.lab.test", NOW, false, &r);
+	check_verify("cache: another chain", &r.verification, false, 1, true,
+	    BIT(VERR_EXPIRED));
+	result_probe_free(&r);
+	cert_cache_free(&cache);
+	ok(!cache.entry[0].used && !cache.entry[1].used,
+	    "cache: freed entries are empty");
 }
 
 /* test_verify_good - a good chain, with and without the root */
