@@ -7,7 +7,9 @@
 #
 # start writes DIR/lab.env (KEY='value' lines, sourceable by bash) and
 # DIR/maillog (Postfix's log). Ports are LAB_PORT_BASE+0..+7 (default 30025);
-# +8 and +9 are reserved. Needs root, postfix, sasl2-bin and gnutls-bin.
+# +8 and +9 are reserved. LAB_PROCESS_LIMIT (default 100, Postfix's own)
+# caps the smtpd processes per listener, hence the connections served at
+# once: the benchmark raises it. Needs root, postfix, sasl2-bin, gnutls-bin.
 set -euo pipefail
 
 readonly LAB_HOST=mail.lab.test
@@ -176,6 +178,9 @@ inet_protocols = ipv4
 biff = no
 # The client is 127.0.0.1: no reverse lookup of it, so no DNS ever.
 smtpd_peername_lookup = no
+# smtpd processes per listener, and its listen backlog: connections beyond
+# it wait for SYN retries.
+default_process_limit = $PROCESS_LIMIT
 
 # Never deliver: only authenticated clients may relay, into the discard transport.
 mydestination =
@@ -403,6 +408,10 @@ cmd_start() {
     PORT_BASE=${LAB_PORT_BASE:-30025}
     if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE < 1024 || PORT_BASE + 9 > 65535)); then
         die "LAB_PORT_BASE=$PORT_BASE: need 1024..65526"
+    fi
+    PROCESS_LIMIT=${LAB_PROCESS_LIMIT:-100}
+    if ! [[ $PROCESS_LIMIT =~ ^[0-9]+$ ]] || ((PROCESS_LIMIT < 1 || PROCESS_LIMIT > 2000)); then
+        die "LAB_PROCESS_LIMIT=$PROCESS_LIMIT: need 1..2000"
     fi
     # A port already answering would make the readiness check lie.
     for svc in "${SERVICES[@]}"; do
