@@ -35,7 +35,9 @@ struct target_src {
 	size_t lineno;   /* lines read so far, blank and comment included */
 	size_t index;    /* the next item's index */
 	int read_errno;  /* not 0: a read failed, and the source is done */
-	bool at_end;     /* the file's end was read: never read again */
+	/* The file's end was read: never read again (a terminal's stdin
+	 * would give more after ^D). */
+	bool at_end;
 	/* The current line from its first non-blank byte, up to the bound. */
 	char line[TARGET_LINE_MAX];
 	size_t len;
@@ -73,26 +75,22 @@ target_src_open(char *const *targets, size_t ntargets, const char *file,
 		src->name = xstrdup("stdin");
 		return src;
 	}
-	if ((src->fp = fopen(file, "r")) == NULL) {
-		snprintf(
-		    err, errlen, "cannot open %s: %s", file, strerror(errno));
-		free(src);
-		return NULL;
+	if ((src->fp = fopen(file, "r")) == NULL)
+		saved = errno;
+	else if (fstat(fileno(src->fp), &st) == -1)
+		saved = errno;
+	else if (S_ISDIR(st.st_mode))
+		saved = EISDIR; /* fopen() opens one; only reading fails */
+	else {
+		src->own_fp = true;
+		src->name = xstrdup(file);
+		return src;
 	}
-	/* fopen() opens a directory; only reading it would fail. */
-	saved = fstat(fileno(src->fp), &st) == -1 ? errno
-	    : S_ISDIR(st.st_mode)                 ? EISDIR
-						  : 0;
-	if (saved != 0) {
-		snprintf(
-		    err, errlen, "cannot open %s: %s", file, strerror(saved));
+	snprintf(err, errlen, "cannot open %s: %s", file, strerror(saved));
+	if (src->fp != NULL)
 		(void)fclose(src->fp);
-		free(src);
-		return NULL;
-	}
-	src->own_fp = true;
-	src->name = xstrdup(file);
-	return src;
+	free(src);
+	return NULL;
 }
 
 /* target_src_next - the next argv target, or the next target line */
@@ -116,7 +114,6 @@ target_src_next(
 		return 1;
 	}
 	while (src->fp != NULL && !src->at_end && src->read_errno == 0) {
-		/* A terminal's stdin gives more after an end of file. */
 		if ((r = read_line(src)) == 0) {
 			src->at_end = true;
 			return 0;
