@@ -1,7 +1,7 @@
 /*
  * result.h - everything a probe observed, as plain data.
  *
- * Nothing here is judged or rendered: session.c, tls.c and cert.c fill it in,
+ * Nothing here is judged or rendered: session.c, tls.c and cert_*.c fill it in,
  * diagnose.c reads it to derive findings, and the renderers print it. Server
  * text is kept as raw bytes with explicit lengths (it may contain NUL or
  * invalid UTF-8); the renderers make it safe. No GnuTLS or jansson types.

@@ -2,7 +2,7 @@
  * tls.h - a non-blocking GnuTLS client session on a job's socket.
  *
  * The handshake never verifies the peer: a probe must see expired,
- * self-signed and wrong-name certificates, so verification is cert.c's job
+ * self-signed and wrong-name certificates, so verification is cert_*.c's job
  * afterwards, on the chain as sent.
  */
 #ifndef SMTP_PROBE_TLS_H

@@ -3,7 +3,7 @@
  * EHLO_TLS, QUIT (implicit TLS: CONNECT, HANDSHAKE, BANNER, EHLO_TLS,
  * QUIT), in one mode. Whether another attempt follows is the plan's
  * decision (plan.c); what a reply means is dialogue.c's; parsing is
- * smtp.c's, TLS tls.c's, certificates cert.c's. This file moves bytes.
+ * smtp.c's, TLS tls.c's, certificates cert_*.c's. This file moves bytes.
  * set_state() is the only place the state changes: it closes the old
  * phase's timing, arms the new phase's deadline and runs the entry action.
  *
