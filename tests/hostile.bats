@@ -190,14 +190,14 @@ setup() {
 }
 
 @test "TLS from the first byte on a port probed in auto mode: detected" {
-	hostile_probe IMPLICIT_ONLY/auto --timeout 4 --transcript
+	hostile_probe IMPLICIT_ONLY/auto --timeout 8 --transcript
 	assert_equal "$(p .outcome)" ok
 	assert_equal "$(p .mode)" implicit
 	# The probe's phases are the implicit dialogue's, not the plaintext
 	# wait beside it.
 	assert_equal "$(p '.timing_ms.banner == .attempts[1].timing_ms.banner and .timing_ms.handshake == .attempts[1].timing_ms.handshake')" true
 	# The implicit attempt started 1.5 s in, beside the STARTTLS attempt
-	# (not after its 2 s greeting wait): the two overlap, and the
+	# (not after its 4 s greeting wait): the two overlap, and the
 	# STARTTLS attempt was given up because implicit TLS answered.
 	[ "$(p .timing_ms.total)" -ge 1500 ] || fail "total $(p .timing_ms.total) ms"
 	assert_equal "$(p '.timing_ms.total < .attempts[0].timing_ms.total + .attempts[1].timing_ms.total')" true
