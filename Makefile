@@ -2,7 +2,8 @@
 #
 #   make            build/smtp-probe
 #   make deps       install missing Debian packages (as root, apt-get)
-#   make demo       deps, build, probe the built-in lab Postfix, print reports
+#   make demo       deps, build, probe the built-in lab Postfix, print the
+#                   text report; the JSON goes to build/demo-report.json
 #   make test       deps, build with warnings as errors, check-style, unit
 #                   tests and end-to-end tests; the last line is
 #                   "N passed, N failed"
