@@ -2,7 +2,8 @@
 #
 #   make            build/smtp-probe
 #   make deps       install missing Debian packages (as root, apt-get)
-#   make demo       deps, build, probe the built-in lab Postfix, print reports
+#   make demo       deps, build, probe the built-in lab Postfix, print the
+#                   text report; the JSON goes to build/demo-report.json
 #   make test       deps, build with warnings as errors, check-style, unit
 #                   tests and end-to-end tests; the last line is
 #                   "N passed, N failed"
@@ -11,7 +12,10 @@
 #   make bench      speed and memory figures (printed, never asserted)
 #   make fuzz       libFuzzer on the parsers, FUZZ_SECONDS (60) per harness
 #   make check-style  clang-format and the banned-function list
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=: the binary, the man page,
+#                   README and JSON Schema in share/doc/smtp-probe/, and
+#                   the bash completion
+#   make deb        the Debian package build/smtp-probe_VERSION_ARCH.deb
 
 CC	?= cc
 PKGS	 = gnutls jansson
@@ -46,7 +50,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 FLAGS_STAMP = $(BUILD)/flags
 
 .PHONY: all deps demo test unit fuzz bench valgrind asan asan-build \
-	check-style install clean FORCE
+	check-style install deb clean FORCE
 
 all: $(BUILD)/smtp-probe
 
@@ -109,11 +113,42 @@ asan-build:
 check-style:
 	@tests/check-style.sh
 
+DOCDIR	 = $(PREFIX)/share/doc/smtp-probe
+COMPDIR	 = $(PREFIX)/share/bash-completion/completions
+
 install: $(BUILD)/smtp-probe
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPDIR)
 	install -m 755 $(BUILD)/smtp-probe $(DESTDIR)$(PREFIX)/bin/smtp-probe
 	install -m 644 probe/smtp-probe.1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/smtp-probe.1
+	install -m 644 README.md reports/schema/report.schema.json \
+	    $(DESTDIR)$(DOCDIR)/
+	install -m 644 probe/smtp-probe.bash-completion \
+	    $(DESTDIR)$(COMPDIR)/smtp-probe
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# in $(BUILD)/deb/ (it writes its results into the parent directory, and
+# its droppings into debian/): the tree stays as it was, and the .deb (and
+# its -dbgsym), .buildinfo and .changes end up in $(BUILD)/. make passes
+# the variables of its command line (BUILD=...) on in the environment: the
+# package's own build must not see them (its make clean would remove
+# $(BUILD)).
+DEB_SRC	 = $(BUILD)/deb/smtp-probe
+
+deb:
+	rm -rf $(BUILD)/deb
+	mkdir -p $(DEB_SRC)
+	tar -cf - --exclude=./build --exclude=./.git --exclude='./$(BUILD)' . | \
+	    tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD \
+	    -u PREFIX -u DESTDIR -u WERROR -u OPT dpkg-buildpackage -us -uc -b
+	rm -f $(BUILD)/smtp-probe*_*.deb $(BUILD)/smtp-probe_*.buildinfo \
+	    $(BUILD)/smtp-probe_*.changes
+	mv $(BUILD)/deb/*.deb $(BUILD)/deb/*.buildinfo $(BUILD)/deb/*.changes \
+	    $(BUILD)/
+	rm -rf $(BUILD)/deb
+	@ls $(BUILD)/smtp-probe_*.deb
 
 clean:
 	rm -rf build

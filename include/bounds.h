@@ -53,6 +53,9 @@
  * always fit in ERR_MSG_MAX.
  */
 #define TARGET_QUOTE_MAX 48
+/* Bytes of one message on stderr before escaping (probe/log.c): a path
+ * near PATH_MAX and what is wrong with it fit; a longer one ends "...". */
+#define LOG_LINE_MAX 4608
 
 /* Bytes kept of what a server sent after its 220 to STARTTLS. */
 #define STARTTLS_TRAILING_MAX 512

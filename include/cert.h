@@ -77,6 +77,15 @@ int cert_trust_load(const char *cafile, gnutls_x509_trust_list_t *out,
     char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /*
+ * cert_file_problem - what keeps the PEM file path, named for certificates
+ * (key false) or a private key (key true), from being used, in plain words
+ * ("cannot be read", "not PEM: ...", "PEM, but no certificate in it ...",
+ * "the private key in it is encrypted: ..."), or NULL when GnuTLS reads
+ * what it should hold. A static string.
+ */
+const char *cert_file_problem(const char *path, bool key);
+
+/*
  * The rest is shared by cert_inspect.c and cert_verify.c only.
  */
 

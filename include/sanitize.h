@@ -22,6 +22,16 @@ enum san_mode {
  */
 char *sanitize(const void *in, size_t len, enum san_mode, size_t *outlen);
 
+/* Worst case of the output: each byte becomes "\xNN" (4) or U+FFFD (3). */
+#define SANITIZE_SIZE(len) ((len)*4 + 1)
+
+/*
+ * sanitize_into - the same into the caller's out, which holds at least
+ * SANITIZE_SIZE(len) bytes; allocates nothing (for messages written while
+ * memory is short). Returns the length written before the NUL.
+ */
+size_t sanitize_into(const void *in, size_t len, enum san_mode, char *out);
+
 /*
  * sanitize_utf8_len - length of the valid UTF-8 sequence at p[0..len), or 0
  * when p does not start one (overlong forms, surrogates and code points

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "report.h"
 #include "version.h"
 
@@ -119,6 +121,7 @@ static enum cli_result opt_flag(struct cli_state *, int, const char *);
 static enum cli_result opt_info(struct cli_state *, int, const char *);
 static enum cli_result bad_option(struct cli_state *, int);
 static void ehlo_name(const struct target *, char *, size_t);
+static const char *file_problem(int);
 static int parse_seconds(const char *, const char *, int *);
 static int parse_int(const char *, const char *, long, long, int *);
 static enum cli_result usage_error(const char *, ...)
@@ -245,16 +248,24 @@ opt_ports(struct cli_state *st, int c, const char *arg)
 	return CLI_OK;
 }
 
-/* opt_file - --cafile, --client-cert, --client-key: a readable file */
+/*
+ * opt_file - --cafile, --client-cert, --client-key: a readable file; what
+ * is inside is judged when it is loaded (cert_trust_load, tls_ctx_init)
+ */
 static enum cli_result
 opt_file(struct cli_state *st, int c, const char *arg)
 {
 	const char *name = c == OPT_CAFILE ? "cafile"
 	    : c == OPT_CLIENT_CERT         ? "client-cert"
 					   : "client-key";
+	struct stat sb;
 
-	if (access(arg, R_OK) == -1)
-		return usage_error("--%s %s: %s", name, arg, strerror(errno));
+	if (stat(arg, &sb) == -1 || access(arg, R_OK) == -1)
+		return usage_error(
+		    "--%s %s: %s", name, arg, file_problem(errno));
+	if (S_ISDIR(sb.st_mode))
+		return usage_error(
+		    "--%s %s: is a directory, not a file", name, arg);
 	if (c == OPT_CAFILE)
 		st->cfg->cafile = arg;
 	else if (c == OPT_CLIENT_CERT)
@@ -341,11 +352,49 @@ opt_format(struct cli_state *st, int c, const char *arg)
 	return CLI_OK;
 }
 
-/* opt_output - -o FILE: opened only once the configuration is good */
+/*
+ * opt_output - -o FILE: checked now, so a report that could never be
+ * written stops the run before anything is probed, and opened only once
+ * the whole configuration is good (a bad one leaves an existing FILE
+ * alone). FILE need not exist, but its directory must.
+ */
 static enum cli_result
 opt_output(struct cli_state *st, int c, const char *arg)
 {
+	char dir[PATH_MAX];
+	const char *slash;
+	struct stat sb;
+	size_t len;
+
 	(void)c;
+	if (arg[0] == '\0')
+		return usage_error("-o: give a file name");
+	if (stat(arg, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode))
+			return usage_error(
+			    "-o %s: is a directory: give a file name", arg);
+		if (access(arg, W_OK) == -1)
+			return usage_error("-o %s: cannot be written: %s", arg,
+			    file_problem(errno));
+	} else if (errno != ENOENT)
+		return usage_error("-o %s: %s", arg, file_problem(errno));
+	else {
+		/* The directory the file would be created in. */
+		slash = strrchr(arg, '/');
+		len = slash == NULL ? 0
+		    : slash == arg  ? 1
+				    : (size_t)(slash - arg);
+		if (len >= sizeof(dir))
+			return usage_error("-o %s: name too long", arg);
+		memcpy(dir, len ? arg : ".", len ? len : 1);
+		dir[len ? len : 1] = '\0';
+		if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
+			return usage_error(
+			    "-o %s: its directory does not exist", arg);
+		if (access(dir, W_OK | X_OK) == -1)
+			return usage_error("-o %s: cannot be created there: %s",
+			    arg, file_problem(errno));
+	}
 	st->cfg->output = arg;
 	return CLI_OK;
 }
@@ -432,6 +481,25 @@ ehlo_name(const struct target *t, char *buf, size_t size)
 		abort();
 }
 
+/* file_problem - what errno from stat or access means, in plain words */
+static const char *
+file_problem(int e)
+{
+	switch (e) {
+	case ENOENT:
+		return "no such file";
+	case ENOTDIR:
+		return "a part of the path is not a directory";
+	case EACCES:
+	case EPERM:
+		return "permission denied";
+	case EROFS:
+		return "on a read-only file system";
+	default:
+		return strerror(e);
+	}
+}
+
 /* parse_seconds - positive seconds, decimals allowed, into milliseconds */
 static int
 parse_seconds(const char *opt, const char *s, int *ms)
@@ -472,16 +540,18 @@ parse_int(const char *opt, const char *s, long lo, long hi, int *out)
 	return 0;
 }
 
-/* usage_error - print "smtp-probe: MESSAGE" and a hint; returns CLI_USAGE */
+/*
+ * usage_error - print "smtp-probe: MESSAGE" (escaped by log.c: it quotes
+ * argv) and a hint; returns CLI_USAGE
+ */
 static enum cli_result
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("smtp-probe: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_vwarn(fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'smtp-probe --help' for more information.\n", stderr);
+	fputs("Try 'smtp-probe --help' for more information.\n", stderr);
 	return CLI_USAGE;
 }

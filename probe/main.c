@@ -78,7 +78,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (cfg.output != NULL && (out = fopen(cfg.output, "w")) == NULL) {
-		log_warn("cannot write %s: %s", cfg.output, strerror(errno));
+		log_warn("-o %s: cannot be written: %s", cfg.output,
+		    strerror(errno));
 		run_ctx_free(&ctx);
 		target_src_close(src);
 		return EXIT_TOOL_FAILURE;

@@ -21,6 +21,7 @@
 
 #include <gnutls/x509.h>
 
+#include "cert.h"
 #include "sock.h"
 
 #define TLS_PRIORITY                                                           \
@@ -34,6 +35,8 @@ static ssize_t pull(gnutls_transport_ptr_t, void *, size_t);
 static ssize_t push(gnutls_transport_ptr_t, const void *, size_t);
 static void fill_params(struct tls_conn *, struct tls_result *);
 static void copy_name(char *, size_t, const char *);
+static void client_cred_problem(
+    const char *, const char *, int, char *, size_t);
 
 /* tls_ctx_init - credentials and priorities shared by a run */
 int
@@ -52,8 +55,7 @@ tls_ctx_init(struct tls_ctx *ctx, const char *client_cert,
 	if (client_cert != NULL &&
 	    (ret = gnutls_certificate_set_x509_key_file(ctx->cred, client_cert,
 		 client_key, GNUTLS_X509_FMT_PEM)) < 0) {
-		snprintf(err, errlen, "--client-cert %s / --client-key %s: %s",
-		    client_cert, client_key, gnutls_strerror(ret));
+		client_cred_problem(client_cert, client_key, ret, err, errlen);
 		tls_ctx_free(ctx);
 		return -1;
 	}
@@ -319,4 +321,28 @@ static void
 copy_name(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+/*
+ * client_cred_problem - which of --client-cert and --client-key is wrong,
+ * and how, as a sentence naming the option and the file
+ */
+static void
+client_cred_problem(
+    const char *cert, const char *key, int ret, char *err, size_t errlen)
+{
+	const char *why;
+
+	if ((why = cert_file_problem(cert, false)) != NULL)
+		snprintf(err, errlen, "--client-cert %s: %s", cert, why);
+	else if ((why = cert_file_problem(key, true)) != NULL)
+		snprintf(err, errlen, "--client-key %s: %s", key, why);
+	else if (ret == GNUTLS_E_CERTIFICATE_KEY_MISMATCH)
+		snprintf(err, errlen,
+		    "--client-key %s does not match --client-cert %s: they "
+		    "are not one key pair",
+		    key, cert);
+	else
+		snprintf(err, errlen, "--client-cert %s / --client-key %s: %s",
+		    cert, key, gnutls_strerror(ret));
 }

@@ -26,13 +26,21 @@ static const char hex[] = "0123456789abcdef";
 char *
 sanitize(const void *in, size_t len, enum san_mode mode, size_t *outlen)
 {
-	const unsigned char *p = in;
 	char *out;
+
+	out = xmalloc(SANITIZE_SIZE(len));
+	*outlen = sanitize_into(in, len, mode, out);
+	return out;
+}
+
+/* sanitize_into - safe copy of in[0..len) into out; returns its length */
+size_t
+sanitize_into(const void *in, size_t len, enum san_mode mode, char *out)
+{
+	const unsigned char *p = in;
 	size_t i = 0, o = 0, n;
 	unsigned int cp;
 
-	/* Worst case: each byte becomes "\xNN" (4) or U+FFFD (3). */
-	out = xmalloc(len * 4 + 1);
 	while (i < len) {
 		n = utf8_decode(p + i, len - i, &cp);
 		if (n == 0) {
@@ -73,8 +81,7 @@ sanitize(const void *in, size_t len, enum san_mode mode, size_t *outlen)
 		i += n;
 	}
 	out[o] = '\0';
-	*outlen = o;
-	return out;
+	return o;
 }
 
 /* sanitize_utf8_len - length of one valid UTF-8 sequence, or 0 */

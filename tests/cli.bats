@@ -6,6 +6,18 @@ setup() {
 	load helpers/common
 }
 
+teardown() {
+	[ -z "${NOBODY_DIR:-}" ] || rm -rf "$NOBODY_DIR"
+}
+
+# nobody_dir - NOBODY_DIR: a new directory under /tmp (whose parents the
+# user nobody may enter, unlike bats' own) that nobody may read but not
+# write; removed by teardown
+nobody_dir() {
+	NOBODY_DIR=$(mktemp -d /tmp/smtp-probe-cli.XXXXXX)
+	chmod 755 "$NOBODY_DIR"
+}
+
 # usage_error ARGS... - exit 2, nothing on stdout, "smtp-probe: ..." on stderr
 usage_error() {
 	run --separate-stderr "$PROBE" "$@"
@@ -88,7 +100,7 @@ usage_error() {
 @test "--cafile without any certificate is a configuration error" {
 	echo "not a certificate" >"$BATS_TEST_TMPDIR/empty.pem"
 	usage_error --cafile "$BATS_TEST_TMPDIR/empty.pem" -p "$LAB_PORT_MX" 127.0.0.1
-	assert_regex "$stderr" "no PEM certificate"
+	assert_regex "$stderr" "^smtp-probe: --cafile $BATS_TEST_TMPDIR/empty.pem: not PEM"
 }
 
 @test "the report's header: schema version, tool, time, duration" {
@@ -115,10 +127,46 @@ usage_error() {
 }
 
 @test "a report that cannot be written exits 3" {
-	run "$PROBE" -p "$LAB_PORT_MX" -o /nonexistent/dir/out.json 127.0.0.1
-	assert_equal "$status" 3
 	run bash -c "'$PROBE' -p '$LAB_PORT_MX' 127.0.0.1 >/dev/full"
 	assert_equal "$status" 3
+}
+
+@test "-o that can never be written is bad usage naming -o, before any probe" {
+	# The hostile server's SILENT port never greets: a probe of it would
+	# take the whole --timeout, so a quick exit 2 means nothing was probed.
+	for out in "$BATS_TEST_TMPDIR" /nonexistent/dir/out.json /etc/hostname/x ""; do
+		start=$(date +%s%N)
+		usage_error --timeout 20 -p "$HOSTILE_PORT_SILENT/starttls" -o "$out" 127.0.0.1
+		elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+		((elapsed_ms < 5000)) || fail "-o '$out': exit 2 after $elapsed_ms ms"
+		assert_regex "$stderr" "^smtp-probe: -o"
+	done
+	usage_error -p 25 -o "$BATS_TEST_TMPDIR" 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: -o $BATS_TEST_TMPDIR: is a directory"
+	usage_error -p 25 -o /nonexistent/dir/out.json 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: -o /nonexistent/dir/out.json: its directory does not exist"
+	usage_error -p 25 -o /etc/hostname/x 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: -o /etc/hostname/x: a part of the path is not a directory"
+	[ ! -e /nonexistent/dir ] || fail "a directory was made"
+}
+
+@test "-o in a directory or on a file the user may not write is bad usage" {
+	# root may write anywhere: the user without rights is nobody, in a
+	# directory that nobody may enter but not write.
+	nobody_dir
+	dir=$NOBODY_DIR
+	echo keep >"$dir/existing.json"
+	chmod 644 "$dir/existing.json"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$PROBE" -p 25 -o "$dir/new.json" 127.0.0.1
+	assert_equal "$status" 2
+	assert_regex "$stderr" "^smtp-probe: -o $dir/new.json: cannot be created there: permission denied"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$PROBE" -p 25 -o "$dir/existing.json" 127.0.0.1
+	assert_equal "$status" 2
+	assert_regex "$stderr" "^smtp-probe: -o $dir/existing.json: cannot be written: permission denied"
+	assert_equal "$(cat "$dir/existing.json")" keep
+	[ ! -e "$dir/new.json" ] || fail "new.json was created"
 }
 
 @test "json is the default when stdout is not a terminal" {
@@ -211,9 +259,75 @@ usage_error() {
 }
 
 @test "a client certificate that does not match its key is a configuration error" {
+	key=$(dirname "$HOSTILE_CA")/leaf.key
+	# Independently: the two public keys differ.
+	[ "$(openssl x509 -noout -pubkey -in "$HOSTILE_CLIENT_CERT")" != \
+	    "$(openssl pkey -pubout -in "$key")" ] || fail "the key matches"
 	usage_error --client-cert "$HOSTILE_CLIENT_CERT" \
-	    --client-key "$(dirname "$HOSTILE_CA")/leaf.key" -p "$LAB_PORT_MX" 127.0.0.1
-	assert_regex "$stderr" "--client-cert .*: The certificate and the given key do not match"
+	    --client-key "$key" -p "$LAB_PORT_MX" 127.0.0.1
+	assert_equal "$stderr" "smtp-probe: --client-key $key does not match --client-cert $HOSTILE_CLIENT_CERT: they are not one key pair"
+}
+
+@test "--client-cert and --client-key: each bad file is named, with what is wrong" {
+	d=$BATS_TEST_TMPDIR
+	echo "just text" >"$d/text.pem"
+	openssl x509 -in "$HOSTILE_CLIENT_CERT" -outform der -out "$d/cert.der"
+	key=$HOSTILE_CLIENT_KEY cert=$HOSTILE_CLIENT_CERT
+	openssl pkey -in "$key" -aes256 -passout pass:secret -out "$d/enc.key"
+	cc() { usage_error --client-cert "$1" --client-key "$2" -p 25 127.0.0.1; }
+	cc "$d/missing.pem" "$key"
+	assert_equal "$stderr" "smtp-probe: --client-cert $d/missing.pem: no such file
+Try 'smtp-probe --help' for more information."
+	cc "$cert" "$d"
+	assert_regex "$stderr" "^smtp-probe: --client-key $d: is a directory, not a file"
+	cc "$d/cert.der" "$key"
+	assert_regex "$stderr" "^smtp-probe: --client-cert $d/cert.der: not PEM: no \"-----BEGIN\" line"
+	cc "$key" "$key"
+	assert_regex "$stderr" "^smtp-probe: --client-cert $key: PEM, but no certificate in it"
+	cc "$cert" "$d/text.pem"
+	assert_regex "$stderr" "^smtp-probe: --client-key $d/text.pem: not PEM"
+	cc "$cert" "$cert"
+	assert_regex "$stderr" "^smtp-probe: --client-key $cert: PEM, but no private key in it"
+	cc "$cert" "$d/enc.key"
+	assert_regex "$stderr" "^smtp-probe: --client-key $d/enc.key: the private key in it is encrypted"
+	# Not readable by a user without rights (root reads everything).
+	nobody_dir
+	d=$NOBODY_DIR
+	cp "$cert" "$d/secret.pem" && chmod 600 "$d/secret.pem"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$PROBE" --cafile "$d/secret.pem" -p 25 127.0.0.1
+	assert_equal "$status" 2
+	assert_regex "$stderr" "^smtp-probe: --cafile $d/secret.pem: permission denied"
+}
+
+@test "--cafile: a missing file, a directory, not PEM, no certificate" {
+	d=$BATS_TEST_TMPDIR
+	openssl x509 -in "$LAB_CA" -outform der -out "$d/ca.der"
+	usage_error --cafile "$d/none.pem" -p 25 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: --cafile $d/none.pem: no such file"
+	usage_error --cafile "$d" -p 25 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: --cafile $d: is a directory, not a file"
+	usage_error --cafile "$d/ca.der" -p 25 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: --cafile $d/ca.der: not PEM: no \"-----BEGIN\" line"
+	usage_error --cafile "$HOSTILE_CLIENT_KEY" -p 25 127.0.0.1
+	assert_regex "$stderr" "^smtp-probe: --cafile $HOSTILE_CLIENT_KEY: PEM, but no certificate in it"
+}
+
+@test "error messages escape control characters from the command line" {
+	usage_error --format $'x\e]0;owned\a\e[31mred\nsmtp-probe: forged' 127.0.0.1
+	# One line of message and one of hint: the newline did not forge one.
+	assert_equal "$(wc -l <<<"$stderr")" 2
+	assert_equal "${stderr%%: use *}" 'smtp-probe: --format "x\x1b]0;owned\x07\x1b[31mred\x0asmtp-probe: forged"'
+	usage_error --cafile $'/no/\e[2Jfile' 127.0.0.1
+	assert_equal "${stderr%%$'\n'*}" 'smtp-probe: --cafile /no/\x1b[2Jfile: no such file'
+	usage_error -o $'/no/\rdir/x' 127.0.0.1
+	assert_regex "$stderr" '^smtp-probe: -o /no/\\x0ddir/x: its directory'
+	usage_error $'bad\ehost!' 
+	[[ $stderr != *$'\e'* ]] || fail "an ESC reached stderr"
+	assert_regex "$stderr" 'bad\\x1bhost!'
+	# -f lines are quoted in the report, escaped there; the file name here.
+	usage_error -f $'/no/\e[1mfile'
+	assert_regex "$stderr" '^smtp-probe: -f /no/\\x1b\[1mfile'
 }
 
 @test "out of memory at any allocation: exit 3, one line, no crash" {

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# demo.sh PROBE - start the lab Postfix on 127.0.0.1, probe three of its
-# ports (STARTTLS with AUTH after TLS, implicit TLS, plaintext with AUTH in
-# clear) with the lab CA, print the text report and the JSON, stop the lab.
+# demo.sh PROBE [JSON] - start the lab Postfix on 127.0.0.1, probe three of
+# its ports (STARTTLS with AUTH after TLS, implicit TLS, plaintext with AUTH
+# in clear) with the lab CA, print the text report, write the same as JSON
+# to JSON (default: demo-report.json next to PROBE, so in build/) and say
+# where, stop the lab.
 set -euo pipefail
 
-probe=${1:?usage: demo.sh PATH-TO-smtp-probe}
+probe=${1:?usage: demo.sh PATH-TO-smtp-probe [JSON-FILE]}
+json=${2:-$(dirname "$probe")/demo-report.json}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d "${TMPDIR:-/tmp}/smtp-probe-demo.XXXXXX")
 chmod 755 "$dir"
@@ -28,5 +31,7 @@ echo "   (lab Postfix: $LAB_PORT_SUBMISSION submission with STARTTLS," \
     "$LAB_PORT_SMTPS implicit TLS, $LAB_PORT_PLAIN plaintext)"
 echo
 "$probe" --format text "${args[@]}"
-echo "== the same as JSON"
-"$probe" --format json "${args[@]}"
+echo
+"$probe" --format json -o "$json" "${args[@]}"
+echo "== the same as JSON ($(wc -l <"$json") lines) is in $json"
+echo "   e.g.: jq '.targets[].probes[] | {port, mode, outcome, findings: [.findings[].id]}' $json"

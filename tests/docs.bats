@@ -3,8 +3,9 @@
 # include/findings.h (the one definition of every id, its severity and its
 # README text) is the README's findings table, and every id in it is in the
 # man page, the schema and tests/findings.bats; every option of --help is in
-# the README and the man page; make install puts the binary and the man page
-# in place; colour follows the terminal.
+# the README and the man page; make install puts the binary, the man page,
+# the README, the schema and the bash completion in place, and the
+# completion offers what the binary takes; colour follows the terminal.
 
 setup() {
 	load helpers/common
@@ -101,10 +102,67 @@ reserved_ids() {
 @test "make install honours PREFIX and DESTDIR" {
 	run make -s -C "$ROOT" install DESTDIR="$BATS_TEST_TMPDIR/dest" PREFIX=/opt/sp
 	assert_success
-	[ -x "$BATS_TEST_TMPDIR/dest/opt/sp/bin/smtp-probe" ]
-	cmp "$ROOT/probe/smtp-probe.1" "$BATS_TEST_TMPDIR/dest/opt/sp/share/man/man1/smtp-probe.1"
-	run "$BATS_TEST_TMPDIR/dest/opt/sp/bin/smtp-probe" --version
+	d=$BATS_TEST_TMPDIR/dest/opt/sp
+	[ -x "$d/bin/smtp-probe" ]
+	cmp "$ROOT/probe/smtp-probe.1" "$d/share/man/man1/smtp-probe.1"
+	cmp "$ROOT/README.md" "$d/share/doc/smtp-probe/README.md"
+	cmp "$ROOT/reports/schema/report.schema.json" "$d/share/doc/smtp-probe/report.schema.json"
+	cmp "$ROOT/probe/smtp-probe.bash-completion" "$d/share/bash-completion/completions/smtp-probe"
+	run "$d/bin/smtp-probe" --version
 	assert_success
+	# Nothing else, and nothing outside PREFIX.
+	run bash -c "cd '$BATS_TEST_TMPDIR/dest' && find . -type f | sort"
+	assert_output "./opt/sp/bin/smtp-probe
+./opt/sp/share/bash-completion/completions/smtp-probe
+./opt/sp/share/doc/smtp-probe/README.md
+./opt/sp/share/doc/smtp-probe/report.schema.json
+./opt/sp/share/man/man1/smtp-probe.1"
+}
+
+# complete WORDS... - what the bash completion offers for the last word,
+# one per line, as bash would with the completion of the tree loaded
+complete_words() {
+	bash -c '
+		source /usr/share/bash-completion/bash_completion
+		source "$1"
+		compopt() { :; }
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+		_smtp_probe "$PROBE" "${COMP_WORDS[COMP_CWORD]}" \
+		    "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}" | sort' \
+	    complete "$ROOT/probe/smtp-probe.bash-completion" "$@"
+}
+
+@test "bash completion: severities, formats, port modes, options, files" {
+	export PROBE
+	run complete_words smtp-probe --fail-on ""
+	assert_output "$(printf '%s\n' critical info warning)"
+	run complete_words smtp-probe --fail-on=w
+	assert_output warning
+	# The formats are the ones the binary accepts, as its message lists.
+	formats=$("$PROBE" --format x 127.0.0.1 2>&1 | sed -n 's/.*": use //p' | tr -d , | tr ' ' '\n' | sort)
+	[ "$(wc -l <<<"$formats")" -ge 3 ] || fail "formats: $formats"
+	run complete_words smtp-probe --format ""
+	assert_output "$formats"
+	for f in $formats; do
+		"$PROBE" --format "$f" --help >/dev/null || fail "--format $f refused"
+	done
+	run complete_words smtp-probe -p 25,465/
+	assert_output "$(printf '25,465/%s\n' auto implicit plain starttls)"
+	run complete_words smtp-probe --ports 58
+	assert_output 587
+	# Every option of --help, and nothing else.
+	run complete_words smtp-probe --
+	assert_output "$("$PROBE" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)"
+	run complete_words smtp-probe --client-k
+	assert_output --client-key
+	mkdir "$BATS_TEST_TMPDIR/certs" && touch "$BATS_TEST_TMPDIR/certs/ca.pem"
+	run complete_words smtp-probe --cafile "$BATS_TEST_TMPDIR/certs/c"
+	assert_output "$BATS_TEST_TMPDIR/certs/ca.pem"
 }
 
 @test "text on a terminal is coloured, and NO_COLOR turns colour off" {

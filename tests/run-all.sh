@@ -7,8 +7,10 @@
 # default BUILD_DIR: valgrind cannot run a sanitizer build), and a short run
 # of each fuzz harness (part "fuzz", FUZZ_SECONDS each, default 5: proves
 # they build and hold on their corpus), and end with one line
-# "N passed, N failed". No PART means all five. Exits 1 if
-# anything failed, or if a runner died before finishing its plan.
+# "N passed, N failed". No PART means all five. Each part, unit program
+# and bats file says "# NAME" as it starts, and failures show as they
+# happen, so a long run is never silent. Exits 1 if anything failed, or if
+# a runner died before finishing its plan.
 set -uo pipefail
 
 build=${1:?usage: run-all.sh BUILD_DIR [style] [unit] [bats] [valgrind] [fuzz]}
@@ -53,6 +55,25 @@ count() {
 	fi
 }
 
+# failures - TAP on stdin: the failed checks and the "#" lines that follow
+# each, as they come (what a passing test says in comments is not news),
+# and the "# bats tests/FILE" lines that say a file starts. A shell loop,
+# since mawk holds its input back until its buffer fills.
+failures() {
+	local line show=0
+	while IFS= read -r line; do
+		case $line in
+		"# bats tests/"*) printf '%s\n' "$line" ;;
+		"not ok "*)
+			show=1
+			printf '%s\n' "$line"
+			;;
+		"ok "*) show=0 ;;
+		"#"*) [ "$show" -eq 0 ] || printf '%s\n' "$line" ;;
+		esac
+	done
+}
+
 # Style counts as one check: clang-format and the banned functions.
 if [[ $parts == *" style "* ]]; then
 	echo "# style: tests/check-style.sh"
@@ -75,7 +96,7 @@ if [[ $parts == *" unit "* ]]; then
 		echo "# $name"
 		"$t" "$root/tests/unit/certs" >"$log" 2>&1
 		rc=$?
-		grep -E '^(not ok|#)' "$log" | head -n 40
+		failures <"$log" | head -n 40
 		count "$name" "$rc"
 	done
 fi
@@ -83,19 +104,28 @@ fi
 # A test that hangs fails alone instead of stalling the whole run.
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
-# bats_part NAME FILE... - run bats files (environment set by the caller)
+# bats_part NAME FILE... - run bats files (environment set by the caller),
+# saying "# bats tests/FILE" as each starts (the formatter is bats' TAP
+# plus those lines) and each failure as it happens
 bats_part() {
 	local name=$1
 	shift
-	bats --tap "$@" >"$log" 2>&1
-	local rc=$?
-	grep -vE '^ok ' "$log" | head -n 200
+	bats --formatter "$root/tests/helpers/bats-format-files" "$@" 2>&1 |
+	    tee "$log" | failures
+	local rc=${PIPESTATUS[0]}
+	# A run that died outside any test (setup_suite) says why here.
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$log"; then
+		tail -n 40 "$log"
+	fi
 	count "$name" "$rc"
 }
 
+# RUN_ALL_BATS: the bats files of part "bats" (default: every tests/*.bats)
 if [[ $parts == *" bats "* ]]; then
-	echo "# bats tests/*.bats with $build/smtp-probe"
-	SMTP_PROBE=$build/smtp-probe bats_part bats "$root"/tests/*.bats
+	echo "# bats with $build/smtp-probe"
+	# shellcheck disable=SC2086
+	SMTP_PROBE=$build/smtp-probe bats_part bats \
+	    ${RUN_ALL_BATS:-"$root"/tests/*.bats}
 fi
 
 # Memcheck over the end-to-end tests that talk to servers: every probe of

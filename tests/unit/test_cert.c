@@ -628,8 +628,6 @@ test_inspect_unparsable(void)
 			    "(unparsable certificate: ", 25) == 0 &&
 			ci[i].subject[strlen(ci[i].subject) - 1] == ')',
 		    "unparsable: subject says why");
-		if (ci[i].subject != NULL)
-			printf("# %s\n", ci[i].subject);
 		ok(!ci[i].parsed && ci[i].issuer != NULL &&
 			ci[i].issuer[0] == '\0' && ci[i].serial[0] == '\0' &&
 			ci[i].spki_sha256[0] == '\0' &&
@@ -730,17 +728,16 @@ test_trust_load(void)
 	is_int(r, -1, "trust: a PEM file without certificates fails");
 	ok(tl == NULL, "trust: no list on failure");
 	ok(strstr(err, "--cafile ") == err && strstr(err, path) != NULL &&
-		strstr(err, "no PEM certificate found") != NULL,
+		strstr(err, ": PEM, but no certificate in it") != NULL,
 	    "trust: the message names the file and the problem");
-	printf("# %s\n", err);
 
 	if (path_of("does-not-exist.pem", path, sizeof(path)) == -1)
 		return;
 	err[0] = '\0';
 	r = cert_trust_load(path, &tl, err, sizeof(err));
 	is_int(r, -1, "trust: a missing file fails");
-	ok(strstr(err, path) != NULL, "trust: the message names the file");
-	printf("# %s\n", err);
+	ok(strstr(err, path) != NULL && strstr(err, ": cannot be read") != NULL,
+	    "trust: the message names the file and the problem");
 
 	r = cert_trust_load(path, &tl, small, sizeof(small));
 	ok(r == -1 && strlen(small) == sizeof(small) - 1 &&
@@ -764,8 +761,6 @@ test_trust_load(void)
 	    "trust: system store loads or says why");
 	if (r == 0)
 		gnutls_x509_trust_list_deinit(tl, 1);
-	else
-		printf("# %s\n", err);
 }
 
 /* errs_str - verr bits as "name,name" for messages */
