@@ -11,6 +11,7 @@ packages=(
 	bats bats-assert bats-support jq python3 python3-jsonschema
 	clang libclang-rt-14-dev valgrind clang-format
 	iproute2 man-db time
+	prometheus prometheus-node-exporter libmonitoring-plugin-perl curl
 )
 
 missing=()
