@@ -87,7 +87,7 @@ static void findings_series(FILE *, const char *, const struct probe_result *);
 static void finding_series(FILE *, const char *, const struct probe_result *);
 static void labels(
     char *, size_t, const struct target_result *, const struct probe_result *);
-static size_t escape(char *, size_t, const char *);
+static void escape(char *, size_t, const char *);
 static void flag(FILE **, enum fam, const char *, bool);
 static int run_series(FILE *, const struct sink *, const struct run_summary *);
 static void family(FILE *, const char *, const char *);
@@ -252,9 +252,9 @@ labels(char *buf, size_t size, const struct target_result *t,
 /*
  * escape - s as a label value: backslash, double quote and newline
  * escaped, other control bytes as '?' (a host name has none; a target
- * line might); cut to fit out. Returns the length written.
+ * line might); cut to fit out
  */
-static size_t
+static void
 escape(char *out, size_t size, const char *s)
 {
 	size_t n = 0;
@@ -267,7 +267,6 @@ escape(char *out, size_t size, const char *s)
 			out[n++] = (unsigned char)*s < 0x20 ? '?' : *s;
 	}
 	out[n] = '\0';
-	return n;
 }
 
 /* flag - one 0/1 series of family f */
