@@ -35,9 +35,10 @@
 #define TRANSCRIPT_BYTES_MAX 262144
 #define ERR_MSG_MAX 256
 /* Every finding a probe can raise fits: at most 15 about the dialogue and
- * the chain as a whole, and 3 per certificate (cert-expired or
- * cert-expiring, weak-key, weak-signature) for CERT_CHAIN_MAX of them. */
-#define FINDINGS_MAX (16 + 3 * CERT_CHAIN_MAX)
+ * the chain as a whole, 6 about changes since a --baseline, and 3 per
+ * certificate (cert-expired or cert-expiring, weak-key, weak-signature) for
+ * CERT_CHAIN_MAX of them. */
+#define FINDINGS_MAX (22 + 3 * CERT_CHAIN_MAX)
 #define PORTS_MAX 64
 #define HOSTNAME_MAX 255
 /*
@@ -68,5 +69,14 @@
 #define ATTEMPTS_MAX 2
 /* Descriptors kept free for stdio, the report, and what GnuTLS opens. */
 #define FD_RESERVE 16
+
+/*
+ * --baseline: bytes of JSON of one target of the baseline file (only one
+ * is held at a time), probes kept (about 300 bytes each), and bytes of a
+ * list of AUTH mechanisms or EHLO keywords as compared.
+ */
+#define BASELINE_TARGET_BYTES_MAX (64 * 1024 * 1024)
+#define BASELINE_PROBES_MAX 262144
+#define BASELINE_LIST_MAX 1024
 
 #endif

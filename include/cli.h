@@ -17,6 +17,7 @@
 #define EXIT_USAGE 2
 
 struct report_format; /* report.h: the table of output formats */
+struct baseline;      /* baseline.h */
 
 struct config {
 	struct port_spec ports[PORTS_MAX];
@@ -39,7 +40,11 @@ struct config {
 	int verbosity;
 	char **targets; /* argv's, not owned */
 	size_t ntargets;
-	const char *targets_file; /* -f: NULL none, "-" stdin; argv's */
+	const char *targets_file;  /* -f: NULL none, "-" stdin; argv's */
+	const char *baseline_file; /* --baseline: NULL none; argv's */
+	/* --baseline's report, loaded by main (not by cli_parse, which reads
+	 * no file); NULL: none */
+	struct baseline *baseline;
 };
 
 enum cli_result {
@@ -49,11 +54,14 @@ enum cli_result {
 };
 
 /*
- * cli_parse - fill cfg from argv. stdout_tty decides the default format and
- * whether colour is allowed; no_color is true when NO_COLOR is set. At
+ * cli_parse - fill cfg from argv. stdout_tty decides the default format
+ * and whether colour is allowed; no_color is true when NO_COLOR is set. At
  * least one TARGET or -f FILE is required; each TARGET is checked here, and
  * FILE only for being readable (its lines are read by the target source,
- * target.h, and a bad one does not stop the run).
+ * target.h, and a bad one does not stop the run). On CLI_USAGE,
+ * cfg->format is still the --format named anywhere in argv (NULL: none
+ * or not valid), so that the exit status can be that format's
+ * usage_status (3 for nagios, whatever the mistake and wherever it is).
  */
 enum cli_result cli_parse(
     int argc, char **argv, bool stdout_tty, bool no_color, struct config *cfg);

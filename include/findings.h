@@ -154,7 +154,40 @@
 	    "the server sent bytes after its 220 to STARTTLS, before "	\
 	    "TLS (CVE-2011-0411 class)",				\
 	    "fix the server or whatever sits in front of it; smtp-probe " \
-	    "discarded the bytes")
+	    "discarded the bytes")					\
+	F(F_CHANGED_STARTTLS_LOST, "changed-starttls-lost",		\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "with `--baseline`: STARTTLS was offered in the baseline and " \
+	    "is not now",						\
+	    "if the server was not changed, look for a middlebox "	\
+	    "stripping STARTTLS (STRIPTLS) between the two")		\
+	F(F_CHANGED_TLS_DOWNGRADED, "changed-tls-downgraded",		\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "with `--baseline`: the TLS version is lower than in the "	\
+	    "baseline, or TLS is no longer established",		\
+	    "check the server's TLS settings and anything that "	\
+	    "intercepts TLS")						\
+	F(F_CHANGED_CERTIFICATE, "changed-certificate",			\
+	    SEV_INFO, SEV_INFO, "",					\
+	    "with `--baseline`: the leaf certificate is another one (the " \
+	    "message gives both SHA-256 fingerprints)",			\
+	    "nothing after a planned renewal; otherwise find out who "	\
+	    "changed it")						\
+	F(F_CHANGED_PORT_STATE, "changed-port-state",			\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "with `--baseline`: a port that accepted connections no "	\
+	    "longer does, or the reverse",				\
+	    "check that the server runs and what firewalls let through") \
+	F(F_CHANGED_AUTH, "changed-auth",				\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "with `--baseline`: the AUTH mechanisms offered before or "	\
+	    "after TLS changed",					\
+	    "check that passwords are still asked for only inside TLS")	\
+	F(F_CHANGED_CAPABILITIES, "changed-capabilities",		\
+	    SEV_INFO, SEV_INFO, "",					\
+	    "with `--baseline`: EHLO keywords other than AUTH and "	\
+	    "STARTTLS changed, in clear text or inside TLS",		\
+	    "nothing if the server was reconfigured on purpose")
 /* clang-format on */
 
 #define FINDING_ENUM(name, id, sev, milder, note, means, todo) name,

@@ -18,9 +18,13 @@
 #include "policy.h"
 #include "result.h"
 
+/* The report's "schema_version" (reports/schema/report.schema.json). */
+#define REPORT_SCHEMA_VERSION 1
+
 struct report_opts {
 	bool transcript; /* include the dialogue */
 	bool color;      /* text: ANSI colour allowed */
+	int warn_days;   /* nagios: the expiry threshold of its perfdata */
 };
 
 struct report_format;
@@ -35,6 +39,7 @@ struct sink {
 	bool failed;             /* a write failed: the report is incomplete */
 	bool closed; /* the reader went away (EPIPE): stop quietly */
 	const struct target_result *current; /* text: whose ports are shown */
+	void *state; /* the format's own: made by begin, freed by end */
 };
 
 struct report_format {
@@ -50,13 +55,26 @@ struct report_format {
 	int (*end)(struct sink *, const struct run_summary *);
 	/* exit_status - the process's exit status for a complete run */
 	int (*exit_status)(const struct run_summary *);
+	/* usage_status - the exit status of bad usage or configuration */
+	int usage_status;
+	/* usage_line - what stdout gets then (NULL: nothing) */
+	const char *usage_line;
+	/* atomic_output - -o FILE is written beside FILE and renamed onto
+	 * it at the end (output.h), for readers of whole files */
+	bool atomic_output;
 };
 
 /* format_find - the format called name, or NULL */
 const struct report_format *format_find(const char *name);
 
-/* format_names - "json, ndjson, text", for messages and --help */
+/* format_names - "json, ndjson, ...", for messages */
 const char *format_names(void);
+
+/*
+ * format_usage - bad usage or configuration when fmt (NULL: none named)
+ * was asked for: writes fmt's usage_line, returns its usage_status
+ */
+int format_usage(const struct report_format *fmt);
 
 /* sink_open - a sink of format fmt writing to fp */
 void sink_open(struct sink *, const struct report_format *fmt, FILE *fp,
@@ -73,7 +91,10 @@ void sink_probe(
 void sink_target(struct sink *, const struct target_result *);
 void sink_end(struct sink *, const struct run_summary *);
 
-/* The renderers, one set per format (reports/json.c, reports/text.c). */
+/*
+ * The renderers, one set per format (reports/json.c, reports/text.c,
+ * reports/prometheus.c, reports/nagios.c).
+ */
 int report_json_begin(struct sink *);
 int report_json_target(struct sink *, const struct target_result *);
 int report_json_end(struct sink *, const struct run_summary *);
@@ -82,5 +103,11 @@ int report_text_probe(
     struct sink *, const struct target_result *, const struct probe_result *);
 int report_text_target(struct sink *, const struct target_result *);
 int report_text_end(struct sink *, const struct run_summary *);
+int report_prometheus_begin(struct sink *);
+int report_prometheus_target(struct sink *, const struct target_result *);
+int report_prometheus_end(struct sink *, const struct run_summary *);
+int report_nagios_begin(struct sink *);
+int report_nagios_target(struct sink *, const struct target_result *);
+int report_nagios_end(struct sink *, const struct run_summary *);
 
 #endif

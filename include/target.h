@@ -88,6 +88,14 @@ int target_parse(const char *s, struct target *t, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 /*
+ * target_host - the host of TARGET text as written (brackets and port
+ * removed) into buf, or text itself when it is not a TARGET; the name a
+ * probe of that target is labelled with in monitoring outputs and matched
+ * by against a baseline.
+ */
+void target_host(const char *text, char *buf, size_t size);
+
+/*
  * target_parse_ports - a comma list of PORT[/MODE], "25,465/implicit,587",
  * into ports[0..max); *n is the count. Returns 0, or -1 with a sentence in
  * err (an empty or overlong item, a bad port or mode, more than max ports,

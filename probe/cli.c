@@ -38,7 +38,8 @@ enum {
 	OPT_CLIENT_CERT,
 	OPT_CLIENT_KEY,
 	OPT_TRANSCRIPT,
-	OPT_PEM
+	OPT_PEM,
+	OPT_BASELINE
 };
 
 static const struct option longopts[] = {
@@ -56,9 +57,10 @@ static const struct option longopts[] = {
     {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
     {"client-key", required_argument, NULL, OPT_CLIENT_KEY},
     {"transcript", no_argument, NULL, OPT_TRANSCRIPT},
-    {"pem", no_argument, NULL, OPT_PEM}, {"verbose", no_argument, NULL, 'v'},
-    {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+    {"pem", no_argument, NULL, OPT_PEM},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"verbose", no_argument, NULL, 'v'}, {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 
 static const char usage_text[] =
     "usage: smtp-probe [OPTIONS] TARGET...\n"
@@ -76,7 +78,8 @@ static const char usage_text[] =
     "      --ehlo NAME          name given in EHLO (default " DEFAULT_EHLO ")\n"
     "      --timeout SEC        deadline for one port's whole probe (30)\n"
     "      --connect-timeout SEC  deadline for the TCP connect (10)\n"
-    "      --format FMT         json, ndjson or text (text on a terminal)\n"
+    "      --format FMT         json, ndjson, text (default on a terminal),\n"
+    "                           prometheus or nagios\n"
     "  -o, --output FILE        write the report to FILE\n"
     "      --fail-on SEV        exit 1 if a finding is SEV or worse\n"
     "                           (info, warning, critical)\n"
@@ -86,12 +89,15 @@ static const char usage_text[] =
     "      --client-key FILE    its private key (PEM)\n"
     "      --transcript         include the SMTP dialogue with times\n"
     "      --pem                include each certificate's PEM\n"
+    "      --baseline FILE      compare with an earlier JSON report and\n"
+    "                           raise changed-* findings\n"
     "  -v, --verbose            progress on stderr (twice: more)\n"
     "  -V, --version            print the version\n"
     "  -h, --help               print this help\n"
     "\n"
     "Exit status: 0 report written; 1 --fail-on threshold reached;\n"
-    "2 bad usage; 3 the tool itself failed.\n";
+    "2 bad usage; 3 the tool itself failed. With --format nagios: 0 OK,\n"
+    "1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad usage, the tool failed).\n";
 
 /* What the option handlers share while argv is read. */
 struct cli_state {
@@ -106,6 +112,7 @@ struct opt_handler {
 	enum cli_result (*fn)(struct cli_state *, int, const char *);
 };
 
+static const struct report_format *named_format(int, char **);
 static enum cli_result set_defaults(struct config *);
 static enum cli_result apply_option(struct cli_state *, int);
 static enum cli_result finish(struct cli_state *, int, bool, bool);
@@ -133,6 +140,7 @@ static const struct opt_handler handlers[] = {
     {OPT_CAFILE, opt_file},
     {OPT_CLIENT_CERT, opt_file},
     {OPT_CLIENT_KEY, opt_file},
+    {OPT_BASELINE, opt_file},
     {OPT_SNI, opt_name},
     {OPT_EHLO, opt_name},
     {OPT_TIMEOUT, opt_number},
@@ -163,13 +171,34 @@ cli_parse(
 	st.argv = argv;
 	if ((r = set_defaults(cfg)) != CLI_OK)
 		return r;
-	opterr = 0;
-	optind = 1;
+	cfg->format = named_format(argc, argv);
+	optind = 0;
 	while (
 	    (c = getopt_long(argc, argv, ":p:o:j:f:vVh", longopts, NULL)) != -1)
 		if ((r = apply_option(&st, c)) != CLI_OK)
 			return r;
 	return finish(&st, argc, stdout_tty, no_color);
+}
+
+/*
+ * named_format - the last valid --format in argv, read with the same
+ * getopt_long as the real parse (so that "-o --format" is -o's value),
+ * errors ignored: a usage error anywhere must exit with the status of
+ * the format asked for. optind 0 makes GNU getopt start afresh.
+ */
+static const struct report_format *
+named_format(int argc, char **argv)
+{
+	const struct report_format *fmt = NULL, *f;
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	while (
+	    (c = getopt_long(argc, argv, ":p:o:j:f:vVh", longopts, NULL)) != -1)
+		if (c == OPT_FORMAT && (f = format_find(optarg)) != NULL)
+			fmt = f;
+	return fmt;
 }
 
 /* set_defaults - the values every option starts from */
@@ -249,14 +278,16 @@ opt_ports(struct cli_state *st, int c, const char *arg)
 }
 
 /*
- * opt_file - --cafile, --client-cert, --client-key: a readable file; what
- * is inside is judged when it is loaded (cert_trust_load, tls_ctx_init)
+ * opt_file - --cafile, --client-cert, --client-key, --baseline: a
+ * readable file; what is inside is judged when it is loaded
+ * (cert_trust_load, tls_ctx_init, baseline_load)
  */
 static enum cli_result
 opt_file(struct cli_state *st, int c, const char *arg)
 {
 	const char *name = c == OPT_CAFILE ? "cafile"
 	    : c == OPT_CLIENT_CERT         ? "client-cert"
+	    : c == OPT_BASELINE            ? "baseline"
 					   : "client-key";
 	struct stat sb;
 
@@ -270,6 +301,8 @@ opt_file(struct cli_state *st, int c, const char *arg)
 		st->cfg->cafile = arg;
 	else if (c == OPT_CLIENT_CERT)
 		st->cfg->client_cert = arg;
+	else if (c == OPT_BASELINE)
+		st->cfg->baseline_file = arg;
 	else
 		st->cfg->client_key = arg;
 	return CLI_OK;
@@ -344,11 +377,14 @@ opt_number(struct cli_state *st, int c, const char *arg)
 static enum cli_result
 opt_format(struct cli_state *st, int c, const char *arg)
 {
+	const struct report_format *f = format_find(arg);
+
 	(void)c;
 	st->format_set = true;
-	if ((st->cfg->format = format_find(arg)) == NULL)
+	if (f == NULL)
 		return usage_error(
 		    "--format \"%s\": use %s", arg, format_names());
+	st->cfg->format = f;
 	return CLI_OK;
 }
 

@@ -14,8 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "cli.h"
 #include "log.h"
+#include "output.h"
 #include "policy.h"
 #include "report.h"
 #include "run.h"
@@ -23,6 +25,8 @@
 #include "tls.h"
 #include "xalloc.h"
 
+static int prepare(
+    struct config *, struct target_src **, struct run_ctx *, struct output *);
 static bool ensure_std_fds(void);
 static int catch_signals(void);
 static void on_signal(int);
@@ -39,9 +43,8 @@ main(int argc, char **argv)
 	struct run_ctx ctx;
 	struct config cfg;
 	struct sink sink;
-	FILE *out = stdout;
+	struct output out;
 	bool stdout_closed;
-	char err[512];
 	int ret, stop_fd;
 
 	/* A server closing early must be an error of a write, not death by
@@ -58,7 +61,7 @@ main(int argc, char **argv)
 		}
 		return 0;
 	case CLI_USAGE:
-		return EXIT_USAGE;
+		return format_usage(cfg.format);
 	case CLI_OK:
 		break;
 	}
@@ -68,39 +71,28 @@ main(int argc, char **argv)
 		log_warn("standard output is closed: give -o FILE");
 		return EXIT_TOOL_FAILURE;
 	}
-	if ((src = target_src_open(cfg.targets, cfg.ntargets, cfg.targets_file,
-		 err, sizeof(err))) == NULL) {
-		log_warn("-f: %s", err);
-		return EXIT_USAGE;
-	}
-	if (run_setup(&cfg, &ctx) != 0) {
-		target_src_close(src);
-		return EXIT_USAGE;
-	}
-	if (cfg.output != NULL && (out = fopen(cfg.output, "w")) == NULL) {
-		log_warn("-o %s: cannot be written: %s", cfg.output,
-		    strerror(errno));
-		run_ctx_free(&ctx);
-		target_src_close(src);
-		return EXIT_TOOL_FAILURE;
-	}
+	if ((ret = prepare(&cfg, &src, &ctx, &out)) != 0)
+		return ret;
 	if ((stop_fd = catch_signals()) == -1) {
 		log_warn("cannot set up signal handling: %s", strerror(errno));
+		(void)output_close(&out, false);
 		return EXIT_TOOL_FAILURE;
 	}
 	ro.transcript = cfg.transcript;
 	ro.color = cfg.color;
-	sink_open(&sink, cfg.format, out, &ro, time(NULL), tls_library());
+	ro.warn_days = cfg.warn_days;
+	sink_open(&sink, cfg.format, out.fp, &ro, time(NULL), tls_library());
 	sink_begin(&sink);
 	ret = run_probe(&cfg, &ctx, src, stop_fd, &sink, &sum);
 	sink_end(&sink, &sum);
 	run_ctx_free(&ctx);
 	target_src_close(src);
-	if (!sink.closed && fflush(out) == EOF)
+	baseline_free(cfg.baseline);
+	if (!sink.closed && fflush(out.fp) == EOF)
 		sink.closed = errno == EPIPE;
-	if (!sink.closed && ferror(out))
+	if (!sink.closed && ferror(out.fp))
 		sink.failed = true;
-	if (out != stdout && fclose(out) == EOF)
+	if (output_close(&out, !sink.failed) == -1)
 		sink.failed = true;
 	if (sink.failed) {
 		log_warn("cannot write the report%s%s",
@@ -110,6 +102,46 @@ main(int argc, char **argv)
 	if (ret != 0)
 		return ret;
 	return cfg.format->exit_status(&sum);
+}
+
+/*
+ * prepare - everything the run needs, checked before anything is probed
+ * or written: the target source, the baseline, trust and credentials,
+ * and the output. 0, or the exit status (said on stderr), with nothing
+ * left open.
+ */
+static int
+prepare(struct config *cfg, struct target_src **src, struct run_ctx *ctx,
+    struct output *out)
+{
+	char err[512];
+
+	if ((*src = target_src_open(cfg->targets, cfg->ntargets,
+		 cfg->targets_file, err, sizeof(err))) == NULL) {
+		log_warn("-f: %s", err);
+		return format_usage(cfg->format);
+	}
+	if (cfg->baseline_file != NULL &&
+	    (cfg->baseline = baseline_load(
+		 cfg->baseline_file, err, sizeof(err))) == NULL) {
+		log_warn("%s", err);
+		target_src_close(*src);
+		return format_usage(cfg->format);
+	}
+	if (run_setup(cfg, ctx) != 0) {
+		baseline_free(cfg->baseline);
+		target_src_close(*src);
+		return format_usage(cfg->format);
+	}
+	if (output_open(out, cfg->output, cfg->format->atomic_output, err,
+		sizeof(err)) == -1) {
+		log_warn("%s", err);
+		baseline_free(cfg->baseline);
+		run_ctx_free(ctx);
+		target_src_close(*src);
+		return EXIT_TOOL_FAILURE;
+	}
+	return 0;
 }
 
 /*

@@ -20,6 +20,14 @@ policy_probe(struct probe_result *p)
 					     : STATUS_OK;
 }
 
+/* policy_success - ran to QUIT, with TLS unless plain was asked for */
+bool
+policy_success(const struct probe_result *p)
+{
+	return !p->error.set &&
+	    (p->requested_mode == MODE_PLAIN || p->tls.established);
+}
+
 /* policy_count - one more finished target */
 void
 policy_count(struct run_summary *s, const struct target_result *t)
@@ -27,6 +35,8 @@ policy_count(struct run_summary *s, const struct target_result *t)
 	size_t i;
 
 	s->targets++;
+	if (t->error.set)
+		s->target_errors++;
 	s->probes += t->nprobes;
 	for (i = 0; i < t->nprobes; i++) {
 		s->status[t->probes[i].status]++;
@@ -49,4 +59,20 @@ policy_exit(const struct run_summary *s)
 	if (s->signal != 0)
 		return 128 + s->signal;
 	return policy_failed(s) ? EXIT_THRESHOLD : 0;
+}
+
+/* policy_nagios - the Monitoring Plugins state of the run */
+int
+policy_nagios(const struct run_summary *s)
+{
+	int counts = s->fail_on >= 0 ? s->fail_on : SEV_WARNING;
+
+	if (s->signal != 0)
+		return NAGIOS_UNKNOWN;
+	if (s->worst >= counts)
+		return s->worst == SEV_CRITICAL ? NAGIOS_CRITICAL
+						: NAGIOS_WARNING;
+	if (s->target_errors > 0 || s->probes == 0)
+		return NAGIOS_UNKNOWN;
+	return NAGIOS_OK;
 }

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "cert.h"
 #include "clock.h"
 #include "diagnose.h"
@@ -294,6 +295,7 @@ probe_done(struct job *j, void *arg)
 
 	(void)j;
 	diagnose(rj->job.res, &r->dp);
+	baseline_compare(r->cfg->baseline, &t->res, rj->job.res);
 	policy_probe(rj->job.res);
 	sink_probe(r->sink, &t->res, rj->job.res);
 	unlink_job(r, rj);

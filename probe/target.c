@@ -213,6 +213,17 @@ target_parse(const char *s, struct target *t, char *err, size_t errlen)
 	return 0;
 }
 
+/* target_host - the host part of a TARGET, or the text as written */
+void
+target_host(const char *text, char *buf, size_t size)
+{
+	struct target t;
+	char err[ERR_MSG_MAX];
+
+	(void)snprintf(buf, size, "%s",
+	    target_parse(text, &t, err, sizeof(err)) == 0 ? t.host : text);
+}
+
 /* target_parse_ports - a comma list of PORT[/MODE] */
 int
 target_parse_ports(const char *s, struct port_spec *ports, size_t max,

@@ -3,12 +3,20 @@
  *
  * One entry per --format name. A format leaves out what it does not
  * need (NULL): ndjson has no begin or end, text no begin.
+ *
+ * Only prometheus writes -o FILE atomically: its reader (the textfile
+ * collector) reads whole files at any moment, while a json, ndjson or
+ * text -o FILE may be followed as it grows (tail -f), and each shows its
+ * targets as they finish. nagios alone has its own exit statuses
+ * (Monitoring Plugins: 3 UNKNOWN for bad usage).
  */
 #include "report.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "cli.h"
 
 static void failed(struct sink *);
 
@@ -19,11 +27,13 @@ static const struct report_format formats[] = {
 	.target = report_json_target,
 	.end = report_json_end,
 	.exit_status = policy_exit,
+	.usage_status = EXIT_USAGE,
     },
     {
 	.name = "ndjson",
 	.target = report_ndjson_target,
 	.exit_status = policy_exit,
+	.usage_status = EXIT_USAGE,
     },
     {
 	.name = "text",
@@ -31,6 +41,26 @@ static const struct report_format formats[] = {
 	.target = report_text_target,
 	.end = report_text_end,
 	.exit_status = policy_exit,
+	.usage_status = EXIT_USAGE,
+    },
+    {
+	.name = "prometheus",
+	.begin = report_prometheus_begin,
+	.target = report_prometheus_target,
+	.end = report_prometheus_end,
+	.exit_status = policy_exit,
+	.usage_status = EXIT_USAGE,
+	.atomic_output = true,
+    },
+    {
+	.name = "nagios",
+	.begin = report_nagios_begin,
+	.target = report_nagios_target,
+	.end = report_nagios_end,
+	.exit_status = policy_nagios,
+	.usage_status = NAGIOS_UNKNOWN,
+	.usage_line = "SMTP-TLS UNKNOWN - bad usage or configuration (the "
+		      "message is on standard error)\n",
     },
 };
 
@@ -59,6 +89,19 @@ format_names(void)
 		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
 		    i > 0 ? ", " : "", formats[i].name);
 	return names;
+}
+
+/* format_usage - the format's word on bad usage, and its exit status */
+int
+format_usage(const struct report_format *fmt)
+{
+	if (fmt == NULL)
+		return EXIT_USAGE;
+	if (fmt->usage_line != NULL) {
+		fputs(fmt->usage_line, stdout);
+		(void)fflush(stdout);
+	}
+	return fmt->usage_status;
 }
 
 /* sink_open - ready to write a report */

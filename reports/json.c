@@ -70,8 +70,8 @@ report_json_begin(struct sink *s)
 	json_decref(tool);
 	if (enc == NULL)
 		checked(NULL);
-	ret =
-	    fputs("{\n  \"schema_version\": 1,\n  \"tool\": ", s->fp) == EOF ||
+	ret = fprintf(s->fp, "{\n  \"schema_version\": %d,\n  \"tool\": ",
+		  REPORT_SCHEMA_VERSION) < 0 ||
 		put_indented(s->fp, enc, "  ") == -1
 	    ? -1
 	    : 0;

@@ -175,3 +175,64 @@ finding() {
 		assert_equal "$n" 0
 	done
 }
+
+# baseline NAME FILTER [PROBE ARGS...] - the lab's report of ARGS, edited
+# by the jq FILTER to stand for the past, as $BATS_TEST_TMPDIR/NAME.json
+baseline() {
+	local name=$1 filter=$2
+	shift 2
+	lab_probe "$@"
+	jq "$filter" "$REPORT" >"$BATS_TEST_TMPDIR/$name.json"
+}
+
+@test "changed-starttls-lost: STARTTLS offered in the baseline, not now" {
+	baseline past ".targets[0].probes[0].port = $LAB_PORT_PLAIN" "$LAB_PORT_MX"
+	assert_equal "$(p .starttls.offered)" true
+	lab_probe "$LAB_PORT_PLAIN" --baseline "$BATS_TEST_TMPDIR/past.json"
+	finding changed-starttls-lost critical "STARTTLS was offered in the baseline ($(jq -r .started_at "$BATS_TEST_TMPDIR/past.json")) and is not now"
+}
+
+@test "changed-tls-downgraded: TLS 1.2 in the baseline, TLS 1.0 now" {
+	hostile_probe TLS10_ONLY/starttls
+	assert_equal "$(p .tls.version)" TLS1.0
+	jq '.targets[0].probes[0].tls.version = "TLS1.2"' "$REPORT" >"$BATS_TEST_TMPDIR/past.json"
+	hostile_probe TLS10_ONLY/starttls --baseline "$BATS_TEST_TMPDIR/past.json"
+	finding changed-tls-downgraded warning "TLS was TLS1.2 in the baseline"
+	finding changed-tls-downgraded warning "is TLS1.0 now"
+}
+
+@test "changed-certificate: the leaf was rotated" {
+	old=$(printf 'past' | sha256sum | cut -d' ' -f1)
+	baseline past ".targets[0].probes[0].certificates[0].sha256_fingerprint = \"$old\"" "$LAB_PORT_MX"
+	lab_probe "$LAB_PORT_MX" --baseline "$BATS_TEST_TMPDIR/past.json"
+	finding changed-certificate info "was $old in the baseline"
+	finding changed-certificate info "is $(fingerprint "$LAB_CERT_GOOD") now"
+	assert_equal "$(findings)" changed-certificate
+}
+
+@test "changed-port-state: the port answered in the baseline, and is closed now" {
+	closed=$((LAB_PORT_MX + 8))
+	baseline past ".targets[0].probes[0].port = $closed" "$LAB_PORT_MX"
+	lab_probe "$closed" --baseline "$BATS_TEST_TMPDIR/past.json"
+	finding changed-port-state warning "Port $closed accepted connections in the baseline"
+	assert_equal "$(findings)" "changed-port-state connect-failed"
+}
+
+@test "changed-auth: AUTH offered only after TLS in the baseline, before TLS now" {
+	baseline past '.targets[0].probes[0] |= (.auth.before_tls = [] | .auth.after_tls = ["PLAIN", "LOGIN"] | .ehlo.capabilities |= map(select(.keyword != "AUTH")))' "$LAB_PORT_PLAIN"
+	lab_probe "$LAB_PORT_PLAIN" --baseline "$BATS_TEST_TMPDIR/past.json"
+	finding changed-auth warning "before TLS: none, after TLS: LOGIN PLAIN in the baseline, and is now before TLS: LOGIN PLAIN"
+	assert_equal "$(findings)" "auth-before-tls changed-auth starttls-missing"
+}
+
+@test "changed-capabilities: an EHLO keyword appeared" {
+	baseline past '.targets[0].probes[0].ehlo_tls.capabilities |= map(select(.keyword != "CHUNKING"))' "$LAB_PORT_MX"
+	lab_probe "$LAB_PORT_MX" --baseline "$BATS_TEST_TMPDIR/past.json"
+	finding changed-capabilities info "inside TLS in the baseline"
+	# Each list as the report has it, sorted, without AUTH and STARTTLS.
+	clear=$(jq -r "[.targets[0].probes[0].ehlo.capabilities[] | .keyword | select(. != \"AUTH\" and . != \"STARTTLS\")] | sort | join(\" \")" "$REPORT")
+	was=$(jq -r "[.targets[0].probes[0].ehlo_tls.capabilities[] | .keyword | select(. != \"AUTH\" and . != \"STARTTLS\")] | sort | join(\" \")" "$BATS_TEST_TMPDIR/past.json")
+	now=$(jq -r "[.targets[0].probes[0].ehlo_tls.capabilities[] | .keyword | select(. != \"AUTH\" and . != \"STARTTLS\")] | sort | join(\" \")" "$REPORT")
+	[[ $was != *CHUNKING* && $now == *CHUNKING* ]]
+	assert_equal "$(p '.findings[0].message')" "EHLO offered $clear in clear text and $was inside TLS in the baseline, and offers $clear and $now now."
+}

@@ -12,6 +12,7 @@ packages=(
 	clang libclang-rt-14-dev valgrind clang-format
 	iproute2 man-db time
 	debhelper dpkg-dev lintian bash-completion
+	prometheus prometheus-node-exporter libmonitoring-plugin-perl curl
 )
 
 missing=()

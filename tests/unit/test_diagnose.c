@@ -217,7 +217,12 @@ table_cases(void)
 	    {"smtp-protocol-error", SEV_CRITICAL},
 	    {"connection-lost", SEV_CRITICAL},
 	    {"dialogue-timeout", SEV_CRITICAL},
-	    {"smtp-nonconforming", SEV_WARNING}};
+	    {"smtp-nonconforming", SEV_WARNING},
+	    {"changed-starttls-lost", SEV_CRITICAL},
+	    {"changed-tls-downgraded", SEV_WARNING},
+	    {"changed-certificate", SEV_INFO},
+	    {"changed-port-state", SEV_WARNING}, {"changed-auth", SEV_WARNING},
+	    {"changed-capabilities", SEV_INFO}};
 	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
 	bool unique = true, named = true, found;
 

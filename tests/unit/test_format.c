@@ -214,9 +214,10 @@ render_mem(const char *name, const struct target_result *t, size_t n,
 static void
 table_cases(void)
 {
-	static const char *const known[] = {"json", "ndjson", "text"};
+	static const char *const known[] = {
+	    "json", "ndjson", "text", "prometheus", "nagios"};
 	static const char *const unknown[] = {
-	    "", "xml", "jso", "jsonx", "text ", "prometheus"};
+	    "", "xml", "jso", "jsonx", "text ", "Prometheus", "nagios2"};
 	const struct report_format *f;
 	size_t i;
 
@@ -238,8 +239,10 @@ table_cases(void)
 	for (i = 0; i < NELEM(unknown); i++)
 		ok(format_find(unknown[i]) == NULL,
 		    lbl("find: \"%s\" is no format", unknown[i]));
-	is_str(format_names(), "json, ndjson, text", "format_names");
-	is_str(format_names(), "json, ndjson, text", "format_names again");
+	is_str(format_names(), "json, ndjson, text, prometheus, nagios",
+	    "format_names");
+	is_str(format_names(), "json, ndjson, text, prometheus, nagios",
+	    "format_names again");
 }
 
 /* json_parse - out->buf as one JSON document, or NULL (a failed test) */
@@ -295,7 +298,7 @@ json_target_check(json_t *jt, size_t which, const char *what)
 static void
 json_cases(void)
 {
-	struct report_opts o = {false, false};
+	struct report_opts o = {false, false, 21};
 	struct target_result t[3];
 	struct out out;
 	json_t *doc, *targets, *tool;
@@ -352,7 +355,7 @@ json_cases(void)
 static void
 json_transcript_cases(void)
 {
-	struct report_opts o = {false, false};
+	struct report_opts o = {false, false, 21};
 	struct target_result t;
 	struct out out;
 	json_t *doc, *p0;
@@ -392,7 +395,7 @@ json_transcript_cases(void)
 static void
 ndjson_cases(void)
 {
-	struct report_opts o = {false, false};
+	struct report_opts o = {false, false, 21};
 	struct target_result t[3];
 	struct out out;
 	json_error_t jerr;
@@ -454,7 +457,7 @@ text_cases(void)
 	    {"tls-legacy-version", "finding id"},
 	    {"input/syntax", "the target's error"},
 	};
-	struct report_opts o = {false, false};
+	struct report_opts o = {false, false, 21};
 	struct target_result t[3];
 	struct out out;
 	size_t i, flen;
@@ -510,7 +513,7 @@ failing_fp_cases(void)
 	    {"ndjson", true, false, true},
 	    {"text", true, false, true},
 	};
-	struct report_opts o = {false, false};
+	struct report_opts o = {false, false, 21};
 	struct target_result t;
 	struct out out;
 	FILE *fp;
@@ -550,7 +553,7 @@ static void
 closed_pipe_cases(void)
 {
 	static const char *const names[] = {"json", "ndjson", "text"};
-	struct report_opts o = {false, false};
+	struct report_opts o = {false, false, 21};
 	struct target_result t;
 	struct out out;
 	FILE *fp;
