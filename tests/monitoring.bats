@@ -154,9 +154,11 @@ chain_expiry() {
 	echo "not a certificate" >"$BATS_TEST_TMPDIR/bad.pem"
 	run "$PROBE" --format prometheus --cafile "$BATS_TEST_TMPDIR/bad.pem" -o "$dir/smtp.prom" 127.0.0.1
 	assert_equal "$status" 2
+	# A FILE that cannot be written is a usage error, found before
+	# anything is probed.
 	run "$PROBE" --format prometheus -p "$LAB_PORT_MX" -o /nonexistent/dir/smtp.prom 127.0.0.1
-	assert_equal "$status" 3
-	assert_output --partial "cannot write /nonexistent/dir/smtp.prom"
+	assert_equal "$status" 2
+	assert_output --partial "-o /nonexistent/dir/smtp.prom: its directory does not exist"
 	assert_equal "$(cat "$dir/smtp.prom")" keep
 	assert_equal "$(ls -A "$dir")" smtp.prom
 }
