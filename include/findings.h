@@ -154,7 +154,17 @@
 	    "the server sent bytes after its 220 to STARTTLS, before "	\
 	    "TLS (CVE-2011-0411 class)",				\
 	    "fix the server or whatever sits in front of it; smtp-probe " \
-	    "discarded the bytes")
+	    "discarded the bytes")					\
+	F(F_LOGIN_FAILED, "login-failed",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "with `--auth-user`, the login inside TLS was refused: 535 "	\
+	    "wrong user name or password; 534 the account needs a "	\
+	    "stronger mechanism; 538 it needs encryption; 454 a "	\
+	    "temporary failure on the server's side",			\
+	    "TLS worked, so: on 535 check the user name (Cyrus SASL "	\
+	    "often wants `user@realm`) and the password; on 454 the "	\
+	    "server's SASL setup and logs; on 534 or 538 which "		\
+	    "mechanisms the account may use")
 /* clang-format on */
 
 #define FINDING_ENUM(name, id, sev, milder, note, means, todo) name,

@@ -85,6 +85,7 @@ main(int argc, char **argv)
 	}
 	if ((stop_fd = catch_signals()) == -1) {
 		log_warn("cannot set up signal handling: %s", strerror(errno));
+		run_ctx_free(&ctx);
 		return EXIT_TOOL_FAILURE;
 	}
 	ro.transcript = cfg.transcript;

@@ -217,7 +217,8 @@ table_cases(void)
 	    {"smtp-protocol-error", SEV_CRITICAL},
 	    {"connection-lost", SEV_CRITICAL},
 	    {"dialogue-timeout", SEV_CRITICAL},
-	    {"smtp-nonconforming", SEV_WARNING}};
+	    {"smtp-nonconforming", SEV_WARNING},
+	    {"login-failed", SEV_CRITICAL}};
 	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
 	bool unique = true, named = true, found;
 
