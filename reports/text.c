@@ -308,11 +308,8 @@ login_line(struct out *o, const struct login_result *l)
 		fprintf(o->fp, "%s %s, answered %d ", login_mech_names[l->mech],
 		    l->code == 235 ? "ok" : "FAILED", l->code);
 		put(o, l->text.data, l->text.len);
-	} else {
-		if (l->mech != MECH_NONE)
-			fprintf(o->fp, "%s: ", login_mech_names[l->mech]);
+	} else
 		puts_safe(o, l->why);
-	}
 	fputc('\n', o->fp);
 }
 

@@ -134,6 +134,8 @@ sent() {
 	text_probe --cafile "$LAB_CA" --sni "$LAB_HOST" -p "$LAB_PORT_SUBMISSION" \
 	    --auth-user "$LOGIN" --transcript 127.0.0.1
 	grep -qF 'AUTH PLAIN ****' "$TEXT" || fail "no masked AUTH in the text report"
+	grep -qF 'login     PLAIN ok, answered 235 2.7.0 Authentication successful' "$TEXT" ||
+	    fail "no login line in the text report: $(cat "$TEXT")"
 	for f in "$REPORT" "$BATS_TEST_TMPDIR/stderr-vv" "$TEXT" \
 	    "$BATS_TEST_TMPDIR/stderr"; do
 		for secret in "$LAB_SASL_PASS" "$plain" "$login_pw"; do
