@@ -21,6 +21,15 @@
 /* Bytes read from a socket in one call. */
 #define RX_CHUNK 4096
 
+/*
+ * One command line smtp-probe sends: the longest is AUTH PLAIN with its
+ * initial response, base64 of NUL user NUL password (RFC 4616 allows 255
+ * octets each): 11 + 4 * 171 + CRLF, within RFC 4954 4's 12288.
+ */
+#define AUTH_USER_MAX 255
+#define AUTH_PASSWORD_MAX 255
+#define SMTP_CMD_MAX 1024
+
 #define EHLO_CAPS_MAX 64
 #define CAP_PARAMS_MAX 16
 #define AUTH_MECHS_MAX 32

@@ -34,6 +34,8 @@ struct config {
 	int warn_days;
 	const char *client_cert;
 	const char *client_key;
+	const char *auth_user;          /* --auth-user; NULL: no login */
+	const char *auth_password_file; /* NULL: SMTP_PROBE_PASSWORD */
 	bool transcript;
 	bool pem;
 	bool color; /* text output may use colour */

@@ -11,6 +11,7 @@
 #define SMTP_PROBE_DIALOGUE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "names.h"
 #include "result.h"
@@ -26,6 +27,9 @@ enum sess_state {
 	SESS_STARTTLS,
 	SESS_HANDSHAKE,
 	SESS_EHLO_TLS,
+	SESS_AUTH,      /* --auth-user, inside TLS only: AUTH sent */
+	SESS_AUTH_USER, /* LOGIN: the user name sent */
+	SESS_AUTH_PASS, /* LOGIN: the password sent */
 	SESS_QUIT,
 	SESS_DONE,
 	SESS_STATE_COUNT
@@ -37,10 +41,21 @@ enum sess_state {
  * SESS_QUIT after a refusal (its reason in r->error), or SESS_DONE for a
  * reply in a state that asked for none (r->error set). mode is the
  * attempt's (plain never starts TLS); tls_on says the reply came inside
- * TLS.
+ * TLS; login asks for a login (--auth-user) after the EHLO inside TLS,
+ * with the mechanism that EHLO offers (r->login.mech, SESS_AUTH), or
+ * says in r->login.why why there is none. No AUTH state is ever returned
+ * for a reply received outside TLS.
  */
 enum sess_state dialogue_reply(enum sess_state state, enum mode mode,
-    bool tls_on, const struct smtp_reply *rp, struct probe_result *r);
+    bool tls_on, bool login, const struct smtp_reply *rp,
+    struct probe_result *r);
+
+/*
+ * dialogue_login_close - at the end of an attempt that wanted a login,
+ * say in r->login.why why it was not attempted, or why no final reply
+ * came; r->auth must be complete.
+ */
+void dialogue_login_close(struct probe_result *r);
 
 /*
  * dialogue_partial - keep what a reply that broke the syntax or a limit
@@ -48,6 +63,20 @@ enum sess_state dialogue_reply(enum sess_state state, enum mode mode,
  */
 void dialogue_partial(enum sess_state state, bool tls_on,
     const struct smtp_reply *rp, struct probe_result *r);
+
+/*
+ * dialogue_io_error - what the socket error err (an errno) in state means:
+ * the error kind, and a sentence into msg[0..size)
+ */
+enum err_kind dialogue_io_error(
+    enum sess_state, bool tls_on, int err, int port, char *msg, size_t size);
+
+/*
+ * dialogue_timeout - the sentence for a deadline that fired in state after
+ * secs seconds: the whole probe's (whole), or the phase's
+ */
+void dialogue_timeout(
+    enum sess_state, bool tls_on, bool whole, int secs, char *msg, size_t size);
 
 /* dialogue_phase - the report's phase of a state */
 enum phase dialogue_phase(enum sess_state, bool tls_on);

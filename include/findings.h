@@ -187,7 +187,17 @@
 	    SEV_INFO, SEV_INFO, "",					\
 	    "with `--baseline`: EHLO keywords other than AUTH and "	\
 	    "STARTTLS changed, in clear text or inside TLS",		\
-	    "nothing if the server was reconfigured on purpose")
+	    "nothing if the server was reconfigured on purpose")	\
+	F(F_LOGIN_FAILED, "login-failed",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "with `--auth-user`, the login inside TLS was refused: 535 "	\
+	    "wrong user name or password; 534 the account needs a "	\
+	    "stronger mechanism; 538 it needs encryption; 454 a "	\
+	    "temporary failure on the server's side",			\
+	    "TLS worked, so: on 535 check the user name (Cyrus SASL "	\
+	    "often wants `user@realm`) and the password; on 454 the "	\
+	    "server's SASL setup and logs; on 534 or 538 which "		\
+	    "mechanisms the account may use")
 /* clang-format on */
 
 #define FINDING_ENUM(name, id, sev, milder, note, means, todo) name,

@@ -99,6 +99,9 @@ enum pk_alg {
 	PK_COUNT
 };
 
+/* The SASL mechanism of a login (--auth-user); none: not attempted. */
+enum login_mech { MECH_NONE, MECH_PLAIN, MECH_LOGIN, MECH_COUNT };
+
 extern const char *const phase_names[PHASE_COUNT];
 extern const char *const kind_names[KIND_COUNT];
 extern const char *const mode_names[MODE_COUNT];
@@ -108,6 +111,7 @@ extern const char *const verr_names[VERR_COUNT];
 extern const char *const tdir_names[TDIR_COUNT];
 extern const char *const tls_version_names[TLSV_COUNT];
 extern const char *const pk_alg_names[PK_COUNT];
+extern const char *const login_mech_names[MECH_COUNT];
 
 /*
  * names_lookup - index of s in a name table of n entries, or -1.

@@ -131,6 +131,19 @@ struct auth_result {
 	bool only_after_tls;
 };
 
+/*
+ * The login of --auth-user, attempted only inside TLS. mech is MECH_NONE
+ * when it was not attempted, and why says why; code 0: no final reply to
+ * AUTH (the dialogue ended first, why says so).
+ */
+struct login_result {
+	bool wanted; /* --auth-user was given */
+	enum login_mech mech;
+	int code;
+	struct text text; /* the final reply's lines joined by LF, owned */
+	char why[ERR_MSG_MAX];
+};
+
 struct transcript_line {
 	int64_t ms;
 	enum transcript_dir dir;
@@ -186,6 +199,7 @@ struct probe_result {
 	struct verification verification;
 	struct ehlo_result ehlo_tls;
 	struct auth_result auth;
+	struct login_result login;
 	struct client_advice advice;
 	size_t nfindings;
 	struct finding findings[FINDINGS_MAX];

@@ -8,19 +8,25 @@
 #include <gnutls/x509.h>
 
 #include "cli.h"
+#include "cred.h"
 #include "policy.h"
 #include "report.h"
 #include "target.h"
 #include "tls.h"
 
-/* What every probe of a run shares: trust anchors, TLS credentials. */
+/*
+ * What every probe of a run shares: trust anchors, TLS credentials, and
+ * the login's credentials (cred.user NULL without --auth-user).
+ */
 struct run_ctx {
 	struct tls_ctx tls;
 	gnutls_x509_trust_list_t trust;
+	struct cred cred;
 };
 
 /*
- * run_setup - load the trust anchors and the client certificate. Returns 0,
+ * run_setup - load the trust anchors, the client certificate and the
+ * password of --auth-user (cred.h). Returns 0,
  * or EXIT_USAGE with the message printed; called before any output is
  * opened, so a bad configuration destroys nothing.
  */

@@ -16,6 +16,7 @@
 #include <gnutls/x509.h>
 
 #include "cert.h"
+#include "cred.h"
 #include "dialogue.h"
 #include "loop.h"
 #include "result.h"
@@ -32,6 +33,7 @@ struct sess_shared {
 	struct cert_cache *cache; /* verdicts on chains seen; the run's */
 	bool with_pem;
 	bool transcript;
+	const struct cred *auth; /* --auth-user: the run's; NULL: no login */
 };
 
 /* What one attempt is asked to do; copied into the session. */
@@ -65,7 +67,9 @@ struct sess {
 	struct tls_conn tls;    /* owned while tls_started */
 	bool smtp_answer;       /* a ClientHello was answered in plaintext */
 	struct smtp_reader reader;
-	unsigned char tx[HOSTNAME_MAX + 16]; /* one command at a time */
+	/* One command at a time; zeroed once sent: a login's line holds the
+	 * credentials. */
+	unsigned char tx[SMTP_CMD_MAX];
 	size_t txlen, txoff;
 	int64_t t_phase;
 	int64_t phase_deadline;

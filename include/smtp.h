@@ -105,6 +105,13 @@ void smtp_ehlo_store(
 size_t smtp_auth_mechs(
     const struct ehlo_result *, struct text *out, size_t max);
 
+/*
+ * smtp_reply_transcript - a reply's lines, code included, appended to t
+ * at ms (nothing when t is not enabled)
+ */
+void smtp_reply_transcript(
+    const struct smtp_reply *, struct transcript *t, int64_t ms);
+
 /* smtp_has_cap - true when the EHLO result advertises keyword */
 bool smtp_has_cap(const struct ehlo_result *, const char *keyword);
 

@@ -39,7 +39,9 @@ enum {
 	OPT_CLIENT_KEY,
 	OPT_TRANSCRIPT,
 	OPT_PEM,
-	OPT_BASELINE
+	OPT_BASELINE,
+	OPT_AUTH_USER,
+	OPT_AUTH_PASSWORD_FILE
 };
 
 static const struct option longopts[] = {
@@ -56,6 +58,8 @@ static const struct option longopts[] = {
     {"warn-days", required_argument, NULL, OPT_WARN_DAYS},
     {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
     {"client-key", required_argument, NULL, OPT_CLIENT_KEY},
+    {"auth-user", required_argument, NULL, OPT_AUTH_USER},
+    {"auth-password-file", required_argument, NULL, OPT_AUTH_PASSWORD_FILE},
     {"transcript", no_argument, NULL, OPT_TRANSCRIPT},
     {"pem", no_argument, NULL, OPT_PEM},
     {"baseline", required_argument, NULL, OPT_BASELINE},
@@ -87,6 +91,11 @@ static const char usage_text[] =
     "      --warn-days N        cert-expiring below N days left (21)\n"
     "      --client-cert FILE   client certificate (PEM) for the handshake\n"
     "      --client-key FILE    its private key (PEM)\n"
+    "      --auth-user USER     log in as USER after TLS (never before);\n"
+    "                           the password comes from SMTP_PROBE_PASSWORD\n"
+    "                           or --auth-password-file, never from argv\n"
+    "      --auth-password-file FILE  the password: one line, in a file\n"
+    "                           only its owner may read (chmod 600)\n"
     "      --transcript         include the SMTP dialogue with times\n"
     "      --pem                include each certificate's PEM\n"
     "      --baseline FILE      compare with an earlier JSON report and\n"
@@ -125,6 +134,7 @@ static enum cli_result opt_format(struct cli_state *, int, const char *);
 static enum cli_result opt_output(struct cli_state *, int, const char *);
 static enum cli_result opt_fail_on(struct cli_state *, int, const char *);
 static enum cli_result opt_flag(struct cli_state *, int, const char *);
+static enum cli_result opt_auth(struct cli_state *, int, const char *);
 static enum cli_result opt_info(struct cli_state *, int, const char *);
 static enum cli_result bad_option(struct cli_state *, int);
 static void ehlo_name(const struct target *, char *, size_t);
@@ -150,6 +160,8 @@ static const struct opt_handler handlers[] = {
     {OPT_FORMAT, opt_format},
     {'o', opt_output},
     {OPT_FAIL_ON, opt_fail_on},
+    {OPT_AUTH_USER, opt_auth},
+    {OPT_AUTH_PASSWORD_FILE, opt_auth},
     {OPT_TRANSCRIPT, opt_flag},
     {OPT_PEM, opt_flag},
     {'v', opt_flag},
@@ -247,6 +259,8 @@ finish(struct cli_state *st, int argc, bool stdout_tty, bool no_color)
 	if ((cfg->client_cert == NULL) != (cfg->client_key == NULL))
 		return usage_error("--client-cert and --client-key go "
 				   "together");
+	if (cfg->auth_password_file != NULL && cfg->auth_user == NULL)
+		return usage_error("--auth-password-file needs --auth-user");
 	if (cfg->connect_timeout_ms > cfg->timeout_ms)
 		cfg->connect_timeout_ms = cfg->timeout_ms;
 	if (!st->format_set)
@@ -461,6 +475,23 @@ opt_flag(struct cli_state *st, int c, const char *arg)
 		st->cfg->pem = true;
 	else
 		st->cfg->verbosity++;
+	return CLI_OK;
+}
+
+/*
+ * opt_auth - --auth-user USER, --auth-password-file FILE: the file is
+ * opened and checked once, by cred_load (run.c), on one descriptor
+ */
+static enum cli_result
+opt_auth(struct cli_state *st, int c, const char *arg)
+{
+	if (c == OPT_AUTH_PASSWORD_FILE)
+		st->cfg->auth_password_file = arg;
+	else if (arg[0] == '\0' || strlen(arg) > AUTH_USER_MAX)
+		return usage_error(
+		    "--auth-user: give a name of 1 to %d bytes", AUTH_USER_MAX);
+	else
+		st->cfg->auth_user = arg;
 	return CLI_OK;
 }
 

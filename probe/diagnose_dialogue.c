@@ -1,8 +1,8 @@
 /*
  * diagnose_dialogue.c - findings about the SMTP dialogue: could a client
  * connect, was it greeted, which way does the port speak TLS, is STARTTLS
- * offered and accepted, is AUTH offered in clear, and the failure that
- * ended the dialogue.
+ * offered and accepted, is AUTH offered in clear, did the login of
+ * --auth-user work, and the failure that ended the dialogue.
  *
  * Pure: reads the probe's observations only (never the findings raised so
  * far), writes findings through diag_add(). Knows nothing of certificates
@@ -19,6 +19,7 @@ static void greeting_findings(struct probe_result *);
 static void mode_findings(struct probe_result *);
 static void starttls_findings(struct probe_result *);
 static void auth_finding(struct probe_result *);
+static void login_finding(struct probe_result *);
 static bool connect_failed(const struct probe_result *);
 static bool banner_timed_out(const struct probe_result *);
 static bool banner_refused(const struct probe_result *);
@@ -37,6 +38,7 @@ diag_dialogue(struct probe_result *p)
 	mode_findings(p);
 	starttls_findings(p);
 	auth_finding(p);
+	login_finding(p);
 }
 
 /*
@@ -242,6 +244,48 @@ auth_finding(struct probe_result *p)
 	    "Offer AUTH only inside TLS (Postfix: "
 	    "smtpd_tls_auth_only=yes).",
 	    p->port, plain_port ? ", and offers no STARTTLS at all" : "");
+}
+
+/*
+ * login_finding - the login inside TLS got a final reply other than 235
+ * (RFC 4954 6 names the codes); no reply at all is the error's finding
+ */
+static void
+login_finding(struct probe_result *p)
+{
+	const struct login_result *l = &p->login;
+	const char *why;
+
+	if (l->mech == MECH_NONE || l->code == 0 || l->code == 235)
+		return;
+	switch (l->code) {
+	case 535:
+		why = "the user name or the password is wrong. Check both: "
+		      "the full name the server expects (Cyrus SASL often "
+		      "wants user@realm) and the password";
+		break;
+	case 534:
+		why = "the account needs a stronger mechanism than this one. "
+		      "Check which mechanisms it may use";
+		break;
+	case 538:
+		why = "the server wants encryption for this mechanism although "
+		      "TLS is on. Check its SASL and TLS settings";
+		break;
+	case 454:
+		why = "a temporary failure on the server's side: its "
+		      "authentication backend did not answer or is "
+		      "misconfigured (Postfix says so when Cyrus SASL cannot "
+		      "read its configuration). Check the server's logs";
+		break;
+	default:
+		why = "read the reply text and the server's logs";
+		break;
+	}
+	diag_add(p, F_LOGIN_FAILED,
+	    "Logging in with AUTH %s inside TLS on port %d was refused with "
+	    "%d. TLS worked, so the cause is the login itself: %s.",
+	    login_mech_names[l->mech], p->port, l->code, why);
 }
 
 /* connect_failed - the name did not resolve or TCP did not connect */

@@ -9,10 +9,25 @@
  *   is not plain; after TLS the capabilities are learnt again and kept
  *   apart (RFC 3207 4.2), and QUIT follows.
  * - Until STARTTLS is accepted the dialogue is in clear (mode plain).
+ * - What a socket error or a deadline means in each state, in words.
+ * - A login (--auth-user) follows the EHLO inside TLS, and nothing else:
+ *   credentials are never sent where TLS did not get established, whatever
+ *   the clear-text EHLO offered. PLAIN is preferred to LOGIN (sasl.c).
+ *   Its replies (RFC 4954 4, 6): 235 logged in; 535 wrong credentials;
+ *   534 a stronger mechanism is needed; 538 encryption is needed; 454 a
+ *   temporary failure (Postfix: its SASL backend is unreachable); 334 a
+ *   challenge, which only LOGIN expects. The login's time and any failure
+ *   while it runs belong to the quit phase: the report's phases are the
+ *   contract's, and the login is the dialogue's last step before QUIT.
  */
 #include "dialogue.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "sasl.h"
 
 static const struct {
 	const char *name;
@@ -26,20 +41,27 @@ static const struct {
     [SESS_STARTTLS] = {"STARTTLS", PHASE_STARTTLS},
     [SESS_HANDSHAKE] = {"HANDSHAKE", PHASE_HANDSHAKE},
     [SESS_EHLO_TLS] = {"EHLO_TLS", PHASE_EHLO_TLS},
+    [SESS_AUTH] = {"AUTH", PHASE_QUIT},
+    [SESS_AUTH_USER] = {"AUTH_USER", PHASE_QUIT},
+    [SESS_AUTH_PASS] = {"AUTH_PASS", PHASE_QUIT},
     [SESS_QUIT] = {"QUIT", PHASE_QUIT},
     [SESS_DONE] = {"DONE", PHASE_QUIT},
 };
 
 static enum sess_state on_banner(
     bool, const struct smtp_reply *, struct probe_result *);
-static enum sess_state on_ehlo(enum sess_state, enum mode, bool,
+static enum sess_state on_ehlo(enum sess_state, enum mode, bool, bool,
     const struct smtp_reply *, struct probe_result *);
 static enum sess_state on_starttls(
     const struct smtp_reply *, struct probe_result *);
+static enum sess_state login_start(struct probe_result *);
+static enum sess_state on_auth(
+    enum sess_state, const struct smtp_reply *, struct probe_result *);
+static void join_lines(const struct smtp_reply *, struct text *);
 
 /* dialogue_reply - one complete reply */
 enum sess_state
-dialogue_reply(enum sess_state state, enum mode mode, bool tls_on,
+dialogue_reply(enum sess_state state, enum mode mode, bool tls_on, bool login,
     const struct smtp_reply *rp, struct probe_result *r)
 {
 	switch (state) {
@@ -48,9 +70,13 @@ dialogue_reply(enum sess_state state, enum mode mode, bool tls_on,
 	case SESS_EHLO:
 	case SESS_EHLO_TLS:
 	case SESS_HELO:
-		return on_ehlo(state, mode, tls_on, rp, r);
+		return on_ehlo(state, mode, tls_on, login, rp, r);
 	case SESS_STARTTLS:
 		return on_starttls(rp, r);
+	case SESS_AUTH:
+	case SESS_AUTH_USER:
+	case SESS_AUTH_PASS:
+		return on_auth(state, rp, r);
 	default:
 		result_fail(&r->error, dialogue_phase(state, tls_on),
 		    KIND_PROTOCOL, "the server sent a reply nobody asked for");
@@ -77,9 +103,93 @@ dialogue_partial(enum sess_state state, bool tls_on,
 		r->starttls.sent = true;
 		r->starttls.code = rp->code;
 		break;
+	case SESS_AUTH:
+	case SESS_AUTH_USER:
+	case SESS_AUTH_PASS:
+		r->login.code = rp->code;
+		break;
 	default:
 		break;
 	}
+}
+
+/* dialogue_login_close - why a wanted login has no final reply */
+void
+dialogue_login_close(struct probe_result *r)
+{
+	struct login_result *l = &r->login;
+
+	if (!l->wanted || l->why[0] != '\0' || l->code != 0)
+		return;
+	if (l->mech != MECH_NONE)
+		snprintf(l->why, sizeof(l->why),
+		    "no answer to AUTH %s: the dialogue ended first (see "
+		    "error)",
+		    login_mech_names[l->mech]);
+	else if (!r->banner.present && !r->tls.attempted)
+		snprintf(l->why, sizeof(l->why),
+		    "not attempted: no SMTP dialogue took place on this port");
+	else if (!r->tls.established)
+		snprintf(l->why, sizeof(l->why),
+		    "not attempted: TLS was not established on this port, and "
+		    "smtp-probe never sends credentials without it%s",
+		    r->auth.nbefore > 0 ? " (the server offers AUTH in clear "
+					  "text)"
+					: "");
+	else
+		snprintf(l->why, sizeof(l->why),
+		    "not attempted: the dialogue ended before the EHLO inside "
+		    "TLS was answered (see error)");
+}
+
+/* dialogue_io_error - a socket error, classified for the report */
+enum err_kind
+dialogue_io_error(
+    enum sess_state st, bool tls_on, int err, int port, char *msg, size_t size)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		snprintf(msg, size,
+		    "the connection was refused: "
+		    "nothing listens on port %d, or a firewall rejects it",
+		    port);
+		return KIND_REFUSED;
+	case ECONNRESET:
+	case EPIPE:
+		snprintf(msg, size,
+		    "the server reset the connection while we waited for %s",
+		    dialogue_waiting_for(st, tls_on));
+		return KIND_RESET;
+	case ETIMEDOUT:
+		snprintf(
+		    msg, size, "the connection timed out (%s)", strerror(err));
+		return KIND_TIMEOUT;
+	default:
+		snprintf(msg, size, "%s failed: %s",
+		    st == SESS_CONNECT ? "connecting" : "the connection",
+		    strerror(err));
+		return st == SESS_CONNECT ? KIND_REFUSED : KIND_CLOSED;
+	}
+}
+
+/* dialogue_timeout - which deadline fired, and while waiting for what */
+void
+dialogue_timeout(enum sess_state st, bool tls_on, bool whole, int secs,
+    char *msg, size_t size)
+{
+	if (st == SESS_BANNER && !tls_on)
+		snprintf(msg, size,
+		    "the server accepted the connection but sent no complete "
+		    "greeting within %d s",
+		    secs);
+	else if (whole)
+		snprintf(msg, size,
+		    "the probe reached its --timeout of %d s while waiting "
+		    "for %s",
+		    secs, dialogue_waiting_for(st, tls_on));
+	else
+		snprintf(msg, size, "timed out after %d s waiting for %s", secs,
+		    dialogue_waiting_for(st, tls_on));
 }
 
 /* dialogue_phase - HELO after a refused EHLO belongs to the EHLO it
@@ -115,6 +225,12 @@ dialogue_waiting_for(enum sess_state st, bool tls_on)
 		return "the reply to HELO";
 	case SESS_STARTTLS:
 		return "the reply to STARTTLS";
+	case SESS_AUTH:
+		return "the reply to AUTH";
+	case SESS_AUTH_USER:
+		return "the reply to the user name (AUTH LOGIN)";
+	case SESS_AUTH_PASS:
+		return "the reply to the password (AUTH LOGIN)";
 	case SESS_HANDSHAKE:
 		return "the TLS handshake";
 	default:
@@ -139,7 +255,7 @@ on_banner(bool tls_on, const struct smtp_reply *rp, struct probe_result *r)
 
 /* on_ehlo - EHLO or HELO answered, before or inside TLS */
 static enum sess_state
-on_ehlo(enum sess_state state, enum mode mode, bool tls_on,
+on_ehlo(enum sess_state state, enum mode mode, bool tls_on, bool login,
     const struct smtp_reply *rp, struct probe_result *r)
 {
 	struct ehlo_result *e = tls_on ? &r->ehlo_tls : &r->ehlo;
@@ -162,7 +278,7 @@ on_ehlo(enum sess_state state, enum mode mode, bool tls_on,
 		return SESS_QUIT;
 	}
 	if (tls_on)
-		return SESS_QUIT;
+		return login ? login_start(r) : SESS_QUIT;
 	/* What the clear-text EHLO advertised, whether or not it is used. */
 	r->starttls.offered = smtp_has_cap(e, "STARTTLS");
 	return r->starttls.offered && mode != MODE_PLAIN ? SESS_STARTTLS
@@ -174,12 +290,86 @@ static enum sess_state
 on_starttls(const struct smtp_reply *rp, struct probe_result *r)
 {
 	struct starttls_result *st = &r->starttls;
+
+	st->sent = true;
+	st->code = rp->code;
+	join_lines(rp, &st->text);
+	if (rp->code != 220) {
+		result_fail(&r->error, PHASE_STARTTLS, KIND_PROTOCOL,
+		    "STARTTLS was refused with %d", rp->code);
+		return SESS_QUIT;
+	}
+	r->mode = MODE_STARTTLS;
+	return SESS_HANDSHAKE;
+}
+
+/*
+ * login_start - inside TLS, after EHLO: AUTH with the best mechanism the
+ * EHLO offers, or QUIT with the reason there is none
+ */
+static enum sess_state
+login_start(struct probe_result *r)
+{
+	struct text mechs[AUTH_MECHS_MAX];
+	size_t i, n, len;
+
+	memset(mechs, 0, sizeof(mechs));
+	n = smtp_auth_mechs(&r->ehlo_tls, mechs, AUTH_MECHS_MAX);
+	r->login.mech = sasl_choose(mechs, n);
+	if (n == 0)
+		snprintf(r->login.why, sizeof(r->login.why),
+		    "not attempted: the server offers no AUTH inside TLS");
+	else if (r->login.mech == MECH_NONE) {
+		len = (size_t)snprintf(r->login.why, sizeof(r->login.why),
+		    "not attempted: smtp-probe logs in with PLAIN or LOGIN, "
+		    "and the server offers only");
+		for (i = 0; i < n && len < sizeof(r->login.why); i++)
+			len += (size_t)snprintf(r->login.why + len,
+			    sizeof(r->login.why) - len, " %s",
+			    (const char *)mechs[i].data);
+	}
+	for (i = 0; i < n; i++)
+		result_text_free(&mechs[i]);
+	return r->login.mech == MECH_NONE ? SESS_QUIT : SESS_AUTH;
+}
+
+/*
+ * on_auth - a reply during the login: LOGIN's challenges lead to the next
+ * line; any other reply is the final one, and QUIT follows
+ */
+static enum sess_state
+on_auth(
+    enum sess_state state, const struct smtp_reply *rp, struct probe_result *r)
+{
+	struct login_result *l = &r->login;
+	size_t len = rp->nlines > 0 ? rp->line[0].len : 0;
+	const unsigned char *text =
+	    rp->nlines > 0 ? rp->text + rp->line[0].off : rp->text;
+
+	if (rp->code == 334 && l->mech == MECH_LOGIN &&
+	    state != SESS_AUTH_PASS) {
+		if (sasl_challenge_ok(text, len))
+			return state == SESS_AUTH ? SESS_AUTH_USER
+						  : SESS_AUTH_PASS;
+		result_fail(&r->error, PHASE_QUIT, KIND_PROTOCOL,
+		    "the server's 334 challenge to AUTH LOGIN is not base64 "
+		    "(RFC 4954 4)");
+	}
+	/* 334 where no challenge is due is the final word all the same: a
+	 * second answer would be a guess, and QUIT ends the exchange. */
+	l->code = rp->code;
+	join_lines(rp, &l->text);
+	return SESS_QUIT;
+}
+
+/* join_lines - a reply's lines joined by LF, into t */
+static void
+join_lines(const struct smtp_reply *rp, struct text *t)
+{
 	/* Every line of a bounded reply, with a separator between each. */
 	unsigned char joined[SMTP_REPLY_BYTES_MAX + SMTP_REPLY_LINES_MAX];
 	size_t i, k, n = 0;
 
-	st->sent = true;
-	st->code = rp->code;
 	for (i = 0; i < rp->nlines && n < sizeof(joined); i++) {
 		if (i > 0)
 			joined[n++] = '\n';
@@ -189,12 +379,5 @@ on_starttls(const struct smtp_reply *rp, struct probe_result *r)
 		memcpy(joined + n, rp->text + rp->line[i].off, k);
 		n += k;
 	}
-	result_text_set(&st->text, joined, n);
-	if (rp->code != 220) {
-		result_fail(&r->error, PHASE_STARTTLS, KIND_PROTOCOL,
-		    "STARTTLS was refused with %d", rp->code);
-		return SESS_QUIT;
-	}
-	r->mode = MODE_STARTTLS;
-	return SESS_HANDSHAKE;
+	result_text_set(t, joined, n);
 }

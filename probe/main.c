@@ -75,6 +75,7 @@ main(int argc, char **argv)
 		return ret;
 	if ((stop_fd = catch_signals()) == -1) {
 		log_warn("cannot set up signal handling: %s", strerror(errno));
+		run_ctx_free(&ctx);
 		(void)output_close(&out, false);
 		return EXIT_TOOL_FAILURE;
 	}

@@ -85,6 +85,13 @@ const char *const tls_version_names[TLSV_COUNT] = {
 };
 
 /* Short names for the common keys, GnuTLS's for the others. */
+/* RFC 4954 mechanism names; none is "" (null in the report). */
+const char *const login_mech_names[MECH_COUNT] = {
+    [MECH_NONE] = "",
+    [MECH_PLAIN] = "PLAIN",
+    [MECH_LOGIN] = "LOGIN",
+};
+
 const char *const pk_alg_names[PK_COUNT] = {
     [PK_UNKNOWN] = "",
     [PK_RSA] = "RSA",

@@ -45,6 +45,7 @@ result_probe_free(struct probe_result *p)
 	ehlo_free(&p->ehlo);
 	ehlo_free(&p->ehlo_tls);
 	result_text_free(&p->starttls.text);
+	result_text_free(&p->login.text);
 	for (i = 0; i < p->ncerts; i++)
 		result_cert_free(&p->certs[i]);
 	free(p->certs);

@@ -28,6 +28,7 @@
 #include "cert.h"
 #include "clock.h"
 #include "diagnose.h"
+#include "dialogue.h"
 #include "job.h"
 #include "log.h"
 #include "resolve.h"
@@ -86,7 +87,15 @@ run_setup(const struct config *cfg, struct run_ctx *ctx)
 	char err[512];
 
 	memset(ctx, 0, sizeof(*ctx));
+	/* First: the environment variable leaves the process at once. */
+	if (cfg->auth_user != NULL &&
+	    cred_load(&ctx->cred, cfg->auth_user, cfg->auth_password_file, err,
+		sizeof(err)) == -1) {
+		log_warn("%s", err);
+		return EXIT_USAGE;
+	}
 	if (cert_trust_load(cfg->cafile, &ctx->trust, err, sizeof(err)) == -1) {
+		cred_free(&ctx->cred);
 		log_warn("%s", err);
 		return EXIT_USAGE;
 	}
@@ -94,6 +103,7 @@ run_setup(const struct config *cfg, struct run_ctx *ctx)
 		sizeof(err)) == -1) {
 		log_warn("%s", err);
 		gnutls_x509_trust_list_deinit(ctx->trust, 1);
+		cred_free(&ctx->cred);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -105,6 +115,7 @@ run_ctx_free(struct run_ctx *ctx)
 {
 	tls_ctx_free(&ctx->tls);
 	gnutls_x509_trust_list_deinit(ctx->trust, 1);
+	cred_free(&ctx->cred);
 }
 
 /* run_probe - the whole run, in one loop */
@@ -135,6 +146,7 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	r.env.shared.cache = &r.cache;
 	r.env.shared.with_pem = cfg->pem;
 	r.env.shared.transcript = cfg->transcript;
+	r.env.shared.auth = cfg->auth_user != NULL ? &ctx->cred : NULL;
 	r.stop.fd = stop_fd;
 	r.stop.events = POLLIN;
 	r.stop.deadline = LOOP_NEVER;
@@ -252,6 +264,8 @@ expand(struct run *r, struct tgt *t, const struct target *tg)
 			else {
 				result_fail(&p->error, PHASE_RESOLVE, KIND_DNS,
 				    "%s", err);
+				p->login.wanted = cfg->auth_user != NULL;
+				dialogue_login_close(p);
 				diagnose(p, &r->dp);
 				policy_probe(p);
 				sink_probe(r->sink, &t->res, p);

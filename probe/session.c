@@ -1,8 +1,9 @@
 /*
  * session.c - one attempt: CONNECT, BANNER, EHLO, STARTTLS, HANDSHAKE,
  * EHLO_TLS, QUIT (implicit TLS: CONNECT, HANDSHAKE, BANNER, EHLO_TLS,
- * QUIT), in one mode. Whether another attempt follows is the plan's
- * decision (plan.c); what a reply means is dialogue.c's; parsing is
+ * QUIT), in one mode; with --auth-user, AUTH (and LOGIN's AUTH_USER,
+ * AUTH_PASS) before QUIT, inside TLS only. Whether another attempt follows is
+ * the plan's decision (plan.c); what a reply means is dialogue.c's; parsing is
  * smtp.c's, TLS tls.c's, certificates cert_*.c's. This file moves bytes.
  * set_state() is the only place the state changes: it closes the old
  * phase's timing, arms the new phase's deadline and runs the entry action.
@@ -13,7 +14,11 @@
  * - bytes a server sends after its 220 to STARTTLS are counted and thrown
  *   away, never fed to TLS (they are a STARTTLS injection attempt);
  * - deadlines are absolute per phase and per probe, so a server dripping
- *   one byte at a time cannot stretch either.
+ *   one byte at a time cannot stretch either;
+ * - credentials are sent inside TLS only (dialogue.c decides, and the
+ *   entry action checks again), never reach the transcript or the log
+ *   (shown as "AUTH PLAIN ****"), and the command buffer that held them
+ *   is zeroed as soon as they are sent, or when the session ends.
  *
  * Every entry point (sess_start, the loop's on_io and on_timeout) leaves
  * through settle(), the only caller of the owner: the owner may free the
@@ -29,12 +34,14 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cert.h"
 #include "log.h"
+#include "sasl.h"
 #include "sock.h"
 
 static void on_io(struct source *, short, int64_t);
@@ -49,6 +56,8 @@ static void open_socket(struct sess *, int64_t);
 static void connected(struct sess *, int64_t);
 static void send_cmd(struct sess *, int64_t, const char *, ...)
     __attribute__((format(printf, 3, 4)));
+static void send_auth(struct sess *, enum sess_state, int64_t);
+static void queue(struct sess *, int64_t, size_t, const char *);
 static int flush(struct sess *, int64_t);
 static void read_input(struct sess *, int64_t);
 static int feed(struct sess *, const unsigned char *, size_t, int64_t);
@@ -59,7 +68,6 @@ static void handshake_failed(struct sess *, int64_t);
 static bool tls_on(const struct sess *);
 static size_t drain(struct sess *, int64_t);
 static void log_trailing(struct sess *, const unsigned char *, size_t, int64_t);
-static void log_reply(struct sess *, const struct smtp_reply *, int64_t);
 static void io_error(struct sess *, int, int64_t);
 
 /* sess_start - begin connecting; the loop does the rest */
@@ -83,6 +91,7 @@ sess_start(struct sess *s, struct loop *loop, const struct sess_shared *shared,
 	s->src.on_timeout = on_timeout;
 	s->state = SESS_IDLE;
 	res->transcript.enabled = shared->transcript;
+	res->login.wanted = shared->auth != NULL;
 	transport_plain(&s->plain, -1);
 	s->xp = &s->plain;
 	loop_add(loop, &s->src);
@@ -143,7 +152,8 @@ static void
 on_timeout(struct source *src, int64_t now)
 {
 	struct sess *s = (struct sess *)src;
-	int secs = (int)((now - s->t_phase + 500) / 1000);
+	char msg[ERR_MSG_MAX];
+	bool whole = now >= s->p.deadline;
 
 	if (s->state == SESS_DONE || s->state == SESS_QUIT) {
 		finish(s, now);
@@ -151,22 +161,10 @@ on_timeout(struct source *src, int64_t now)
 		return;
 	}
 	/* Name the deadline that fired: the phase's, or the whole probe's. */
-	if (now >= s->p.deadline)
-		secs = (int)((now - s->p.t0 + 500) / 1000);
-	if (s->state == SESS_BANNER && s->xp == &s->plain)
-		fail(s, KIND_TIMEOUT, now,
-		    "the server accepted the connection but sent no complete "
-		    "greeting within %d s",
-		    secs);
-	else if (now >= s->p.deadline)
-		fail(s, KIND_TIMEOUT, now,
-		    "the probe reached its --timeout of %d s while waiting "
-		    "for %s",
-		    secs, dialogue_waiting_for(s->state, tls_on(s)));
-	else
-		fail(s, KIND_TIMEOUT, now,
-		    "timed out after %d s waiting for %s", secs,
-		    dialogue_waiting_for(s->state, tls_on(s)));
+	dialogue_timeout(s->state, tls_on(s), whole,
+	    (int)((now - (whole ? s->p.t0 : s->t_phase) + 500) / 1000), msg,
+	    sizeof(msg));
+	fail(s, KIND_TIMEOUT, now, "%s", msg);
 	settle(s);
 }
 
@@ -253,6 +251,11 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 	case SESS_STARTTLS:
 		send_cmd(s, now, "STARTTLS");
 		break;
+	case SESS_AUTH:
+	case SESS_AUTH_USER:
+	case SESS_AUTH_PASS:
+		send_auth(s, next, now);
+		break;
 	case SESS_HANDSHAKE:
 		if (tls_conn_start(&s->tls, s->shared->tls, s->p.prio,
 			s->plain.fd, s->p.sni, &r->tls) == -1) {
@@ -299,6 +302,7 @@ finish(struct sess *s, int64_t now)
 
 	if (s->state == SESS_DONE)
 		return;
+	explicit_bzero(s->tx, sizeof(s->tx));
 	if (s->tls_started) {
 		if (s->state == SESS_QUIT && tls_on(s))
 			s->xp->ops->shutdown(s->xp);
@@ -317,6 +321,7 @@ finish(struct sess *s, int64_t now)
 	r->auth.nafter =
 	    smtp_auth_mechs(&r->ehlo_tls, r->auth.after, AUTH_MECHS_MAX);
 	r->auth.only_after_tls = r->auth.nafter > 0 && r->auth.nbefore == 0;
+	dialogue_login_close(r);
 }
 
 /* open_socket - non-blocking socket and connect() */
@@ -363,11 +368,44 @@ send_cmd(struct sess *s, int64_t now, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(s->tx) - 2)
 		n = (int)sizeof(s->tx) - 3; /* cli.c bounds --ehlo */
-	result_transcript_add(
-	    &s->res->transcript, now - s->p.t0, TDIR_SENT, s->tx, (size_t)n);
+	queue(s, now, (size_t)n, NULL);
+}
+
+/* send_auth - a line of the login, masked in the transcript */
+static void
+send_auth(struct sess *s, enum sess_state st, int64_t now)
+{
+	const char *shown;
+	int n;
+
+	/* dialogue.c asks for a login inside TLS only: anything else is a
+	 * bug, and credentials in clear would be the worst outcome of it. */
+	if (!tls_on(s))
+		abort();
+	n = sasl_line(st == SESS_AUTH  ? SASL_AUTH
+		: st == SESS_AUTH_USER ? SASL_USER
+				       : SASL_PASSWORD,
+	    s->res->login.mech, s->shared->auth, (char *)s->tx,
+	    sizeof(s->tx) - 2, &shown);
+	/* cred.c bounds the user and the password so that it fits. */
+	if (n < 0)
+		abort();
+	queue(s, now, (size_t)n, shown);
+}
+
+/*
+ * queue - send the n bytes in tx as one line; the transcript gets shown
+ * instead when it is not NULL
+ */
+static void
+queue(struct sess *s, int64_t now, size_t n, const char *shown)
+{
+	result_transcript_add(&s->res->transcript, now - s->p.t0, TDIR_SENT,
+	    shown != NULL ? (const void *)shown : s->tx,
+	    shown != NULL ? strlen(shown) : n);
 	s->tx[n] = '\r';
 	s->tx[n + 1] = '\n';
-	s->txlen = (size_t)n + 2;
+	s->txlen = n + 2;
 	s->txoff = 0;
 	(void)flush(s, now);
 }
@@ -402,6 +440,8 @@ flush(struct sess *s, int64_t now)
 		}
 		s->txoff += (size_t)n;
 	}
+	/* Sent: a line of the login must not stay in memory. */
+	explicit_bzero(s->tx, s->txlen);
 	if (s->state == SESS_QUIT) {
 		/* Waiting for 221 costs a round trip and tells nothing. */
 		finish(s, now);
@@ -463,11 +503,13 @@ feed(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 		case SMTP_NEED_MORE:
 			return 0;
 		case SMTP_REPLY_DONE:
-			log_reply(s, &s->reader.reply, now);
+			smtp_reply_transcript(&s->reader.reply,
+			    &s->res->transcript, now - s->p.t0);
 			return on_reply(s, p, len, now);
 		case SMTP_ERR_SYNTAX:
 		case SMTP_ERR_LIMIT:
-			log_reply(s, &s->reader.reply, now);
+			smtp_reply_transcript(&s->reader.reply,
+			    &s->res->transcript, now - s->p.t0);
 			dialogue_partial(
 			    s->state, tls_on(s), &s->reader.reply, s->res);
 			fail(s,
@@ -489,8 +531,8 @@ on_reply(struct sess *s, const unsigned char *rest, size_t restlen, int64_t now)
 {
 	enum sess_state before = s->state, next;
 
-	next = dialogue_reply(
-	    s->state, s->p.mode, tls_on(s), &s->reader.reply, s->res);
+	next = dialogue_reply(s->state, s->p.mode, tls_on(s),
+	    s->shared->auth != NULL, &s->reader.reply, s->res);
 	smtp_reader_init(&s->reader);
 	if (next == SESS_DONE) {
 		finish(s, now);
@@ -631,62 +673,20 @@ log_trailing(struct sess *s, const unsigned char *p, size_t len, int64_t now)
 	    p, len < STARTTLS_TRAILING_MAX ? len : STARTTLS_TRAILING_MAX);
 }
 
-/* log_reply - add a reply's lines to the transcript, code included */
-static void
-log_reply(struct sess *s, const struct smtp_reply *rp, int64_t now)
-{
-	unsigned char line[SMTP_LINE_MAX + 4];
-	size_t i, len;
-
-	if (!s->res->transcript.enabled)
-		return;
-	for (i = 0; i < rp->nlines; i++) {
-		len = 0;
-		if (rp->code != 0) {
-			snprintf((char *)line, sizeof(line), "%03d%c", rp->code,
-			    i + 1 < rp->nlines ? '-' : ' ');
-			len = 4;
-		}
-		memcpy(line + len, rp->text + rp->line[i].off, rp->line[i].len);
-		len += rp->line[i].len;
-		result_transcript_add(&s->res->transcript, now - s->p.t0,
-		    TDIR_RECEIVED, line, len);
-	}
-}
-
 /* io_error - a socket error, classified for the report */
 static void
 io_error(struct sess *s, int err, int64_t now)
 {
+	char msg[ERR_MSG_MAX];
+	enum err_kind kind;
+
 	if (s->state == SESS_QUIT) {
 		finish(s, now);
 		return;
 	}
-	switch (err) {
-	case ECONNREFUSED:
-		fail(s, KIND_REFUSED, now,
-		    "the connection was refused: "
-		    "nothing listens on port %d, or a firewall rejects it",
-		    s->res->port);
-		break;
-	case ECONNRESET:
-	case EPIPE:
-		fail(s, KIND_RESET, now,
-		    "the server reset the connection "
-		    "while we waited for %s",
-		    dialogue_waiting_for(s->state, tls_on(s)));
-		break;
-	case ETIMEDOUT:
-		fail(s, KIND_TIMEOUT, now, "the connection timed out (%s)",
-		    strerror(err));
-		break;
-	default:
-		fail(s, s->state == SESS_CONNECT ? KIND_REFUSED : KIND_CLOSED,
-		    now, "%s failed: %s",
-		    s->state == SESS_CONNECT ? "connecting" : "the connection",
-		    strerror(err));
-		break;
-	}
+	kind = dialogue_io_error(
+	    s->state, tls_on(s), err, s->res->port, msg, sizeof(msg));
+	fail(s, kind, now, "%s", msg);
 }
 
 /* tls_on - the dialogue runs inside TLS now */

@@ -14,6 +14,7 @@
  */
 #include "smtp.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -202,6 +203,29 @@ smtp_auth_mechs(const struct ehlo_result *e, struct text *out, size_t max)
 			    out, n, max, c->params[k].data, c->params[k].len);
 	}
 	return n;
+}
+
+/* smtp_reply_transcript - each line as "250-text", into the transcript */
+void
+smtp_reply_transcript(
+    const struct smtp_reply *rp, struct transcript *t, int64_t ms)
+{
+	unsigned char line[SMTP_LINE_MAX + 4];
+	size_t i, len;
+
+	if (!t->enabled)
+		return;
+	for (i = 0; i < rp->nlines; i++) {
+		len = 0;
+		if (rp->code != 0) {
+			snprintf((char *)line, sizeof(line), "%03d%c", rp->code,
+			    i + 1 < rp->nlines ? '-' : ' ');
+			len = 4;
+		}
+		memcpy(line + len, rp->text + rp->line[i].off, rp->line[i].len);
+		len += rp->line[i].len;
+		result_transcript_add(t, ms, TDIR_RECEIVED, line, len);
+	}
 }
 
 /* smtp_has_cap - true when keyword is advertised (case-insensitively) */

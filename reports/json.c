@@ -37,6 +37,7 @@ static json_t *tls_json(const struct tls_result *);
 static json_t *cert_json(const struct cert_info *);
 static json_t *verification_json(const struct verification *);
 static json_t *auth_json(const struct auth_result *);
+static json_t *login_json(const struct login_result *);
 static json_t *texts_json(const struct text *, size_t);
 static json_t *strings_json(char *const *, size_t);
 static json_t *transcript_json(const struct transcript *);
@@ -171,6 +172,8 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 	set(obj, "verification", verification_json(&p->verification));
 	set(obj, "ehlo_tls", ehlo_json(&p->ehlo_tls));
 	set(obj, "auth", auth_json(&p->auth));
+	if (p->login.wanted)
+		set(obj, "login", login_json(&p->login));
 	adv = checked(json_object());
 	set(adv, "tls", str(p->advice.tls != NULL ? p->advice.tls : "none"));
 	set(adv, "text", str(p->advice.text != NULL ? p->advice.text : ""));
@@ -394,6 +397,23 @@ auth_json(const struct auth_result *a)
 	set(obj, "before_tls", texts_json(a->before, a->nbefore));
 	set(obj, "after_tls", texts_json(a->after, a->nafter));
 	set(obj, "only_after_tls", json_boolean(a->only_after_tls));
+	return obj;
+}
+
+/*
+ * login_json - mechanism null: not attempted; text is the final reply's
+ * when there is one, else the sentence saying why there is none
+ */
+static json_t *
+login_json(const struct login_result *l)
+{
+	json_t *obj = checked(json_object());
+
+	set(obj, "mechanism", str_or_null(login_mech_names[l->mech]));
+	set(obj, "code", l->code != 0 ? json_integer(l->code) : json_null());
+	set(obj, "ok", json_boolean(l->code == 235));
+	set(obj, "text",
+	    l->code != 0 ? bytes(l->text.data, l->text.len) : str(l->why));
 	return obj;
 }
 

@@ -33,6 +33,7 @@ static void reply_line(struct out *, const char *, const struct reply *);
 static void caps_line(struct out *, const char *, const struct ehlo_result *);
 static void tls_lines(struct out *, const struct probe_result *);
 static void auth_line(struct out *, const struct auth_result *);
+static void login_line(struct out *, const struct login_result *);
 static void findings_lines(struct out *, const struct probe_result *);
 static void transcript_lines(struct out *, const struct transcript *);
 static void label(struct out *, const char *);
@@ -159,6 +160,7 @@ probe_text(struct out *o, const struct probe_result *p, bool transcript)
 	tls_lines(o, p);
 	caps_line(o, "ehlo tls", &p->ehlo_tls);
 	auth_line(o, &p->auth);
+	login_line(o, &p->login);
 	if (p->advice.text != NULL) {
 		label(o, "advice");
 		puts_safe(o, p->advice.text);
@@ -292,6 +294,22 @@ auth_line(struct out *o, const struct auth_result *a)
 	}
 	if (a->nafter == 0)
 		fputs(" none", o->fp);
+	fputc('\n', o->fp);
+}
+
+/* login_line - how --auth-user's login went, or why it was not tried */
+static void
+login_line(struct out *o, const struct login_result *l)
+{
+	if (!l->wanted)
+		return;
+	label(o, "login");
+	if (l->code != 0) {
+		fprintf(o->fp, "%s %s, answered %d ", login_mech_names[l->mech],
+		    l->code == 235 ? "ok" : "FAILED", l->code);
+		put(o, l->text.data, l->text.len);
+	} else
+		puts_safe(o, l->why);
 	fputc('\n', o->fp);
 }
 

@@ -166,6 +166,12 @@ finding() {
 	finding smtp-nonconforming warning "bare LF"
 }
 
+@test "login-failed: a wrong password for the lab's SASL user" {
+	SMTP_PROBE_PASSWORD=wrong lab_probe "$LAB_PORT_SUBMISSION" \
+	    --auth-user "$LAB_SASL_USER@$LAB_SASL_REALM"
+	finding login-failed critical "TLS worked, so the cause is the login itself"
+}
+
 @test "every finding names what to do: messages end with advice" {
 	for port in "$LAB_PORT_PLAIN" "$LAB_PORT_EXPIRED" "$LAB_PORT_NOINTER" "$LAB_PORT_WRONGNAME"; do
 		lab_probe "$port"

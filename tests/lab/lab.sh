@@ -280,6 +280,7 @@ write_env() {
             LAB_CERT_SELFSIGNED "$PKI/selfsigned.pem" \
             LAB_CERT_WRONGNAME "$PKI/wrongname.pem" \
             LAB_SASL_USER "$SASL_USER" \
+            LAB_SASL_REALM "$SASL_REALM" \
             LAB_SASL_PASS "$SASL_PASS" \
             LAB_POSTFIX_CONFIG "$CONF" \
             LAB_MAILLOG "$DIR/maillog"

@@ -222,7 +222,7 @@ table_cases(void)
 	    {"changed-tls-downgraded", SEV_WARNING},
 	    {"changed-certificate", SEV_INFO},
 	    {"changed-port-state", SEV_WARNING}, {"changed-auth", SEV_WARNING},
-	    {"changed-capabilities", SEV_INFO}};
+	    {"changed-capabilities", SEV_INFO}, {"login-failed", SEV_CRITICAL}};
 	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
 	bool unique = true, named = true, found;
 

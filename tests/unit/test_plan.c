@@ -13,6 +13,7 @@
 #include "plan.h"
 #include "result.h"
 #include "smtp.h"
+#include "step.h"
 #include "tap.h"
 
 static void attempt(
@@ -288,15 +289,7 @@ static enum sess_state
 reply(enum sess_state st, enum mode mode, bool tls_on, const char *text,
     struct probe_result *r)
 {
-	static struct smtp_reader rd;
-	const char *why;
-	size_t used;
-
-	smtp_reader_init(&rd);
-	if (smtp_reader_feed(&rd, (const unsigned char *)text, strlen(text),
-		&used, &why) != SMTP_REPLY_DONE)
-		return SESS_STATE_COUNT;
-	return dialogue_reply(st, mode, tls_on, &rd.reply, r);
+	return dialogue_step(st, mode, tls_on, false, text, r);
 }
 
 static void
