@@ -35,6 +35,8 @@
  * the chain as a whole, and 3 per certificate (cert-expired or
  * cert-expiring, weak-key, weak-signature) for CERT_CHAIN_MAX of them. */
 #define FINDINGS_MAX (16 + 3 * CERT_CHAIN_MAX)
+/* Findings about a host as a whole (diagnose_target): ports-swapped once. */
+#define TARGET_FINDINGS_MAX 4
 #define PORTS_MAX 64
 #define HOSTNAME_MAX 255
 /*

@@ -13,6 +13,7 @@
  */
 #include "cert.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
@@ -74,6 +75,8 @@ cert_verify(const struct cert_chain *pc, gnutls_x509_trust_list_t trust,
 	memset(v, 0, sizeof(*v));
 	v->present = true;
 	v->hostname_match = -1;
+	if (hostname != NULL)
+		(void)snprintf(v->name, sizeof(v->name), "%s", hostname);
 	if (pc->nsent == 0) {
 		errs = VBIT(VERR_UNTRUSTED);
 		goto out;
