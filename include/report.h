@@ -21,6 +21,7 @@
 struct report_opts {
 	bool transcript; /* include the dialogue */
 	bool color;      /* text: ANSI colour allowed */
+	int width;       /* text: wrap at this column; 0: never */
 };
 
 struct report_format;
@@ -82,5 +83,7 @@ int report_text_probe(
     struct sink *, const struct target_result *, const struct probe_result *);
 int report_text_target(struct sink *, const struct target_result *);
 int report_text_end(struct sink *, const struct run_summary *);
+/* report_text_width - the width to wrap text written to out at (0: none) */
+int report_text_width(FILE *out);
 
 #endif

@@ -89,6 +89,7 @@ main(int argc, char **argv)
 	}
 	ro.transcript = cfg.transcript;
 	ro.color = cfg.color;
+	ro.width = report_text_width(out);
 	sink_open(&sink, cfg.format, out, &ro, time(NULL), tls_library());
 	sink_begin(&sink);
 	ret = run_probe(&cfg, &ctx, src, stop_fd, &sink, &sum);
