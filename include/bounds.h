@@ -44,10 +44,12 @@
 #define TRANSCRIPT_BYTES_MAX 262144
 #define ERR_MSG_MAX 256
 /* Every finding a probe can raise fits: at most 15 about the dialogue and
- * the chain as a whole, 6 about changes since a --baseline, and 3 per
- * certificate (cert-expired or cert-expiring, weak-key, weak-signature) for
- * CERT_CHAIN_MAX of them. */
-#define FINDINGS_MAX (22 + 3 * CERT_CHAIN_MAX)
+ * the chain as a whole, 6 about changes since a --baseline, login-failed,
+ * and 3 per certificate (cert-expired or cert-expiring, weak-key,
+ * weak-signature) for CERT_CHAIN_MAX of them. */
+#define FINDINGS_MAX (24 + 3 * CERT_CHAIN_MAX)
+/* Findings about a host as a whole (diagnose_target): ports-swapped once. */
+#define TARGET_FINDINGS_MAX 4
 #define PORTS_MAX 64
 #define HOSTNAME_MAX 255
 /*

@@ -6,10 +6,12 @@
  * findings.h with their severities.
  *
  * Below diagnose() are the rules by area, one file each (Postfix's
- * smtp_*.c manner): probe/diagnose_dialogue.c, probe/diagnose_tls.c and
- * probe/diagnose_cert.c. They are for probe/diagnose*.c only. Each rule
- * reads the observations in p, never the findings raised so far, so the
- * areas may run in any order; diagnose() fixes the order of the list.
+ * smtp_*.c manner): probe/diagnose_dialogue.c, probe/diagnose_auth.c,
+ * probe/diagnose_tls.c and probe/diagnose_cert.c. They are for
+ * probe/diagnose*.c only. Each rule reads the observations in p, never the
+ * findings raised so far, so the areas may run in any order; diagnose()
+ * fixes the order of the list. diagnose_target() (probe/diagnose_host.c)
+ * then judges what only the ports of one host together show.
  */
 #ifndef SMTP_PROBE_DIAGNOSE_H
 #define SMTP_PROBE_DIAGNOSE_H
@@ -28,8 +30,35 @@ struct diag_params {
 /* diagnose - fill p->findings and p->advice from the rest of p */
 void diagnose(struct probe_result *p, const struct diag_params *);
 
+/*
+ * diagnose_target - fill t->findings (about the host as a whole) from its
+ * probes, each already judged by diagnose(); reads the probes' observations
+ * only, never changes them
+ */
+void diagnose_target(struct target_result *t);
+
+/* The server software a greeting names, for settings in messages. */
+enum server_sw {
+	SW_UNKNOWN,
+	SW_POSTFIX,
+	SW_EXIM,
+	SW_SENDMAIL,
+	SW_OPENSMTPD,
+	SW_EXCHANGE
+};
+
+/* diag_server_software - the software p's greeting names, by its words */
+enum server_sw diag_server_software(const struct probe_result *p);
+
+/* diag_speaks_plaintext - asked for implicit TLS, the port spoke plaintext */
+bool diag_speaks_plaintext(const struct probe_result *);
+/* diag_speaks_implicit - auto mode found implicit TLS on a STARTTLS port */
+bool diag_speaks_implicit(const struct probe_result *);
+
 /* diag_dialogue - reachability, greeting, mode, STARTTLS and AUTH */
 void diag_dialogue(struct probe_result *);
+/* diag_auth - AUTH offered before TLS, by what its mechanisms expose */
+void diag_auth(struct probe_result *);
 /* diag_error - the failure no specific finding explains, by its kind */
 void diag_error(struct probe_result *);
 /* diag_syntax - replies that break RFC 5321 but were understood */
@@ -50,5 +79,8 @@ void diag_add(struct probe_result *, enum finding_id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void diag_add_milder(struct probe_result *, enum finding_id, bool milder,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* diag_add_target - diag_add for a finding about the host as a whole */
+void diag_add_target(struct target_result *, enum finding_id, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -58,23 +58,28 @@
 	    "fix the server's certificate or key loading")		\
 	F(F_AUTH_BEFORE_TLS, "auth-before-tls",				\
 	    SEV_CRITICAL, SEV_WARNING,					\
-	    " when no STARTTLS is offered, else warning",		\
+	    " when a mechanism that sends the password (PLAIN, LOGIN) "	\
+	    "is offered, warning when only challenge-response ones "	\
+	    "(CRAM-MD5, SCRAM-*) are",					\
 	    "AUTH is offered in clear text",				\
-	    "offer AUTH only inside TLS (Postfix "			\
-	    "`smtpd_tls_auth_only=yes`)")				\
+	    "offer AUTH only inside TLS: the message names the setting "	\
+	    "of the server software the greeting names (Postfix "	\
+	    "`smtpd_tls_auth_only = yes`, Exim `auth_advertise_hosts`, "	\
+	    "Sendmail `confAUTH_OPTIONS`, OpenSMTPD, Exchange)")		\
 	F(F_IMPLICIT_PORT_SPEAKS_PLAINTEXT,				\
 	    "implicit-port-speaks-plaintext",				\
 	    SEV_CRITICAL, SEV_CRITICAL, "",				\
 	    "a port probed for implicit TLS answered in plaintext SMTP", \
 	    "enable implicit TLS there (Postfix "			\
-	    "`smtpd_tls_wrappermode=yes`), or use STARTTLS in clients")	\
+	    "`smtpd_tls_wrappermode=yes`); clients may use STARTTLS "	\
+	    "there only if the port offers it")				\
 	F(F_PORT_EXPECTS_IMPLICIT_TLS, "port-expects-implicit-tls",	\
-	    SEV_WARNING, SEV_WARNING, "",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
 	    "a port probed for STARTTLS sends no greeting but speaks "	\
 	    "implicit TLS: STARTTLS-only clients (.NET `SmtpClient` "	\
 	    "with `EnableSsl`) hang here",				\
-	    "configure clients for SSL/TLS on connect, or use 587 with " \
-	    "STARTTLS")							\
+	    "configure clients for SSL/TLS on connect on this port, or "	\
+	    "serve STARTTLS there (on 587 it is what clients expect)")	\
 	F(F_HANDSHAKE_FAILED, "handshake-failed",			\
 	    SEV_CRITICAL, SEV_CRITICAL, "",				\
 	    "the TLS handshake failed (the error and any alert are in "	\
@@ -197,7 +202,15 @@
 	    "TLS worked, so: on 535 check the user name (Cyrus SASL "	\
 	    "often wants `user@realm`) and the password; on 454 the "	\
 	    "server's SASL setup and logs; on 534 or 538 which "		\
-	    "mechanisms the account may use")
+	    "mechanisms the account may use")	\
+	F(F_PORTS_SWAPPED, "ports-swapped",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "host level (the target's `findings`): the implicit-TLS port " \
+	    "speaks plaintext or STARTTLS while a STARTTLS port speaks "	\
+	    "implicit TLS; the message says which port does what",	\
+	    "swap the two ports' settings on the server; until then "	\
+	    "set clients as the message says (the port that speaks "	\
+	    "implicit TLS with SSL/TLS on connect)")
 /* clang-format on */
 
 #define FINDING_ENUM(name, id, sev, milder, note, means, todo) name,

@@ -25,6 +25,7 @@ struct report_opts {
 	bool transcript; /* include the dialogue */
 	bool color;      /* text: ANSI colour allowed */
 	int warn_days;   /* nagios: the expiry threshold of its perfdata */
+	int width;       /* text: wrap at this column; 0: never */
 };
 
 struct report_format;
@@ -109,5 +110,7 @@ int report_prometheus_end(struct sink *, const struct run_summary *);
 int report_nagios_begin(struct sink *);
 int report_nagios_target(struct sink *, const struct target_result *);
 int report_nagios_end(struct sink *, const struct run_summary *);
+/* report_text_width - the width to wrap text written to out at (0: none) */
+int report_text_width(FILE *out);
 
 #endif

@@ -118,7 +118,8 @@ struct cert_info {
 struct verification {
 	bool present;
 	bool trusted;
-	int hostname_match; /* -1: no name to check */
+	int hostname_match;          /* -1: no name to check */
+	char name[HOSTNAME_MAX + 1]; /* the name checked; empty: none */
 	bool chain_complete;
 	unsigned int errors; /* bit (1u << enum verr) */
 };
@@ -165,8 +166,9 @@ struct finding {
 };
 
 struct client_advice {
-	const char *tls; /* "implicit", "starttls" or "none" */
-	char *text;      /* owned */
+	const char *tls;  /* "implicit", "starttls" or "none" */
+	char *text;       /* owned */
+	bool for_clients; /* a port mail clients use: worth showing people */
 };
 
 /* Timings in milliseconds; -1 where the phase did not run. */
@@ -218,6 +220,8 @@ struct target_result {
 	size_t index;             /* position among the targets given */
 	char *sni;                /* owned; NULL for none */
 	struct probe_error error; /* the target could not be probed at all */
+	size_t nfindings;         /* about the host as a whole */
+	struct finding findings[TARGET_FINDINGS_MAX];
 	size_t nprobes;
 	struct probe_result *probes; /* owned */
 };

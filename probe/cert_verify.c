@@ -13,6 +13,7 @@
  */
 #include "cert.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
@@ -113,6 +114,8 @@ cert_verify_finish(struct verification *v, const struct verification *base,
 	size_t i;
 
 	*v = *base;
+	if (hostname != NULL)
+		(void)snprintf(v->name, sizeof(v->name), "%s", hostname);
 	/* No chain: nothing to check a name against, and nothing proven. */
 	if (n == 0)
 		goto out;

@@ -6,8 +6,8 @@
  * say what happened in plain words and end with the fix. The ids and their
  * severities are defined once, in include/findings.h; this file expands
  * that table, runs the rules of each area (diagnose_dialogue.c,
- * diagnose_tls.c, diagnose_cert.c) in the order of the report, and gives
- * the client advice. It never reads the network, the clock or GnuTLS.
+ * diagnose_auth.c, diagnose_tls.c, diagnose_cert.c) in the order of the report,
+ * and gives the client advice. It never reads the network, the clock or GnuTLS.
  *
  * Severity: critical when mail or passwords are exposed or clients fail;
  * warning when it works but is fragile or weak; info for what is worth
@@ -28,8 +28,9 @@ const struct finding_def finding_defs[F_COUNT] = {FINDINGS(FINDING_DEF)};
 const size_t finding_defs_count = F_COUNT;
 
 static void advise(struct probe_result *);
-static void vadd(struct probe_result *, enum finding_id, enum severity,
-    const char *, va_list) __attribute__((format(printf, 4, 0)));
+static const char *no_tls_advice(const struct probe_result *);
+static void vadd(struct finding *, size_t *, size_t, enum finding_id,
+    enum severity, const char *, va_list) __attribute__((format(printf, 6, 0)));
 
 /* diagnose - findings and advice for one probe */
 void
@@ -44,6 +45,7 @@ diagnose(struct probe_result *p, const struct diag_params *dp)
 	free(p->advice.text);
 	p->advice.text = NULL;
 	diag_dialogue(p);
+	diag_auth(p);
 	diag_tls(p);
 	diag_error(p);
 	diag_syntax(p);
@@ -58,7 +60,21 @@ diag_add(struct probe_result *p, enum finding_id id, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vadd(p, id, finding_defs[id].severity, fmt, ap);
+	vadd(p->findings, &p->nfindings, FINDINGS_MAX, id,
+	    finding_defs[id].severity, fmt, ap);
+	va_end(ap);
+}
+
+/* diag_add_target - append a finding about the host as a whole */
+void
+diag_add_target(
+    struct target_result *t, enum finding_id id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd(t->findings, &t->nfindings, TARGET_FINDINGS_MAX, id,
+	    finding_defs[id].severity, fmt, ap);
 	va_end(ap);
 }
 
@@ -70,18 +86,24 @@ diag_add_milder(struct probe_result *p, enum finding_id id, bool milder,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vadd(p, id,
+	vadd(p->findings, &p->nfindings, FINDINGS_MAX, id,
 	    milder ? finding_defs[id].milder : finding_defs[id].severity, fmt,
 	    ap);
 	va_end(ap);
 }
 
-/* advise - how a mail client should be set up for this port */
+/*
+ * advise - how a mail client should be set up for this port, and whether
+ * people need to read it: on submission ports and wherever AUTH is
+ * offered, not on every MX port that no mail client uses
+ */
 static void
 advise(struct probe_result *p)
 {
 	const char *tls = "none", *text;
 
+	p->advice.for_clients = p->port == 465 || p->port == 587 ||
+	    p->auth.nbefore > 0 || p->auth.nafter > 0;
 	if (p->tls.established && p->mode == MODE_IMPLICIT) {
 		tls = "implicit";
 		text =
@@ -101,28 +123,47 @@ advise(struct probe_result *p)
 		    "starttls(), JavaMail mail.smtp.starttls.enable=true and "
 		    "mail.smtp.starttls.required=true, PHPMailer "
 		    "SMTPSecure='tls'.";
-	} else if (p->banner.present || p->tls.attempted)
-		text = "No working TLS on this port: do not send passwords or "
-		       "private mail here until the findings are fixed.";
-	else
-		text = "No SMTP dialogue took place on this port: see the "
-		       "error and findings.";
+	} else
+		text = no_tls_advice(p);
 	p->advice.tls = tls;
 	p->advice.text = xstrdup(text);
 }
 
-/* vadd - append a finding, unless the bounded list is full */
+/* no_tls_advice - the advice for a port where no TLS session worked */
+static const char *
+no_tls_advice(const struct probe_result *p)
+{
+	/* Plain mode never tries TLS: its absence proves nothing. */
+	if (p->requested_mode == MODE_PLAIN && p->banner.present)
+		return p->starttls.offered
+		    ? "Probed in plain mode, so TLS was not tried; the port "
+		      "offers STARTTLS: probe it in auto or starttls mode to "
+		      "check its TLS."
+		    : "Probed in plain mode, so TLS was not tried; the port "
+		      "does not offer STARTTLS, so mail and passwords sent "
+		      "here cross the network in clear text.";
+	if (!p->banner.present && !p->tls.attempted)
+		return "No SMTP dialogue took place on this port: see the "
+		       "error and findings.";
+	return p->nfindings > 0
+	    ? "No working TLS on this port: do not send passwords or "
+	      "private mail here until the findings are fixed."
+	    : "No working TLS on this port: do not send passwords or "
+	      "private mail here.";
+}
+
+/* vadd - append a finding, unless the bounded list (max) is full */
 static void
-vadd(struct probe_result *p, enum finding_id id, enum severity sev,
-    const char *fmt, va_list ap)
+vadd(struct finding *list, size_t *n, size_t max, enum finding_id id,
+    enum severity sev, const char *fmt, va_list ap)
 {
 	char buf[1024];
 
-	if (p->nfindings == FINDINGS_MAX)
+	if (*n == max)
 		return;
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
-	p->findings[p->nfindings].id = finding_defs[id].id;
-	p->findings[p->nfindings].severity = sev;
-	p->findings[p->nfindings].message = xstrdup(buf);
-	p->nfindings++;
+	list[*n].id = finding_defs[id].id;
+	list[*n].severity = sev;
+	list[*n].message = xstrdup(buf);
+	(*n)++;
 }

@@ -17,9 +17,13 @@
 #define EC_BITS_MIN 256
 
 #define VBIT(e) (1u << (e))
+/* Names of a leaf quoted in cert-hostname-mismatch; the rest are counted. */
+#define LEAF_NAMES_SHOWN 8
 
 static void chain_findings(struct probe_result *);
 static void trust_finding(struct probe_result *, bool);
+static void name_finding(struct probe_result *);
+static void leaf_names(const struct cert_info *, char *, size_t);
 static void expiry_finding(
     struct probe_result *, size_t, const struct diag_params *);
 static void key_finding(struct probe_result *, size_t);
@@ -67,11 +71,7 @@ chain_findings(struct probe_result *p)
 		    "intermediates).");
 	trust_finding(p, selfsigned || incomplete);
 	if (p->verification.hostname_match == 0)
-		diag_add(p, F_CERT_HOSTNAME_MISMATCH,
-		    "The "
-		    "certificate is not valid for the name the client asked "
-		    "for. Add that name to the certificate's subject "
-		    "alternative names, or have clients use a name it lists.");
+		name_finding(p);
 	if (has_verr(p, VERR_NOT_YET_VALID))
 		diag_add(p, F_CERT_NOT_YET_VALID,
 		    "A certificate in the chain is not valid yet. Check the "
@@ -105,6 +105,61 @@ trust_finding(struct probe_result *p, bool explained)
 	    "that verify refuse it. Use a certificate from a CA the "
 	    "clients trust, or give the right --cafile.",
 	    reasons);
+}
+
+/* name_finding - the leaf is not valid for the name checked: say both */
+static void
+name_finding(struct probe_result *p)
+{
+	const char *name = p->verification.name;
+	char names[512];
+
+	if (p->ncerts > 0 && p->certs[0].parsed)
+		leaf_names(&p->certs[0], names, sizeof(names));
+	else
+		(void)snprintf(
+		    names, sizeof(names), "no name that could be read");
+	diag_add(p, F_CERT_HOSTNAME_MISMATCH,
+	    "The certificate is not valid for %s%s%s, the name checked (--sni, "
+	    "or the target's host name); it holds %s. Add the name to the "
+	    "certificate's subject alternative names, or have clients use a "
+	    "name it lists.",
+	    name[0] != '\0' ? "\"" : "", name[0] != '\0' ? name : "the name",
+	    name[0] != '\0' ? "\"" : "", names);
+}
+
+/*
+ * leaf_names - "DNS:a, DNS:b, IP:1.2.3.4 (and 3 more)", the names a leaf
+ * holds (its subject when it has no alternative names)
+ */
+static void
+leaf_names(const struct cert_info *c, char *buf, size_t size)
+{
+	size_t i, len = 0, shown = 0, total = c->nsan_dns + c->nsan_ip;
+	const char *kind, *v;
+	int n;
+
+	buf[0] = '\0';
+	if (total == 0) {
+		(void)snprintf(buf, size,
+		    "no subject alternative names, only "
+		    "the subject %s",
+		    c->subject != NULL ? c->subject : "");
+		return;
+	}
+	for (i = 0; i < total && shown < LEAF_NAMES_SHOWN; i++, shown++) {
+		kind = i < c->nsan_dns ? "DNS" : "IP";
+		v = i < c->nsan_dns ? c->san_dns[i]
+				    : c->san_ip[i - c->nsan_dns];
+		n = snprintf(buf + len, size - len, "%s%s:%s",
+		    shown > 0 ? ", " : "", kind, v);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+	if (shown < total && len < size)
+		(void)snprintf(
+		    buf + len, size - len, " (and %zu more)", total - shown);
 }
 
 /* expiry_finding - certificate i has expired, or expires soon */

@@ -1,8 +1,9 @@
 /*
  * diagnose_dialogue.c - findings about the SMTP dialogue: could a client
  * connect, was it greeted, which way does the port speak TLS, is STARTTLS
- * offered and accepted, is AUTH offered in clear, did the login of
- * --auth-user work, and the failure that ended the dialogue.
+ * offered and accepted, did the login of --auth-user work, and the
+ * failure that ended the dialogue (AUTH offered in clear is
+ * diagnose_auth.c's).
  *
  * Pure: reads the probe's observations only (never the findings raised so
  * far), writes findings through diag_add(). Knows nothing of certificates
@@ -17,14 +18,13 @@ static void reach_findings(struct probe_result *);
 static void banner_timeout(struct probe_result *);
 static void greeting_findings(struct probe_result *);
 static void mode_findings(struct probe_result *);
+static const char *plaintext_rest(const struct probe_result *);
 static void starttls_findings(struct probe_result *);
-static void auth_finding(struct probe_result *);
 static void login_finding(struct probe_result *);
 static bool connect_failed(const struct probe_result *);
 static bool banner_timed_out(const struct probe_result *);
 static bool banner_refused(const struct probe_result *);
 static bool starttls_refused(const struct probe_result *);
-static bool speaks_plaintext(const struct probe_result *);
 static bool error_explained(const struct probe_result *);
 static const struct ehlo_result *refused_ehlo(const struct probe_result *);
 static bool expects_starttls(const struct probe_result *);
@@ -37,7 +37,6 @@ diag_dialogue(struct probe_result *p)
 	reach_findings(p);
 	mode_findings(p);
 	starttls_findings(p);
-	auth_finding(p);
 	login_finding(p);
 }
 
@@ -170,30 +169,52 @@ greeting_findings(struct probe_result *p)
 		    ehlo->helo ? "EHLO and HELO" : "EHLO", ehlo->reply.code);
 }
 
-/* mode_findings - the port speaks TLS the other way than asked */
+/*
+ * mode_findings - the port speaks TLS the other way than asked. Each
+ * message says what this port does and what works on it; what the other
+ * ports of the host change (a swap) is diagnose_host.c's.
+ */
 static void
 mode_findings(struct probe_result *p)
 {
-	if (speaks_plaintext(p))
+	if (diag_speaks_plaintext(p))
 		diag_add(p, F_IMPLICIT_PORT_SPEAKS_PLAINTEXT,
-		    "Port "
-		    "%d was probed for implicit TLS (TLS from the first byte, "
-		    "RFC 8314), but the server answered in plaintext SMTP. "
-		    "Clients set to SSL/TLS-on-connect fail here; either "
-		    "enable implicit TLS on this port (Postfix: "
-		    "smtpd_tls_wrappermode=yes) or tell clients to use "
-		    "STARTTLS.",
-		    p->port);
-	if (p->detected_other_mode && p->mode == MODE_IMPLICIT)
+		    "Port %d was probed for implicit TLS (TLS from the first "
+		    "byte, RFC 8314), but the server answered in plaintext "
+		    "SMTP. Clients set to SSL/TLS on connect fail here. "
+		    "Enable implicit TLS on this port (Postfix: "
+		    "smtpd_tls_wrappermode=yes)%s",
+		    p->port, plaintext_rest(p));
+	if (diag_speaks_implicit(p))
 		diag_add(p, F_PORT_EXPECTS_IMPLICIT_TLS,
-		    "Port %d "
-		    "sends no greeting in plaintext: it expects implicit TLS "
-		    "from the first byte (RFC 8314). A STARTTLS-only client "
-		    "(for example .NET System.Net.Mail.SmtpClient with "
-		    "EnableSsl) waits for a greeting that never comes and "
-		    "times out. Configure clients for SSL/TLS on connect, or "
-		    "use port 587 with STARTTLS.",
-		    p->port);
+		    "Port %d sends no greeting in plaintext: it expects "
+		    "implicit TLS from the first byte (RFC 8314). A "
+		    "STARTTLS-only client (for example .NET "
+		    "System.Net.Mail.SmtpClient with EnableSsl) waits for a "
+		    "greeting that never comes and times out. On this port, "
+		    "set clients to SSL/TLS on connect%s.",
+		    p->port,
+		    p->port == 587 ? "; or serve STARTTLS here, which is what "
+				     "clients expect on 587 (RFC 6409)"
+				   : "");
+}
+
+/* plaintext_rest - what works on an implicit port that spoke plaintext */
+static const char *
+plaintext_rest(const struct probe_result *p)
+{
+	if (p->mode == MODE_STARTTLS && p->tls.established)
+		return "; until then, clients can use STARTTLS on it, which "
+		       "works.";
+	if (p->starttls.offered)
+		return ". It offers STARTTLS, but no TLS session started "
+		       "there either (see the other findings).";
+	/* Implicit mode asked: no EHLO was sent, so STARTTLS is unknown. */
+	if (!p->ehlo.reply.present)
+		return ". Probe it in auto mode to see whether it offers "
+		       "STARTTLS.";
+	return ". It offers no STARTTLS either: nothing sent to this port "
+	       "is encrypted.";
 }
 
 /* starttls_findings - STARTTLS missing, refused, or followed by bytes */
@@ -228,22 +249,6 @@ starttls_findings(struct probe_result *p)
 		    "responses (CVE-2011-0411 class); a client that keeps "
 		    "them can be tricked.",
 		    p->starttls.trailing_bytes);
-}
-
-/* auth_finding - AUTH in clear text; milder when STARTTLS is offered */
-static void
-auth_finding(struct probe_result *p)
-{
-	bool plain_port = !p->starttls.offered;
-
-	if (p->auth.nbefore == 0)
-		return;
-	diag_add_milder(p, F_AUTH_BEFORE_TLS, !plain_port,
-	    "The server offers AUTH before TLS on port "
-	    "%d%s. A client may send its password in clear text. "
-	    "Offer AUTH only inside TLS (Postfix: "
-	    "smtpd_tls_auth_only=yes).",
-	    p->port, plain_port ? ", and offers no STARTTLS at all" : "");
 }
 
 /*
@@ -322,11 +327,18 @@ starttls_refused(const struct probe_result *p)
 	    p->starttls.code != 0;
 }
 
-/* speaks_plaintext - asked for implicit TLS, the port spoke plaintext */
-static bool
-speaks_plaintext(const struct probe_result *p)
+/* diag_speaks_plaintext - asked for implicit TLS, the port spoke plaintext */
+bool
+diag_speaks_plaintext(const struct probe_result *p)
 {
 	return p->detected_other_mode && p->mode != MODE_IMPLICIT;
+}
+
+/* diag_speaks_implicit - silent in plaintext, and implicit TLS worked */
+bool
+diag_speaks_implicit(const struct probe_result *p)
+{
+	return p->detected_other_mode && p->mode == MODE_IMPLICIT;
 }
 
 /*
@@ -342,7 +354,7 @@ error_explained(const struct probe_result *p)
 		return true;
 	/* Plaintext on an implicit port explains the failed handshake, not
 	 * what went wrong in the STARTTLS dialogue that followed. */
-	return speaks_plaintext(p) && p->error.phase == PHASE_HANDSHAKE &&
+	return diag_speaks_plaintext(p) && p->error.phase == PHASE_HANDSHAKE &&
 	    p->mode != MODE_STARTTLS;
 }
 

@@ -82,6 +82,7 @@ main(int argc, char **argv)
 	ro.transcript = cfg.transcript;
 	ro.color = cfg.color;
 	ro.warn_days = cfg.warn_days;
+	ro.width = report_text_width(out.fp);
 	sink_open(&sink, cfg.format, out.fp, &ro, time(NULL), tls_library());
 	sink_begin(&sink);
 	ret = run_probe(&cfg, &ctx, src, stop_fd, &sink, &sum);

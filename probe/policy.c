@@ -28,7 +28,10 @@ policy_success(const struct probe_result *p)
 	    (p->requested_mode == MODE_PLAIN || p->tls.established);
 }
 
-/* policy_count - one more finished target */
+/*
+ * policy_count - one more finished target; its findings about the host as
+ * a whole count towards --fail-on like those of its probes
+ */
 void
 policy_count(struct run_summary *s, const struct target_result *t)
 {
@@ -43,6 +46,9 @@ policy_count(struct run_summary *s, const struct target_result *t)
 		if (t->probes[i].worst > s->worst)
 			s->worst = t->probes[i].worst;
 	}
+	for (i = 0; i < t->nfindings; i++)
+		if ((int)t->findings[i].severity > s->worst)
+			s->worst = (int)t->findings[i].severity;
 }
 
 /* policy_failed - the --fail-on threshold was reached */

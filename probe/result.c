@@ -68,6 +68,8 @@ result_target_free(struct target_result *t)
 {
 	size_t i;
 
+	for (i = 0; i < t->nfindings; i++)
+		free(t->findings[i].message);
 	for (i = 0; i < t->nprobes; i++)
 		result_probe_free(&t->probes[i]);
 	free(t->probes);

@@ -384,6 +384,7 @@ abandon_all(struct run *r, int64_t now)
 static void
 target_end(struct run *r, struct tgt *t)
 {
+	diagnose_target(&t->res);
 	policy_count(r->sum, &t->res);
 	sink_target(r->sink, &t->res);
 	/* Nobody reads the report any more: probing on would be wasted. */

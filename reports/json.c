@@ -27,6 +27,7 @@ static json_t *target_json(
 static json_t *probe_json(
     const struct probe_result *, const struct report_opts *);
 static json_t *error_json(const struct probe_error *);
+static json_t *findings_json(const struct finding *, size_t);
 static json_t *timing_json(const struct timings *);
 static json_t *attempts_json(const struct probe_result *);
 static json_t *summary_json(const struct run_summary *);
@@ -140,6 +141,7 @@ target_json(const struct target_result *t, const struct report_opts *o)
 	set(obj, "index", json_integer((json_int_t)t->index));
 	set(obj, "sni", t->sni != NULL ? str(t->sni) : json_null());
 	set(obj, "error", error_json(&t->error));
+	set(obj, "findings", findings_json(t->findings, t->nfindings));
 	probes = checked(json_array());
 	for (i = 0; i < t->nprobes; i++)
 		push(probes, probe_json(&t->probes[i], o));
@@ -150,7 +152,7 @@ target_json(const struct target_result *t, const struct report_opts *o)
 static json_t *
 probe_json(const struct probe_result *p, const struct report_opts *o)
 {
-	json_t *obj = checked(json_object()), *certs, *findings, *f, *adv;
+	json_t *obj = checked(json_object()), *certs, *adv;
 	size_t i;
 
 	set(obj, "port", json_integer(p->port));
@@ -178,21 +180,28 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 	set(adv, "tls", str(p->advice.tls != NULL ? p->advice.tls : "none"));
 	set(adv, "text", str(p->advice.text != NULL ? p->advice.text : ""));
 	set(obj, "client_advice", adv);
-	findings = checked(json_array());
-	for (i = 0; i < p->nfindings; i++) {
-		f = checked(json_object());
-		set(f, "id", str(p->findings[i].id));
-		set(f, "severity",
-		    str(severity_names[p->findings[i].severity]));
-		set(f, "message", str(p->findings[i].message));
-		push(findings, f);
-	}
-	set(obj, "findings", findings);
+	set(obj, "findings", findings_json(p->findings, p->nfindings));
 	set(obj, "status", str(status_names[p->status]));
 	set(obj, "attempts", attempts_json(p));
 	if (o->transcript)
 		set(obj, "transcript", transcript_json(&p->transcript));
 	return obj;
+}
+
+static json_t *
+findings_json(const struct finding *list, size_t n)
+{
+	json_t *arr = checked(json_array()), *f;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		f = checked(json_object());
+		set(f, "id", str(list[i].id));
+		set(f, "severity", str(severity_names[list[i].severity]));
+		set(f, "message", str(list[i].message));
+		push(arr, f);
+	}
+	return arr;
 }
 
 static json_t *

@@ -8,14 +8,14 @@ setup() {
 	load helpers/common
 }
 
-# finding ID SEVERITY TEXT - probe 0 raised ID with SEVERITY, and its
-# message contains TEXT
+# finding ID SEVERITY TEXT - probe 0 (or, for a finding about the host as a
+# whole, target 0) raised ID with SEVERITY, and its message contains TEXT
 finding() {
-	local sev msg
-	sev=$(jq -r --arg id "$1" '.targets[0].probes[0].findings[] | select(.id == $id) | .severity' "$REPORT")
+	local sev msg all='.targets[0] | .findings + .probes[0].findings | .[]'
+	sev=$(jq -r --arg id "$1" "$all"' | select(.id == $id) | .severity' "$REPORT")
 	[ -n "$sev" ] || fail "no finding $1; findings: $(findings)"
 	assert_equal "$sev" "$2"
-	msg=$(jq -r --arg id "$1" '.targets[0].probes[0].findings[] | select(.id == $id) | .message' "$REPORT")
+	msg=$(jq -r --arg id "$1" "$all"' | select(.id == $id) | .message' "$REPORT")
 	[[ $msg == *"$3"* ]] || fail "message of $1 lacks '$3': $msg"
 }
 
@@ -49,24 +49,58 @@ finding() {
 	finding starttls-rejected critical "answered it with 454"
 }
 
-@test "auth-before-tls: critical without STARTTLS, warning with it" {
+@test "auth-before-tls: critical for PLAIN and LOGIN in clear, with or without STARTTLS" {
 	lab_probe "$LAB_PORT_PLAIN"
-	finding auth-before-tls critical "smtpd_tls_auth_only=yes"
+	finding auth-before-tls critical "offers no STARTTLS at all, with mechanisms that send the password itself (PLAIN, LOGIN;"
+	# The lab's greeting names no software: neutral words.
+	finding auth-before-tls critical "the greeting does not name the server software"
 	hostile_probe PLAIN_ON_IMPLICIT/starttls
-	finding auth-before-tls warning "smtpd_tls_auth_only=yes"
+	finding auth-before-tls critical "send the password itself"
 	assert_equal "$(p '.auth.before_tls | join(" ")')" "PLAIN LOGIN"
 	assert_equal "$(p '.auth.after_tls | join(" ")')" "PLAIN LOGIN"
 	assert_equal "$(p .auth.only_after_tls)" false
 }
 
+@test "auth-before-tls: an Exim greeting gets Exim's setting" {
+	hostile_probe EXIM_PLAIN/starttls
+	assert_equal "$(p '.banner.lines[0]')" "exim.test ESMTP Exim 4.96 Mon, 01 Jan 2024 00:00:00 +0000"
+	finding auth-before-tls critical 'Exim: auth_advertise_hosts = ${if eq{$tls_in_cipher}{}{}{*}}'
+}
+
+@test "auth-before-tls: a warning for CRAM-MD5 alone, with Sendmail's setting" {
+	hostile_probe SENDMAIL_CRAM/starttls
+	assert_equal "$(p '.auth.before_tls | join(" ")')" CRAM-MD5
+	finding auth-before-tls warning "do not send the password (CRAM-MD5)"
+	finding auth-before-tls warning "define(\`confAUTH_OPTIONS', \`p')"
+	msg=$(p '.findings[0].message')
+	[[ $msg != *Postfix* && $msg != *"clear text"* ]] || fail "$msg"
+}
+
 @test "port-expects-implicit-tls: silent in plaintext, TLS works" {
 	hostile_probe IMPLICIT_ONLY/auto --timeout 4
-	finding port-expects-implicit-tls warning "System.Net.Mail.SmtpClient"
+	finding port-expects-implicit-tls critical "set clients to SSL/TLS on connect"
+	finding port-expects-implicit-tls critical "System.Net.Mail.SmtpClient"
+}
+
+@test "port-expects-implicit-tls: --fail-on critical fails on the lab's implicit port probed as auto" {
+	lab_probe "$LAB_PORT_SMTPS/auto" --fail-on critical
+	assert_equal "$status" 1
+	assert_equal "$(p .mode)" implicit
+	finding port-expects-implicit-tls critical "expects implicit TLS"
+	assert_equal "$(findings)" port-expects-implicit-tls
 }
 
 @test "implicit-port-speaks-plaintext: implicit requested, plaintext answered" {
 	hostile_probe PLAIN_ON_IMPLICIT/implicit
 	finding implicit-port-speaks-plaintext critical "smtpd_tls_wrappermode=yes"
+	# Implicit mode sent no EHLO: whether STARTTLS is offered is unknown.
+	finding implicit-port-speaks-plaintext critical "Probe it in auto mode"
+}
+
+@test "ports-swapped: 465 speaks plaintext and 587 implicit TLS" {
+	in_netns PLAIN_ON_IMPLICIT=465 IMPLICIT_ONLY=587 -- --sni hostile.test -p 465,587
+	finding ports-swapped critical "Ports 465 and 587 are swapped: port 465, where clients expect implicit TLS, speaks plaintext SMTP with STARTTLS, and port 587"
+	assert_equal "$(j '.targets[0].findings | length')" 1
 }
 
 @test "handshake-failed: a TLS alert" {

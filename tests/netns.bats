@@ -8,23 +8,6 @@ setup() {
 	unshare -n true 2>/dev/null || skip "network namespaces are not available"
 }
 
-# in_netns NAME=PORT... -- ARGS... - probe 127.0.0.1 with ARGS in a new
-# network namespace where the hostile server serves behaviour NAME on PORT
-# (tests/helpers/in-netns). The report lands in $REPORT as with probe().
-in_netns() {
-	mkdir -p "$BATS_TEST_TMPDIR/ns"
-	REPORT=$BATS_TEST_TMPDIR/report.json
-	set +e
-	timeout -k 5 60 unshare -n "$ROOT/tests/helpers/in-netns" \
-	    "$BATS_TEST_TMPDIR/ns" "$PROBE" "$@" >"$REPORT" \
-	    2>"$BATS_TEST_TMPDIR/stderr"
-	status=$?
-	set -e
-	[ "$status" -le 1 ] || fail "exit $status: $(cat "$BATS_TEST_TMPDIR/stderr")"
-	[ -s "$REPORT" ] || fail "no report"
-	"$VALIDATE" "$REPORT" || fail "the report does not validate"
-}
-
 @test "auto on 465 means implicit TLS" {
 	in_netns IMPLICIT_ONLY=465 -- --sni hostile.test -p 465
 	assert_equal "$(p .requested_mode)" auto
@@ -74,4 +57,48 @@ in_netns() {
 @test "starttls-missing on port 25 is a warning" {
 	in_netns BARE_LF=25 -- -p 25
 	assert_equal "$(p '.findings[] | select(.id == "starttls-missing") | .severity')" warning
+}
+
+@test "465 in plaintext without STARTTLS: no advice to use STARTTLS" {
+	in_netns BARE_LF=465 -- -p 465
+	assert_equal "$(p .mode)" plain
+	msg=$(p '.findings[] | select(.id == "implicit-port-speaks-plaintext") | .message')
+	[[ $msg == *"offers no STARTTLS either"* ]] || fail "$msg"
+	[[ $msg != *"use STARTTLS"* ]] || fail "$msg"
+}
+
+# The seeds' host: 465 speaks plaintext with STARTTLS, 587 implicit TLS.
+@test "465 and 587 swapped: ports-swapped, critical, in the target, within 3 s" {
+	in_netns PLAIN_ON_IMPLICIT=465 IMPLICIT_ONLY=587 -- --sni hostile.test \
+	    -p 465,587 --fail-on critical
+	assert_equal "$status" 1
+	assert_equal "$(findings 0)" "auth-before-tls implicit-port-speaks-plaintext"
+	assert_equal "$(findings 1)" port-expects-implicit-tls
+	assert_equal "$(j '[.targets[0].findings[] | "\(.id):\(.severity)"] | join(" ")')" \
+	    ports-swapped:critical
+	msg=$(j '.targets[0].findings[0].message')
+	[[ $msg == *"port 587 with SSL/TLS on connect"* ]] || fail "$msg"
+	[[ $msg == *"port 465 with STARTTLS"* ]] || fail "$msg"
+	# Each port's own finding says only what that port does.
+	[[ $(p '.findings[0].message' 1) != *"587 with STARTTLS"* ]] ||
+	    fail "587 is told to use 587"
+	assert_equal "$(j .summary.failed)" true
+	# The run's own clock: auto mode tries implicit TLS after 1.5 s.
+	limit=3000
+	[ -z "$WRAP" ] || limit=6000
+	[ "$(j .duration_ms)" -le "$limit" ] ||
+	    fail "diagnosed in $(j .duration_ms) ms"
+}
+
+@test "465 and 587 swapped, as text: each port as it ends, then the host" {
+	in_netns PLAIN_ON_IMPLICIT=465 IMPLICIT_ONLY=587 -- --sni hostile.test \
+	    -p 587,465 --format text
+	assert_equal "$status" 0
+	# 465 answers at once, 587 after the implicit attempt: they come in
+	# the order they finish, and the host's verdict after both.
+	order=$(grep -oE '^  \[[A-Z ]+\] (port [0-9]+|the host as a whole)' "$REPORT" |
+	    sed 's/^  \[[A-Z ]*\] //' | paste -sd,)
+	assert_equal "$order" "port 465,port 587,the host as a whole"
+	grep -q "critical ports-swapped: Ports 465 and 587 are swapped" "$REPORT" ||
+	    fail "$(cat "$REPORT")"
 }

@@ -57,8 +57,9 @@ probe() {
 text_probe() {
 	TEXT=$BATS_TEST_TMPDIR/report.txt
 	set +e
-	timeout -k 5 "${PROBE_LIMIT:-60}" $WRAP "$PROBE" --format text "$@" \
-	    >"$TEXT" 2>"$BATS_TEST_TMPDIR/stderr"
+	# Pipes get whole lines unless a test sets TEXT_COLUMNS.
+	COLUMNS=${TEXT_COLUMNS:-} timeout -k 5 "${PROBE_LIMIT:-60}" $WRAP \
+	    "$PROBE" --format text "$@" >"$TEXT" 2>"$BATS_TEST_TMPDIR/stderr"
 	status=$?
 	set -e
 	[ "$status" -le 1 ] ||
@@ -72,6 +73,28 @@ lab_probe() {
 	shift
 	probe --cafile "$LAB_CA" --sni "$LAB_HOST" --ehlo client.lab.test \
 	    -p "$ports" "$@" 127.0.0.1
+}
+
+# in_netns NAME=PORT... -- ARGS... - probe 127.0.0.1 with ARGS in a new
+# network namespace where the hostile server serves behaviour NAME on PORT
+# (tests/helpers/in-netns), so that ports 25, 465 and 587 can be used. The
+# report lands in $REPORT as with probe(), and is validated when it is JSON
+# (ARGS may ask for --format text).
+in_netns() {
+	unshare -n true 2>/dev/null || skip "network namespaces are not available"
+	mkdir -p "$BATS_TEST_TMPDIR/ns"
+	rm -rf "${BATS_TEST_TMPDIR:?}/ns/"*
+	REPORT=$BATS_TEST_TMPDIR/report.json
+	set +e
+	timeout -k 5 60 unshare -n "$ROOT/tests/helpers/in-netns" \
+	    "$BATS_TEST_TMPDIR/ns" "$PROBE" "$@" >"$REPORT" \
+	    2>"$BATS_TEST_TMPDIR/stderr"
+	status=$?
+	set -e
+	[ "$status" -le 1 ] || fail "exit $status: $(cat "$BATS_TEST_TMPDIR/stderr")"
+	[ -s "$REPORT" ] || fail "no report"
+	jq -e . "$REPORT" >/dev/null 2>&1 || return 0
+	"$VALIDATE" "$REPORT" || fail "the report does not validate"
 }
 
 # j FILTER - one value from the report (raw strings), for the first probe

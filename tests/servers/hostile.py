@@ -430,6 +430,13 @@ def behaviours(ctx):
         """a server for host without STARTTLS; commands add to QUIT"""
         return functools.partial(smtp, greeting=banner(host), commands={b"QUIT": QUIT, **commands})
 
+    def named(greeting, auth_clear, auth_tls):
+        """a STARTTLS server whose greeting names its software, with AUTH
+        auth_clear before TLS and auth_tls inside it"""
+        host = greeting.split(b" ", 1)[0]
+        return functools.partial(smtp, greeting=reply(220, greeting), commands=table(
+            host, (auth_clear, b"SIZE 1000"), starttls(ctx["normal"], table(host, (auth_tls,)))))
+
     plain_caps = (b"AUTH PLAIN LOGIN",)
     lf = b"\n"
     return {
@@ -482,6 +489,12 @@ def behaviours(ctx):
         "CERT_EXPIRING": hostile(starttls(ctx["expiring"], after_tls)),
         "WEAK_KEY": hostile(starttls(ctx["weakkey"], after_tls)),
         "WEAK_SIGNATURE": hostile(starttls(ctx["sha1"], after_tls)),
+        # Real greetings name their software: the advice follows it.
+        "SENDMAIL_CRAM": named(b"sendmail.test ESMTP Sendmail 8.17.1/8.17.1; "
+                               b"Mon, 1 Jan 2024 00:00:00 GMT",
+                               b"AUTH CRAM-MD5", b"AUTH CRAM-MD5 PLAIN LOGIN"),
+        "EXIM_PLAIN": named(b"exim.test ESMTP Exim 4.96 Mon, 01 Jan 2024 00:00:00 +0000",
+                            b"AUTH PLAIN LOGIN", b"AUTH PLAIN LOGIN"),
     }
 
 

@@ -203,7 +203,7 @@ table_cases(void)
 	    {"starttls-rejected", SEV_CRITICAL},
 	    {"auth-before-tls", SEV_CRITICAL},
 	    {"implicit-port-speaks-plaintext", SEV_CRITICAL},
-	    {"port-expects-implicit-tls", SEV_WARNING},
+	    {"port-expects-implicit-tls", SEV_CRITICAL},
 	    {"handshake-failed", SEV_CRITICAL},
 	    {"tls-legacy-version", SEV_WARNING},
 	    {"cert-untrusted", SEV_CRITICAL}, {"cert-expired", SEV_CRITICAL},
@@ -222,7 +222,9 @@ table_cases(void)
 	    {"changed-tls-downgraded", SEV_WARNING},
 	    {"changed-certificate", SEV_INFO},
 	    {"changed-port-state", SEV_WARNING}, {"changed-auth", SEV_WARNING},
-	    {"changed-capabilities", SEV_INFO}, {"login-failed", SEV_CRITICAL}};
+	    {"changed-capabilities", SEV_INFO}, {"login-failed", SEV_CRITICAL},
+
+	    {"ports-swapped", SEV_CRITICAL}};
 	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
 	bool unique = true, named = true, found;
 
@@ -548,8 +550,8 @@ starttls_cases(void)
 	result_text_set(&p.auth.before[0], "PLAIN", 5);
 	result_text_set(&p.auth.before[1], "LOGIN", 5);
 	p.auth.nbefore = 2;
-	expect(
-	    &p, "AUTH before TLS, STARTTLS offered", "auth-before-tls:warning");
+	expect(&p, "AUTH PLAIN before TLS, STARTTLS offered",
+	    "auth-before-tls:critical");
 
 	dialogue(&p, 587, MODE_STARTTLS);
 	result_text_set(&p.auth.before[0], "PLAIN", 5);
@@ -599,8 +601,15 @@ mode_cases(void)
 	dialogue(&p, 465, MODE_AUTO);
 	p.detected_other_mode = true;
 	p.mode = MODE_PLAIN;
-	expect(&p, "465 auto, switched to plain",
-	    "implicit-port-speaks-plaintext:critical");
+	diag(&p);
+	is_str(findings_of(&p), "implicit-port-speaks-plaintext:critical",
+	    "465 auto, switched to plain");
+	ok(!message_has(&p, "implicit-port-speaks-plaintext", "use STARTTLS"),
+	    "465 without STARTTLS: no advice to use STARTTLS");
+	ok(message_has(&p, "implicit-port-speaks-plaintext",
+	       "offers no STARTTLS either"),
+	    "465 without STARTTLS: says so");
+	result_probe_free(&p);
 
 	/* What breaks in the plaintext dialogue after the switch is named
 	 * too: the switch explains only the failed implicit handshake. */
@@ -625,8 +634,15 @@ mode_cases(void)
 	dialogue(&p, 587, MODE_AUTO);
 	p.detected_other_mode = true;
 	tls_up(&p, MODE_IMPLICIT, TLSV_1_3);
-	expect(&p, "587 auto, switched to implicit",
-	    "port-expects-implicit-tls:warning");
+	diag(&p);
+	is_str(findings_of(&p), "port-expects-implicit-tls:critical",
+	    "587 auto, switched to implicit");
+	ok(!message_has(&p, "port-expects-implicit-tls", "use port 587"),
+	    "587 auto, switched to implicit: no advice to use 587 itself");
+	ok(message_has(&p, "port-expects-implicit-tls",
+	       "set clients to SSL/TLS on connect"),
+	    "587 auto, switched to implicit: says what works on the port");
+	result_probe_free(&p);
 }
 
 /* tls_cases - the handshake and the protocol version */
@@ -753,7 +769,22 @@ verification_cases(void)
 	healthy(&p);
 	p.verification.hostname_match = 0;
 	p.verification.errors = VB(VERR_HOSTNAME_MISMATCH);
-	expect(&p, "hostname mismatch", "cert-hostname-mismatch:critical");
+	(void)snprintf(p.verification.name, sizeof(p.verification.name), "%s",
+	    "mail.example.org");
+	p.certs[0].san_dns = xcalloc(2, sizeof(char *));
+	p.certs[0].san_dns[0] = xstrdup("mx.example.org");
+	p.certs[0].san_dns[1] = xstrdup("smtp.example.org");
+	p.certs[0].nsan_dns = 2;
+	diag(&p);
+	is_str(findings_of(&p), "cert-hostname-mismatch:critical",
+	    "hostname mismatch");
+	ok(message_has(&p, "cert-hostname-mismatch",
+	       "not valid for \"mail.example.org\", the name checked"),
+	    "hostname mismatch: names the name checked");
+	ok(message_has(&p, "cert-hostname-mismatch",
+	       "it holds DNS:mx.example.org, DNS:smtp.example.org."),
+	    "hostname mismatch: names the names the certificate holds");
+	result_probe_free(&p);
 
 	healthy(&p);
 	p.verification.hostname_match = -1;
