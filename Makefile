@@ -14,7 +14,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 
 CC	?= cc
-PKGS	 = gnutls jansson
+PKGS	 = gnutls jansson libcares
 PREFIX	?= /usr/local
 BUILD	?= build
 

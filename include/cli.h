@@ -40,6 +40,14 @@ struct config {
 	char **targets; /* argv's, not owned */
 	size_t ntargets;
 	const char *targets_file; /* -f: NULL none, "-" stdin; argv's */
+	bool mx;                  /* targets are mail domains: MX hosts */
+	bool srv;                 /* and their submission SRV records */
+	bool first_address;       /* one address per name */
+	int family;               /* AF_UNSPEC; AF_INET (-4), AF_INET6 (-6) */
+	const char *resolver;     /* --resolver; NULL: /etc/resolv.conf */
+	unsigned int shard_k;     /* --shard K/N; 0: no shard */
+	unsigned int shard_n;
+	int progress; /* 1 on, 0 off, -1 as main.c decides (stderr a tty) */
 };
 
 enum cli_result {

@@ -28,6 +28,12 @@ struct diag_params {
 /* diagnose - fill p->findings and p->advice from the rest of p */
 void diagnose(struct probe_result *p, const struct diag_params *);
 
+/*
+ * diag_target - the findings about a target as a whole (its DNS: null-mx,
+ * mx-missing, dns-failed), from its mx, srv and error
+ */
+void diag_target(struct target_result *t);
+
 /* diag_dialogue - reachability, greeting, mode, STARTTLS and AUTH */
 void diag_dialogue(struct probe_result *);
 /* diag_error - the failure no specific finding explains, by its kind */

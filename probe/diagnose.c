@@ -28,8 +28,10 @@ const struct finding_def finding_defs[F_COUNT] = {FINDINGS(FINDING_DEF)};
 const size_t finding_defs_count = F_COUNT;
 
 static void advise(struct probe_result *);
-static void vadd(struct probe_result *, enum finding_id, enum severity,
-    const char *, va_list) __attribute__((format(printf, 4, 0)));
+static void target_add(struct target_result *, enum finding_id, const char *,
+    ...) __attribute__((format(printf, 3, 4)));
+static void vadd(struct finding *, size_t *, enum finding_id, enum severity,
+    const char *, va_list) __attribute__((format(printf, 5, 0)));
 
 /* diagnose - findings and advice for one probe */
 void
@@ -51,6 +53,33 @@ diagnose(struct probe_result *p, const struct diag_params *dp)
 	advise(p);
 }
 
+/* diag_target - what the target's DNS says about the domain */
+void
+diag_target(struct target_result *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfindings; i++)
+		free(t->findings[i].message);
+	t->nfindings = 0;
+	if (t->error.set && t->error.phase == PHASE_RESOLVE)
+		target_add(t, F_DNS_FAILED,
+		    "%s. Check the domain's name and its DNS servers.",
+		    t->error.message);
+	if (t->mx != NULL && t->mx->null_mx)
+		target_add(t, F_NULL_MX,
+		    "%s publishes a null MX (RFC 7505): it accepts no mail, "
+		    "so nothing was probed.",
+		    t->host);
+	if (t->mx != NULL && t->mx->implicit)
+		target_add(t, F_MX_MISSING,
+		    "%s has no MX record: mail goes to the domain's own "
+		    "address (RFC 5321 5.1), which was probed. Publish MX "
+		    "records naming the mail servers, or a null MX if the "
+		    "domain takes no mail.",
+		    t->host);
+}
+
 /* diag_add - append a finding at the severity of its table entry */
 void
 diag_add(struct probe_result *p, enum finding_id id, const char *fmt, ...)
@@ -58,7 +87,20 @@ diag_add(struct probe_result *p, enum finding_id id, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vadd(p, id, finding_defs[id].severity, fmt, ap);
+	vadd(
+	    p->findings, &p->nfindings, id, finding_defs[id].severity, fmt, ap);
+	va_end(ap);
+}
+
+/* target_add - a finding about the target as a whole */
+static void
+target_add(struct target_result *t, enum finding_id id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd(
+	    t->findings, &t->nfindings, id, finding_defs[id].severity, fmt, ap);
 	va_end(ap);
 }
 
@@ -70,7 +112,7 @@ diag_add_milder(struct probe_result *p, enum finding_id id, bool milder,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vadd(p, id,
+	vadd(p->findings, &p->nfindings, id,
 	    milder ? finding_defs[id].milder : finding_defs[id].severity, fmt,
 	    ap);
 	va_end(ap);
@@ -111,18 +153,18 @@ advise(struct probe_result *p)
 	p->advice.text = xstrdup(text);
 }
 
-/* vadd - append a finding, unless the bounded list is full */
+/* vadd - append a finding to f[*n], unless the bounded list is full */
 static void
-vadd(struct probe_result *p, enum finding_id id, enum severity sev,
+vadd(struct finding *f, size_t *n, enum finding_id id, enum severity sev,
     const char *fmt, va_list ap)
 {
 	char buf[1024];
 
-	if (p->nfindings == FINDINGS_MAX)
+	if (*n == FINDINGS_MAX)
 		return;
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
-	p->findings[p->nfindings].id = finding_defs[id].id;
-	p->findings[p->nfindings].severity = sev;
-	p->findings[p->nfindings].message = xstrdup(buf);
-	p->nfindings++;
+	f[*n].id = finding_defs[id].id;
+	f[*n].severity = sev;
+	f[*n].message = xstrdup(buf);
+	(*n)++;
 }

@@ -73,6 +73,11 @@ main(int argc, char **argv)
 		log_warn("-f: %s", err);
 		return EXIT_USAGE;
 	}
+	if (cfg.shard_n > 0)
+		target_src_shard(src, cfg.shard_k, cfg.shard_n);
+	/* A line redrawn in place is for a person at a terminal. */
+	if (cfg.progress < 0)
+		cfg.progress = isatty(STDERR_FILENO);
 	if (run_setup(&cfg, &ctx) != 0) {
 		target_src_close(src);
 		return EXIT_USAGE;

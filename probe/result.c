@@ -69,9 +69,13 @@ result_target_free(struct target_result *t)
 
 	for (i = 0; i < t->nprobes; i++)
 		result_probe_free(&t->probes[i]);
+	for (i = 0; i < t->nfindings; i++)
+		free(t->findings[i].message);
 	free(t->probes);
 	free(t->host);
 	free(t->sni);
+	free(t->mx);
+	free(t->srv);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -28,12 +28,13 @@ struct out {
 };
 
 static void target_header(struct out *, const struct target_result *);
-static void probe_text(struct out *, const struct probe_result *, bool);
+static void probe_text(struct out *, const struct probe_result *, bool, bool);
 static void reply_line(struct out *, const char *, const struct reply *);
 static void caps_line(struct out *, const char *, const struct ehlo_result *);
 static void tls_lines(struct out *, const struct probe_result *);
 static void auth_line(struct out *, const struct auth_result *);
-static void findings_lines(struct out *, const struct probe_result *);
+static void findings_lines(struct out *, const struct finding *, size_t);
+static void dns_lines(struct out *, const struct target_result *);
 static void transcript_lines(struct out *, const struct transcript *);
 static void label(struct out *, const char *);
 static void color(struct out *, const char *);
@@ -56,26 +57,32 @@ report_text_probe(
 		target_header(&out, t);
 		s->current = t;
 	}
-	probe_text(&out, p, s->o.transcript);
+	probe_text(&out, p, s->o.transcript, t->mx != NULL || t->srv != NULL);
 	return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
 }
 
-/* report_text_target - a target without ports (a bad -f line) */
+/*
+ * report_text_target - the findings about the target as a whole, under
+ * its ports; a target without ports (a bad -f line, a null MX) gets its
+ * header here
+ */
 int
 report_text_target(struct sink *s, const struct target_result *t)
 {
 	struct out out = {s->fp, s->o.color};
 
-	if (t->nprobes > 0) {
-		if (s->current == t)
-			s->current = NULL, fputc('\n', s->fp);
-		return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
+	if (t->nprobes > 0 && s->current != t) {
+		if (s->current != NULL)
+			fputc('\n', s->fp);
+		target_header(&out, t);
+	} else if (t->nprobes == 0) {
+		if (s->current != NULL)
+			fputc('\n', s->fp);
+		target_header(&out, t);
 	}
-	if (s->current != NULL)
-		fputc('\n', s->fp);
-	s->current = NULL;
-	target_header(&out, t);
+	findings_lines(&out, t->findings, t->nfindings);
 	fputc('\n', s->fp);
+	s->current = NULL;
 	return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
 }
 
@@ -112,10 +119,45 @@ target_header(struct out *o, const struct target_result *t)
 		puts_safe(o, t->error.message);
 		fputc('\n', o->fp);
 	}
+	dns_lines(o, t);
+}
+
+/* dns_lines - what --mx and --srv found */
+static void
+dns_lines(struct out *o, const struct target_result *t)
+{
+	static const char *const svc[SRV_COUNT] = {
+	    [SRV_SUBMISSIONS] = "submissions", [SRV_SUBMISSION] = "submission"};
+	const struct srv_record *r;
+	size_t i;
+	int k;
+
+	if (t->mx != NULL && (t->mx->n > 0 || t->mx->implicit)) {
+		label(o, "mx");
+		for (i = 0; i < t->mx->n; i++) {
+			fprintf(o->fp, "%s%d ", i > 0 ? ", " : "",
+			    t->mx->records[i].preference);
+			puts_safe(o, t->mx->records[i].host);
+		}
+		fputs(t->mx->implicit    ? "none: the domain itself\n"
+			: t->mx->null_mx ? " (null MX)\n"
+					 : "\n",
+		    o->fp);
+	}
+	for (k = 0; t->srv != NULL && k < SRV_COUNT; k++)
+		for (i = 0; i < t->srv->n[k]; i++) {
+			r = &t->srv->records[k][i];
+			label(o, i == 0 ? svc[k] : "");
+			fprintf(o->fp, "%d %d %d ", r->priority, r->weight,
+			    r->port);
+			puts_safe(o, r->target);
+			fputc('\n', o->fp);
+		}
 }
 
 static void
-probe_text(struct out *o, const struct probe_result *p, bool transcript)
+probe_text(
+    struct out *o, const struct probe_result *p, bool transcript, bool host)
 {
 	if (p->error.set || p->worst == SEV_CRITICAL) {
 		color(o, C_RED);
@@ -129,6 +171,10 @@ probe_text(struct out *o, const struct probe_result *p, bool transcript)
 	}
 	color(o, C_OFF);
 	fprintf(o->fp, " port %d", p->port);
+	if (host) {
+		fputc(' ', o->fp);
+		puts_safe(o, p->host);
+	}
 	if (p->address[0] != '\0')
 		fprintf(o->fp, " (%s)", p->address);
 	fprintf(o->fp, "  mode %s", mode_names[p->mode]);
@@ -164,7 +210,7 @@ probe_text(struct out *o, const struct probe_result *p, bool transcript)
 		puts_safe(o, p->advice.text);
 		fputc('\n', o->fp);
 	}
-	findings_lines(o, p);
+	findings_lines(o, p->findings, p->nfindings);
 	if (transcript)
 		transcript_lines(o, &p->transcript);
 }
@@ -296,7 +342,7 @@ auth_line(struct out *o, const struct auth_result *a)
 }
 
 static void
-findings_lines(struct out *o, const struct probe_result *p)
+findings_lines(struct out *o, const struct finding *fs, size_t n)
 {
 	static const char *const col[SEV_COUNT] = {
 	    [SEV_INFO] = C_DIM,
@@ -306,8 +352,8 @@ findings_lines(struct out *o, const struct probe_result *p)
 	const struct finding *f;
 	size_t i;
 
-	for (i = 0; i < p->nfindings; i++) {
-		f = &p->findings[i];
+	for (i = 0; i < n; i++) {
+		f = &fs[i];
 		label(o, i == 0 ? "findings" : "");
 		color(o, col[f->severity]);
 		fprintf(o->fp, "%-8s %s", severity_names[f->severity], f->id);
