@@ -57,10 +57,13 @@ struct lookup {
 	char name[HOSTNAME_MAX + 16]; /* for messages; "_submissions._tcp." */
 	dns_done_fn *done;            /* NULL once the caller was told */
 	void *arg;
+	int family;                 /* LK_ADDRS: AF_UNSPEC, AF_INET, AF_INET6 */
+	bool sent;                  /* handed to c-ares, which holds it */
 	bool cares_done;            /* c-ares called back: it holds nothing */
 	bool starting;              /* inside the call that started it */
 	struct dns_answer *answer;  /* owned: found while starting */
 	struct lookup *prev, *next; /* d->lookups */
+	struct lookup *qnext;       /* d->queue */
 };
 
 struct dns {
@@ -71,8 +74,11 @@ struct dns {
 	size_t nsocks, capsocks;
 	int lookup_ms;
 	size_t pending;         /* lookups whose caller was not told yet */
+	size_t outstanding;     /* lookups c-ares holds */
 	struct lookup *lookups; /* every live lookup */
-	bool closing;           /* dns_free: callbacks only release */
+	struct lookup *queue,
+	    *queue_tail; /* waiting for c-ares to hold fewer */
+	bool closing;    /* dns_free: callbacks only release */
 };
 
 static int parse_server(const char *, struct ares_addr_port_node *);
@@ -82,10 +88,13 @@ static void on_cares_timer(struct source *, int64_t);
 static void timer_update(struct dns *);
 static struct lookup *lookup_new(
     struct dns *, enum lookup_type, const char *, dns_done_fn *, void *);
+static void lookup_ask(struct lookup *);
+static void lookup_send(struct lookup *);
 static void lookup_started(struct lookup *);
 static void on_deadline(struct source *, int64_t);
 static void deliver(struct lookup *, const struct dns_answer *);
 static void lookup_release(struct lookup *);
+static void pump(struct dns *);
 static void cares_finished(struct lookup *, struct dns_answer *);
 static struct dns_answer *literal(const char *, int);
 static void on_addrinfo(void *, int, int, struct ares_addrinfo *);
@@ -125,7 +134,11 @@ dns_new(struct loop *loop, const char *server, int lookup_ms, char *err,
 	    ? lookup_ms / (1 + DNS_TRIES)
 	    : DNS_TRY_MIN_MS;
 	opts.tries = DNS_TRIES;
-	optmask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+	/* Room for the answers of DNS_LOOKUPS_MAX lookups at once (the
+	 * kernel caps it at net.core.rmem_max). */
+	opts.socket_receive_buffer_size = DNS_RCVBUF;
+	optmask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	    ARES_OPT_SOCK_RCVBUF;
 	if ((rc = ares_init_options(&d->ch, &opts, optmask)) != ARES_SUCCESS ||
 	    (server != NULL &&
 		(rc = ares_set_servers_ports(d->ch, &node)) != ARES_SUCCESS)) {
@@ -150,6 +163,7 @@ dns_free(struct dns *d)
 	if (d == NULL)
 		return;
 	d->closing = true;
+	d->queue = d->queue_tail = NULL;
 	/* Each outstanding query calls back (ARES_EDESTRUCTION) and each
 	 * socket is reported closed: both only release here. */
 	ares_destroy(d->ch);
@@ -178,19 +192,15 @@ dns_lookup_addrs(
     struct dns *d, const char *name, int family, dns_done_fn *done, void *arg)
 {
 	struct lookup *l = lookup_new(d, LK_ADDRS, name, done, arg);
-	struct ares_addrinfo_hints hints;
 	struct dns_answer *a;
 
+	l->family = family;
 	/* c-ares 1.18 sends an IPv4 literal to the DNS server when both
 	 * families are asked for: a literal never reaches it. */
 	if ((a = literal(name, family)) != NULL)
 		cares_finished(l, a);
-	else {
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = family;
-		hints.ai_socktype = SOCK_STREAM;
-		ares_getaddrinfo(d->ch, name, NULL, &hints, on_addrinfo, l);
-	}
+	else
+		lookup_ask(l);
 	lookup_started(l);
 }
 
@@ -200,7 +210,7 @@ dns_lookup_mx(struct dns *d, const char *name, dns_done_fn *done, void *arg)
 {
 	struct lookup *l = lookup_new(d, LK_MX, name, done, arg);
 
-	ares_query(d->ch, name, ns_c_in, ns_t_mx, on_query, l);
+	lookup_ask(l);
 	lookup_started(l);
 }
 
@@ -210,7 +220,7 @@ dns_lookup_srv(struct dns *d, const char *name, dns_done_fn *done, void *arg)
 {
 	struct lookup *l = lookup_new(d, LK_SRV, name, done, arg);
 
-	ares_query(d->ch, name, ns_c_in, ns_t_srv, on_query, l);
+	lookup_ask(l);
 	lookup_started(l);
 }
 
@@ -366,7 +376,7 @@ lookup_new(struct dns *d, enum lookup_type type, const char *name,
 	l->arg = arg;
 	l->starting = true;
 	l->timer.fd = -1;
-	l->timer.deadline = clock_ms() + d->lookup_ms;
+	l->timer.deadline = LOOP_NEVER; /* until c-ares has it */
 	l->timer.on_timeout = on_deadline;
 	loop_add(d->loop, &l->timer);
 	l->next = d->lookups;
@@ -375,6 +385,70 @@ lookup_new(struct dns *d, enum lookup_type type, const char *name,
 	d->lookups = l;
 	d->pending++;
 	return l;
+}
+
+/*
+ * lookup_ask - hand l to c-ares now, or queue it while c-ares holds
+ * DNS_LOOKUPS_MAX: a burst of answers larger than the socket's receive
+ * buffer would be dropped by the kernel and cost a retransmission
+ */
+static void
+lookup_ask(struct lookup *l)
+{
+	struct dns *d = l->d;
+
+	if (d->outstanding < DNS_LOOKUPS_MAX) {
+		lookup_send(l);
+		return;
+	}
+	if (d->queue_tail != NULL)
+		d->queue_tail->qnext = l;
+	else
+		d->queue = l;
+	d->queue_tail = l;
+}
+
+/*
+ * lookup_send - the query goes out: its deadline starts now. c-ares may
+ * answer inside the call (a name in the hosts file): starting says so.
+ */
+static void
+lookup_send(struct lookup *l)
+{
+	struct ares_addrinfo_hints hints;
+	struct dns *d = l->d;
+	bool was_starting = l->starting;
+
+	l->starting = true;
+	l->sent = true;
+	d->outstanding++;
+	l->timer.deadline = clock_ms() + d->lookup_ms;
+	loop_update(d->loop, &l->timer);
+	if (l->type == LK_ADDRS) {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = l->family;
+		hints.ai_socktype = SOCK_STREAM;
+		ares_getaddrinfo(d->ch, l->name, NULL, &hints, on_addrinfo, l);
+	} else
+		ares_query(d->ch, l->name, ns_c_in,
+		    l->type == LK_MX ? ns_t_mx : ns_t_srv, on_query, l);
+	if (!was_starting)
+		lookup_started(l);
+}
+
+/* pump - queued lookups go to c-ares as it holds fewer */
+static void
+pump(struct dns *d)
+{
+	struct lookup *l;
+
+	while (d->queue != NULL && d->outstanding < DNS_LOOKUPS_MAX) {
+		l = d->queue;
+		if ((d->queue = l->qnext) == NULL)
+			d->queue_tail = NULL;
+		l->qnext = NULL;
+		lookup_send(l);
+	}
 }
 
 /*
@@ -459,6 +533,10 @@ lookup_release(struct lookup *l)
 static void
 cares_finished(struct lookup *l, struct dns_answer *a)
 {
+	struct dns *d = l->d;
+
+	if (l->sent)
+		d->outstanding--;
 	l->cares_done = true;
 	if (l->d->closing || l->done == NULL) {
 		free(a);
@@ -469,6 +547,8 @@ cares_finished(struct lookup *l, struct dns_answer *a)
 		deliver(l, a);
 		free(a);
 	}
+	if (!d->closing)
+		pump(d);
 }
 
 /*
