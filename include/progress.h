@@ -5,8 +5,8 @@
  *
  * Meant for a terminal: the line is redrawn in place with a carriage
  * return, so a log file or a CI console would fill with it. main.c turns
- * it on only when stderr is a terminal, unless --progress or
- * --no-progress says otherwise.
+ * it on only when stderr is a terminal and the report does not go to a
+ * terminal too, unless --progress or --no-progress says otherwise.
  */
 #ifndef SMTP_PROBE_PROGRESS_H
 #define SMTP_PROBE_PROGRESS_H

@@ -112,7 +112,7 @@ static const char usage_text[] =
     "      --transcript         include the SMTP dialogue with times\n"
     "      --pem                include each certificate's PEM\n"
     "      --progress, --no-progress  a progress line on stderr (default: on\n"
-    "                           when stderr is a terminal)\n"
+    "                           when stderr is a terminal, stdout is not)\n"
     "  -v, --verbose            log on stderr (twice: more)\n"
     "  -V, --version            print the version\n"
     "  -h, --help               print this help\n"

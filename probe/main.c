@@ -75,9 +75,11 @@ main(int argc, char **argv)
 	}
 	if (cfg.shard_n > 0)
 		target_src_shard(src, cfg.shard_k, cfg.shard_n);
-	/* A line redrawn in place is for a person at a terminal. */
+	/* A line redrawn in place is for a person at a terminal, and must
+	 * not land in the middle of a report written to that terminal. */
 	if (cfg.progress < 0)
-		cfg.progress = isatty(STDERR_FILENO);
+		cfg.progress = isatty(STDERR_FILENO) &&
+		    (cfg.output != NULL || !isatty(STDOUT_FILENO));
 	if (run_setup(&cfg, &ctx) != 0) {
 		target_src_close(src);
 		return EXIT_USAGE;

@@ -8,14 +8,14 @@ setup() {
 	load helpers/common
 }
 
-# finding ID SEVERITY TEXT - probe 0 raised ID with SEVERITY, and its
-# message contains TEXT
+# finding ID SEVERITY TEXT - probe 0 (or, for a finding about a domain,
+# the target itself) raised ID with SEVERITY, and its message contains TEXT
 finding() {
-	local sev msg
-	sev=$(jq -r --arg id "$1" '.targets[0].probes[0].findings[] | select(.id == $id) | .severity' "$REPORT")
-	[ -n "$sev" ] || fail "no finding $1; findings: $(findings)"
+	local sev msg all='.targets[0] | (.findings[], .probes[0].findings[]?)'
+	sev=$(jq -r --arg id "$1" "$all"' | select(.id == $id) | .severity' "$REPORT")
+	[ -n "$sev" ] || fail "no finding $1; findings: $(findings) / $(j '[.targets[0].findings[].id] | join(" ")')"
 	assert_equal "$sev" "$2"
-	msg=$(jq -r --arg id "$1" '.targets[0].probes[0].findings[] | select(.id == $id) | .message' "$REPORT")
+	msg=$(jq -r --arg id "$1" "$all"' | select(.id == $id) | .message' "$REPORT")
 	[[ $msg == *"$3"* ]] || fail "message of $1 lacks '$3': $msg"
 }
 
@@ -174,4 +174,22 @@ finding() {
 		n=$(jq '[.targets[0].probes[0].findings[].message | select(length < 60)] | length' "$REPORT")
 		assert_equal "$n" 0
 	done
+}
+
+@test "null-mx: the domain takes no mail, nothing is probed" {
+	probe --mx --resolver "$DNS_SERVER" null-mx.test
+	finding null-mx info "RFC 7505"
+	assert_equal "$(j '.targets[0].probes | length')" 0
+}
+
+@test "mx-missing: no MX, the domain itself is probed" {
+	probe --mx --resolver "$DNS_SERVER" --connect-timeout 2 no-mx.test
+	finding mx-missing info "RFC 5321 5.1"
+	assert_equal "$(p .host)" no-mx.test
+}
+
+@test "dns-failed: the domain does not exist" {
+	probe --mx --resolver "$DNS_SERVER" nxdomain.test
+	finding dns-failed critical "Domain name not found"
+	assert_equal "$(j '.targets[0].error.phase')" resolve
 }
