@@ -71,11 +71,10 @@ report_text_target(struct sink *s, const struct target_result *t)
 {
 	struct out out = {s->fp, s->o.color};
 
-	if (t->nprobes > 0 && s->current != t) {
-		if (s->current != NULL)
-			fputc('\n', s->fp);
-		target_header(&out, t);
-	} else if (t->nprobes == 0) {
+	if (s->current != t) {
+		/* Its ports are shown, under its name, and nothing is left. */
+		if (t->nprobes > 0 && t->nfindings == 0)
+			return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
 		if (s->current != NULL)
 			fputc('\n', s->fp);
 		target_header(&out, t);
