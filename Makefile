@@ -9,7 +9,8 @@
 #                   "N passed, N failed"
 #   make asan       the binary and unit tests with ASan+UBSan, whole suite
 #   make valgrind   the end-to-end tests that talk to servers, under memcheck
-#   make bench      speed and memory figures (printed, never asserted)
+#   make bench      speed and memory figures (printed, never asserted);
+#                   tests/bench-dns.sh: mail domains through DNS
 #   make fuzz       libFuzzer on the parsers, FUZZ_SECONDS (60) per harness
 #   make check-style  clang-format and the banned-function list
 #   make install    PREFIX=/usr/local DESTDIR=: the binary, the man page,
@@ -18,7 +19,7 @@
 #   make deb        the Debian package build/smtp-probe_VERSION_ARCH.deb
 
 CC	?= cc
-PKGS	 = gnutls jansson
+PKGS	 = gnutls jansson libcares
 PREFIX	?= /usr/local
 BUILD	?= build
 
@@ -98,6 +99,7 @@ fuzz: deps
 bench: deps
 	@$(MAKE) -s all
 	@tests/bench.sh $(BUILD)/smtp-probe
+	@tests/bench-dns.sh $(BUILD)/smtp-probe
 
 valgrind: all
 	@tests/run-all.sh $(BUILD) valgrind

@@ -76,8 +76,24 @@
 
 /* Addresses probed per host name. */
 #define RESOLVE_ADDRS_MAX 16
+/*
+ * MX records kept per domain, and SRV records per service (the most
+ * preferred ones): real domains publish a handful, and each record costs
+ * a probe per port and address.
+ */
+#define DNS_RECORDS_MAX 16
+/*
+ * Lookups c-ares holds at once (an address lookup is two queries, A and
+ * AAAA); more wait in a queue. Their answers must fit in the socket's
+ * receive buffer (DNS_RCVBUF, capped by net.core.rmem_max): a burst the
+ * kernel drops costs a retransmission, a third of --connect-timeout.
+ */
+#define DNS_LOOKUPS_MAX 128
+#define DNS_RCVBUF (1024 * 1024)
 /* Connections one probe may make: auto mode tries the other mode once. */
 #define ATTEMPTS_MAX 2
+/* Parts --shard may split the target list into. */
+#define SHARDS_MAX 100000
 /* Descriptors kept free for stdio, the report, and what GnuTLS opens. */
 #define FD_RESERVE 16
 

@@ -47,6 +47,14 @@ struct config {
 	/* --baseline's report, loaded by main (not by cli_parse, which reads
 	 * no file); NULL: none */
 	struct baseline *baseline;
+	bool mx;              /* targets are mail domains: MX hosts */
+	bool srv;             /* and their submission SRV records */
+	bool first_address;   /* one address per name */
+	int family;           /* AF_UNSPEC; AF_INET (-4), AF_INET6 (-6) */
+	const char *resolver; /* --resolver; NULL: /etc/resolv.conf */
+	unsigned int shard_k; /* --shard K/N; 0: no shard */
+	unsigned int shard_n;
+	int progress; /* 1 on, 0 off, -1 as main.c decides (stderr a tty) */
 };
 
 enum cli_result {

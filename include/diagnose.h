@@ -31,9 +31,10 @@ struct diag_params {
 void diagnose(struct probe_result *p, const struct diag_params *);
 
 /*
- * diagnose_target - fill t->findings (about the host as a whole) from its
- * probes, each already judged by diagnose(); reads the probes' observations
- * only, never changes them
+ * diagnose_target - fill t->findings (about the target as a whole: its
+ * DNS, and the ports of its host seen together) from its mx, error and
+ * probes, each already judged by diagnose(); reads the probes'
+ * observations only, never changes them
  */
 void diagnose_target(struct target_result *t);
 
@@ -54,6 +55,12 @@ enum server_sw diag_server_software(const struct probe_result *p);
 bool diag_speaks_plaintext(const struct probe_result *);
 /* diag_speaks_implicit - auto mode found implicit TLS on a STARTTLS port */
 bool diag_speaks_implicit(const struct probe_result *);
+
+/*
+ * diag_dns - for diagnose_target: the findings about a mail domain's DNS
+ * (null-mx, mx-missing, dns-failed), from the target's mx and error
+ */
+void diag_dns(struct target_result *t);
 
 /* diag_dialogue - reachability, greeting, mode, STARTTLS and AUTH */
 void diag_dialogue(struct probe_result *);

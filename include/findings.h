@@ -210,7 +210,26 @@
 	    "implicit TLS; the message says which port does what",	\
 	    "swap the two ports' settings on the server; until then "	\
 	    "set clients as the message says (the port that speaks "	\
-	    "implicit TLS with SSL/TLS on connect)")
+	    "implicit TLS with SSL/TLS on connect)")	\
+	F(F_NULL_MX, "null-mx",						\
+	    SEV_INFO, SEV_INFO, "",					\
+	    "with `--mx`: the domain publishes a null MX (`MX 0 .`, RFC " \
+	    "7505): it accepts no mail, and nothing was probed",	\
+	    "nothing, if the domain is not meant to receive mail; "	\
+	    "otherwise replace it with MX records naming the servers")	\
+	F(F_MX_MISSING, "mx-missing",					\
+	    SEV_INFO, SEV_INFO, "",					\
+	    "with `--mx`: the domain has no MX record, so mail goes to "	\
+	    "the domain's own address (RFC 5321 5.1), which was probed", \
+	    "publish MX records naming the mail servers, or a null MX if " \
+	    "the domain takes no mail")					\
+	F(F_DNS_FAILED, "dns-failed",					\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "with `--mx` or `--srv`: an MX or SRV lookup failed or timed " \
+	    "out, or the domain does not exist (the target's `error` has " \
+	    "phase `resolve`)",						\
+	    "check the domain's name and its DNS servers (or the one "	\
+	    "`--resolver` names)")
 /* clang-format on */
 
 #define FINDING_ENUM(name, id, sev, milder, note, means, todo) name,

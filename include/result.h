@@ -185,6 +185,8 @@ struct attempt_result {
 };
 
 struct probe_result {
+	char host[HOSTNAME_MAX + 1]; /* the name probed: MX, SRV or target */
+	char sni[HOSTNAME_MAX + 1];  /* empty: none sent */
 	int port;
 	char address[64]; /* empty: none could be resolved */
 	enum mode requested_mode;
@@ -215,12 +217,46 @@ struct probe_result {
 	enum status status; /* worst as the report's verdict (policy.c) */
 };
 
+/* --mx: the domain's MX records, by preference. */
+struct mx_record {
+	int preference;
+	char host[HOSTNAME_MAX + 1]; /* "." for a null MX */
+};
+
+struct mx_result {
+	size_t n;
+	struct mx_record records[DNS_RECORDS_MAX];
+	bool implicit; /* no MX: the domain itself (RFC 5321 5.1) */
+	bool null_mx;  /* "MX 0 .": no mail accepted (RFC 7505) */
+};
+
+/* --srv: RFC 6186 submission records, by priority then weight. */
+enum srv_service {
+	SRV_SUBMISSIONS, /* _submissions._tcp: implicit TLS (RFC 8314) */
+	SRV_SUBMISSION,  /* _submission._tcp: STARTTLS */
+	SRV_COUNT
+};
+
+struct srv_record {
+	int priority;
+	int weight;
+	int port;
+	char target[HOSTNAME_MAX + 1]; /* "." : the service is not offered */
+};
+
+struct srv_result {
+	size_t n[SRV_COUNT];
+	struct srv_record records[SRV_COUNT][DNS_RECORDS_MAX];
+};
+
 struct target_result {
 	char *host;               /* owned, as given */
 	size_t index;             /* position among the targets given */
 	char *sni;                /* owned; NULL for none */
 	struct probe_error error; /* the target could not be probed at all */
-	size_t nfindings;         /* about the host as a whole */
+	struct mx_result *mx;     /* owned; NULL without --mx */
+	struct srv_result *srv;   /* owned; NULL without --srv */
+	size_t nfindings;         /* about the target as a whole */
 	struct finding findings[TARGET_FINDINGS_MAX];
 	size_t nprobes;
 	struct probe_result *probes; /* owned */

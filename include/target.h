@@ -74,6 +74,16 @@ struct target_src *target_src_open(char *const *targets, size_t ntargets,
 int target_src_next(struct target_src *, struct target_item *item, char *err,
     size_t errlen) __attribute__((warn_unused_result));
 
+/*
+ * target_src_shard - yield only the items of part k (1..k..n) of n, as
+ * target_shard() places them; the index of an item is still its place in
+ * the whole list, so the parts' reports merge back in order
+ */
+void target_src_shard(struct target_src *, unsigned int k, unsigned int n);
+
+/* target_shard - the part (1..n) a target's text belongs to */
+unsigned int target_shard(const char *text, unsigned int n);
+
 /* target_item_free - release what target_src_next put in item */
 void target_item_free(struct target_item *);
 

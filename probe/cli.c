@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <ctype.h>
 #include <errno.h>
@@ -20,10 +21,13 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "dns.h"
 #include "report.h"
 #include "version.h"
 
 #define DEFAULT_PORTS "25,465,587"
+/* --mx: an MX host takes mail on 25 (RFC 5321 2.3.5) */
+#define DEFAULT_MX_PORTS "25"
 #define DEFAULT_EHLO "smtp-probe.invalid"
 
 enum {
@@ -41,7 +45,14 @@ enum {
 	OPT_PEM,
 	OPT_BASELINE,
 	OPT_AUTH_USER,
-	OPT_AUTH_PASSWORD_FILE
+	OPT_AUTH_PASSWORD_FILE,
+	OPT_MX,
+	OPT_SRV,
+	OPT_FIRST_ADDRESS,
+	OPT_RESOLVER,
+	OPT_SHARD,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS
 };
 
 static const struct option longopts[] = {
@@ -61,7 +72,13 @@ static const struct option longopts[] = {
     {"auth-user", required_argument, NULL, OPT_AUTH_USER},
     {"auth-password-file", required_argument, NULL, OPT_AUTH_PASSWORD_FILE},
     {"transcript", no_argument, NULL, OPT_TRANSCRIPT},
-    {"pem", no_argument, NULL, OPT_PEM},
+    {"pem", no_argument, NULL, OPT_PEM}, {"mx", no_argument, NULL, OPT_MX},
+    {"srv", no_argument, NULL, OPT_SRV},
+    {"first-address", no_argument, NULL, OPT_FIRST_ADDRESS},
+    {"resolver", required_argument, NULL, OPT_RESOLVER},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"verbose", no_argument, NULL, 'v'}, {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -74,6 +91,16 @@ static const char usage_text[] =
     "\n"
     "  -f FILE                  more targets, one per line ('-': stdin);\n"
     "                           blank lines and lines starting '#' skipped\n"
+    "      --mx                 TARGETs are mail domains: probe every MX host\n"
+    "                           (no MX: the domain), on port 25 unless -p\n"
+    "      --srv                TARGETs are mail domains: probe the "
+    "submission\n"
+    "                           servers their SRV records name (RFC 6186)\n"
+    "      --first-address      probe only the first address of each name\n"
+    "  -4, -6                   probe only IPv4, or only IPv6, addresses\n"
+    "      --resolver IP[:PORT] DNS server to ask ([IPv6]:PORT; default:\n"
+    "                           the system's, /etc/resolv.conf)\n"
+    "      --shard K/N          probe only part K (1..N) of N of the targets\n"
     "  -p, --ports LIST         PORT[/MODE],... (default 25,465,587); MODE is\n"
     "                           auto, starttls, implicit or plain\n"
     "      --cafile FILE        trust anchors in PEM (default: system store)\n"
@@ -100,7 +127,9 @@ static const char usage_text[] =
     "      --pem                include each certificate's PEM\n"
     "      --baseline FILE      compare with an earlier JSON report and\n"
     "                           raise changed-* findings\n"
-    "  -v, --verbose            progress on stderr (twice: more)\n"
+    "      --progress, --no-progress  a progress line on stderr (default: on\n"
+    "                           when stderr is a terminal, stdout is not)\n"
+    "  -v, --verbose            log on stderr (twice: more)\n"
     "  -V, --version            print the version\n"
     "  -h, --help               print this help\n"
     "\n"
@@ -113,6 +142,7 @@ struct cli_state {
 	struct config *cfg;
 	char **argv;
 	bool format_set; /* --format given: no default from the terminal */
+	bool ports_set;  /* -p given: no default from --mx */
 };
 
 /* One option's handler: CLI_OK to go on, else what cli_parse returns. */
@@ -136,6 +166,9 @@ static enum cli_result opt_fail_on(struct cli_state *, int, const char *);
 static enum cli_result opt_flag(struct cli_state *, int, const char *);
 static enum cli_result opt_auth(struct cli_state *, int, const char *);
 static enum cli_result opt_info(struct cli_state *, int, const char *);
+static enum cli_result opt_dns(struct cli_state *, int, const char *);
+static enum cli_result opt_resolver(struct cli_state *, int, const char *);
+static enum cli_result opt_shard(struct cli_state *, int, const char *);
 static enum cli_result bad_option(struct cli_state *, int);
 static void ehlo_name(const struct target *, char *, size_t);
 static const char *file_problem(int);
@@ -165,6 +198,15 @@ static const struct opt_handler handlers[] = {
     {OPT_TRANSCRIPT, opt_flag},
     {OPT_PEM, opt_flag},
     {'v', opt_flag},
+    {OPT_PROGRESS, opt_flag},
+    {OPT_NO_PROGRESS, opt_flag},
+    {OPT_MX, opt_dns},
+    {OPT_SRV, opt_dns},
+    {OPT_FIRST_ADDRESS, opt_dns},
+    {'4', opt_dns},
+    {'6', opt_dns},
+    {OPT_RESOLVER, opt_resolver},
+    {OPT_SHARD, opt_shard},
     {'V', opt_info},
     {'h', opt_info},
 };
@@ -184,9 +226,10 @@ cli_parse(
 	if ((r = set_defaults(cfg)) != CLI_OK)
 		return r;
 	cfg->format = named_format(argc, argv);
+	opterr = 0;
 	optind = 0;
-	while (
-	    (c = getopt_long(argc, argv, ":p:o:j:f:vVh", longopts, NULL)) != -1)
+	while ((c = getopt_long(
+		    argc, argv, ":p:o:j:f:46vVh", longopts, NULL)) != -1)
 		if ((r = apply_option(&st, c)) != CLI_OK)
 			return r;
 	return finish(&st, argc, stdout_tty, no_color);
@@ -225,6 +268,8 @@ set_defaults(struct config *cfg)
 	cfg->fail_on = -1;
 	cfg->jobs = 64;
 	cfg->warn_days = 21;
+	cfg->family = AF_UNSPEC;
+	cfg->progress = -1;
 	snprintf(cfg->ehlo_name, sizeof(cfg->ehlo_name), "%s", DEFAULT_EHLO);
 	if (target_parse_ports(DEFAULT_PORTS, cfg->ports, PORTS_MAX,
 		&cfg->nports, err, sizeof(err)) == -1)
@@ -263,6 +308,10 @@ finish(struct cli_state *st, int argc, bool stdout_tty, bool no_color)
 		return usage_error("--auth-password-file needs --auth-user");
 	if (cfg->connect_timeout_ms > cfg->timeout_ms)
 		cfg->connect_timeout_ms = cfg->timeout_ms;
+	if (cfg->mx && !st->ports_set &&
+	    target_parse_ports(DEFAULT_MX_PORTS, cfg->ports, PORTS_MAX,
+		&cfg->nports, err, sizeof(err)) == -1)
+		return usage_error("%s", err);
 	if (!st->format_set)
 		cfg->format = format_find(
 		    stdout_tty && cfg->output == NULL ? "text" : "json");
@@ -288,6 +337,7 @@ opt_ports(struct cli_state *st, int c, const char *arg)
 	if (target_parse_ports(arg, st->cfg->ports, PORTS_MAX, &st->cfg->nports,
 		err, sizeof(err)) == -1)
 		return usage_error("--ports: %s", err);
+	st->ports_set = true;
 	return CLI_OK;
 }
 
@@ -464,7 +514,7 @@ opt_fail_on(struct cli_state *st, int c, const char *arg)
 	return CLI_OK;
 }
 
-/* opt_flag - --transcript, --pem, -v */
+/* opt_flag - --transcript, --pem, --progress, --no-progress, -v */
 static enum cli_result
 opt_flag(struct cli_state *st, int c, const char *arg)
 {
@@ -473,6 +523,8 @@ opt_flag(struct cli_state *st, int c, const char *arg)
 		st->cfg->transcript = true;
 	else if (c == OPT_PEM)
 		st->cfg->pem = true;
+	else if (c == OPT_PROGRESS || c == OPT_NO_PROGRESS)
+		st->cfg->progress = c == OPT_PROGRESS;
 	else
 		st->cfg->verbosity++;
 	return CLI_OK;
@@ -492,6 +544,62 @@ opt_auth(struct cli_state *st, int c, const char *arg)
 		    "--auth-user: give a name of 1 to %d bytes", AUTH_USER_MAX);
 	else
 		st->cfg->auth_user = arg;
+	return CLI_OK;
+}
+
+/* opt_dns - --mx, --srv, --first-address, -4, -6 */
+static enum cli_result
+opt_dns(struct cli_state *st, int c, const char *arg)
+{
+	struct config *cfg = st->cfg;
+	int family = c == '4' ? AF_INET : AF_INET6;
+
+	(void)arg;
+	if (c == OPT_MX)
+		cfg->mx = true;
+	else if (c == OPT_SRV)
+		cfg->srv = true;
+	else if (c == OPT_FIRST_ADDRESS)
+		cfg->first_address = true;
+	else if (cfg->family != AF_UNSPEC && cfg->family != family)
+		return usage_error("-4 and -6 exclude each other: give "
+				   "neither to probe both");
+	else
+		cfg->family = family;
+	return CLI_OK;
+}
+
+/* opt_resolver - --resolver IP[:PORT]: an address, never a name */
+static enum cli_result
+opt_resolver(struct cli_state *st, int c, const char *arg)
+{
+	(void)c;
+	if (!dns_server_ok(arg))
+		return usage_error("--resolver \"%s\": give IP, IP:PORT or "
+				   "[IPv6]:PORT",
+		    arg);
+	st->cfg->resolver = arg;
+	return CLI_OK;
+}
+
+/* opt_shard - --shard K/N, 1 <= K <= N */
+static enum cli_result
+opt_shard(struct cli_state *st, int c, const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+	char k[16];
+	int kv, nv;
+
+	(void)c;
+	if (slash == NULL || (size_t)(slash - arg) >= sizeof(k))
+		return usage_error("--shard \"%s\": give K/N, as in 2/8", arg);
+	memcpy(k, arg, (size_t)(slash - arg));
+	k[slash - arg] = '\0';
+	if (parse_int("--shard's N", slash + 1, 1, SHARDS_MAX, &nv) == -1 ||
+	    parse_int("--shard's K", k, 1, nv, &kv) == -1)
+		return CLI_USAGE;
+	st->cfg->shard_k = (unsigned int)kv;
+	st->cfg->shard_n = (unsigned int)nv;
 	return CLI_OK;
 }
 

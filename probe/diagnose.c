@@ -53,6 +53,28 @@ diagnose(struct probe_result *p, const struct diag_params *dp)
 	advise(p);
 }
 
+/* diag_dns - what the target's DNS says about the domain */
+void
+diag_dns(struct target_result *t)
+{
+	if (t->error.set && t->error.phase == PHASE_RESOLVE)
+		diag_add_target(t, F_DNS_FAILED,
+		    "%s. Check the domain's name and its DNS servers.",
+		    t->error.message);
+	if (t->mx != NULL && t->mx->null_mx)
+		diag_add_target(t, F_NULL_MX,
+		    "%s publishes a null MX (RFC 7505): it accepts no mail, "
+		    "so nothing was probed.",
+		    t->host);
+	if (t->mx != NULL && t->mx->implicit)
+		diag_add_target(t, F_MX_MISSING,
+		    "%s has no MX record: mail goes to the domain's own "
+		    "address (RFC 5321 5.1), which was probed. Publish MX "
+		    "records naming the mail servers, or a null MX if the "
+		    "domain takes no mail.",
+		    t->host);
+}
+
 /* diag_add - append a finding at the severity of its table entry */
 void
 diag_add(struct probe_result *p, enum finding_id id, const char *fmt, ...)

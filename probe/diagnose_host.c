@@ -33,6 +33,7 @@ diagnose_target(struct target_result *t)
 	for (i = 0; i < t->nfindings; i++)
 		free(t->findings[i].message);
 	t->nfindings = 0;
+	diag_dns(t);
 	swap_finding(t);
 }
 

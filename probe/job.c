@@ -73,6 +73,9 @@ attempt_start(struct job *j, enum mode mode, int64_t now)
 	struct sess_params p;
 
 	result_probe_init(&a->res, j->res->port, j->res->requested_mode);
+	/* Where the probe went is the probe's, whichever attempt decides. */
+	memcpy(a->res.host, j->res->host, sizeof(a->res.host));
+	memcpy(a->res.sni, j->res->sni, sizeof(a->res.sni));
 	memcpy(a->res.address, j->res->address, sizeof(a->res.address));
 	a->mode = mode;
 	a->started_ms = now - j->t0;

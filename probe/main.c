@@ -123,6 +123,13 @@ prepare(struct config *cfg, struct target_src **src, struct run_ctx *ctx,
 		log_warn("-f: %s", err);
 		return format_usage(cfg->format);
 	}
+	if (cfg->shard_n > 0)
+		target_src_shard(*src, cfg->shard_k, cfg->shard_n);
+	/* A line redrawn in place is for a person at a terminal, and must
+	 * not land in the middle of a report written to that terminal. */
+	if (cfg->progress < 0)
+		cfg->progress = isatty(STDERR_FILENO) &&
+		    (cfg->output != NULL || !isatty(STDOUT_FILENO));
 	if (cfg->baseline_file != NULL &&
 	    (cfg->baseline = baseline_load(
 		 cfg->baseline_file, err, sizeof(err))) == NULL) {

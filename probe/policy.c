@@ -41,6 +41,10 @@ policy_count(struct run_summary *s, const struct target_result *t)
 	if (t->error.set)
 		s->target_errors++;
 	s->probes += t->nprobes;
+	/* A domain that does not resolve fails --fail-on with no probe. */
+	for (i = 0; i < t->nfindings; i++)
+		if ((int)t->findings[i].severity > s->worst)
+			s->worst = (int)t->findings[i].severity;
 	for (i = 0; i < t->nprobes; i++) {
 		s->status[t->probes[i].status]++;
 		if (t->probes[i].worst > s->worst)

@@ -75,6 +75,8 @@ result_target_free(struct target_result *t)
 	free(t->probes);
 	free(t->host);
 	free(t->sni);
+	free(t->mx);
+	free(t->srv);
 	memset(t, 0, sizeof(*t));
 }
 

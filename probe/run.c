@@ -1,22 +1,23 @@
 /*
- * run.c - pull targets while there is room, expand each into probes (one
- * per port and address), start them in the loop, and judge and emit each
+ * run.c - pull targets while there is room, expand each into probes (its
+ * DNS through expand.c), start them in the loop, and judge and emit each
  * target when its last probe ends.
  *
- * Only the targets with a probe in flight, and the one being started,
- * exist at any time: memory depends on -j, never on the number of targets.
- * Probes of a target appear in the report in port-list order, then in the
- * resolver's address order; a name that does not resolve still gets one
- * probe per port, each carrying the resolve error, so the report always
- * has an entry for everything the user asked about. A bad -f line becomes
- * a target whose error has phase "input": nothing is silently lost.
- *
- * XXX resolution is getaddrinfo(), which blocks the loop while a name is
- * looked up; it happens as a target is pulled, one name at a time.
+ * Two bounds keep memory to -j whatever the number of targets: at most
+ * -j probes in flight, and at most -j targets waiting (for DNS, or for a
+ * slot for their probes). A target waiting for DNS holds no probe slot: a
+ * slow or silent DNS server delays only its own targets, and an answer
+ * turns into probes on the loop's next pass. Probes of a target appear in
+ * the report in the order expand.c gives; a name that does not resolve
+ * still gets one probe per port, each carrying the resolve error, so the
+ * report has an entry for everything the user asked about. A bad -f line
+ * becomes a target whose error has phase "input": nothing is silently
+ * lost.
  */
 #include "run.h"
 
 #include <sys/resource.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -29,25 +30,34 @@
 #include "clock.h"
 #include "diagnose.h"
 #include "dialogue.h"
+#include "dns.h"
+#include "expand.h"
 #include "job.h"
 #include "log.h"
-#include "resolve.h"
+#include "progress.h"
 #include "xalloc.h"
 
-/* A target whose probes are running. */
+/* A target between its pull and its end. */
 struct tgt {
 	struct target_result res;
-	struct port_spec one; /* the port a TARGET named */
-	const struct port_spec *ports;
-	size_t nports;
-	struct resolved addrs;
-	size_t next;    /* the next probe to start */
-	size_t pending; /* probes started and not finished */
+	struct run *run;
+	struct expansion *x;       /* while its DNS is looked up */
+	struct probe_addr *addrs;  /* owned: where each probe connects */
+	size_t next;               /* the next probe to start */
+	size_t pending;            /* probes started and not finished */
+	struct tgt *lprev, *lnext; /* in r->resolving or r->ready */
+};
+
+/* A list of targets, oldest first. */
+struct tlist {
+	struct tgt *head, *tail;
 };
 
 struct run {
 	const struct config *cfg;
 	struct job_env env;
+	struct dns *dns;
+	struct expand_cfg xcfg;
 	struct source stop; /* the signal pipe's read end */
 	struct cert_cache cache;
 	struct rjob *jobs; /* in flight, for an interrupted run */
@@ -55,8 +65,11 @@ struct run {
 	struct target_src *src;
 	struct sink *sink;
 	struct run_summary *sum;
-	struct tgt *cur; /* the target whose probes are being started */
-	size_t inflight, max_inflight;
+	struct tlist resolving; /* waiting for DNS */
+	struct tlist ready;     /* resolved, with probes to start */
+	struct progress *progress;
+	struct progress_counts count;
+	size_t max_inflight;
 	bool src_done;
 	int failed;
 };
@@ -71,13 +84,19 @@ struct rjob {
 
 static bool refill(void *, int64_t);
 static bool pull(struct run *);
-static void expand(struct run *, struct tgt *, const struct target *);
-static void start_probe(struct run *, int64_t);
+static void expanded(void *, struct probe_addr *);
+static void judge(struct run *, struct tgt *, struct probe_result *);
+static void skip_unstartable(struct tgt *);
+static void start_probe(struct run *, struct tgt *, int64_t);
 static void probe_done(struct job *, void *);
+static void list_add(struct tlist *, struct tgt *);
+static void list_del(struct tlist *, struct tgt *);
 static void target_end(struct run *, struct tgt *);
 static size_t inflight_max(size_t);
 static void on_signal(struct source *, short, int64_t);
+static void finish(struct run *);
 static void abandon_all(struct run *, int64_t);
+static void target_free(struct tgt *);
 static void unlink_job(struct run *, struct rjob *);
 
 /* run_setup - trust anchors and TLS credentials, before any output */
@@ -125,6 +144,7 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
     struct run_summary *sum)
 {
 	struct run r;
+	char err[ERR_MSG_MAX];
 	int64_t t0 = clock_ms();
 
 	memset(&r, 0, sizeof(r));
@@ -147,11 +167,28 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	r.env.shared.with_pem = cfg->pem;
 	r.env.shared.transcript = cfg->transcript;
 	r.env.shared.auth = cfg->auth_user != NULL ? &ctx->cred : NULL;
+	r.xcfg.ports = cfg->ports;
+	r.xcfg.nports = cfg->nports;
+	r.xcfg.mx = cfg->mx;
+	r.xcfg.srv = cfg->srv;
+	r.xcfg.family = cfg->family;
+	r.xcfg.first_address = cfg->first_address;
+	r.xcfg.sni = cfg->sni;
+	/* A lookup may take what a connect may, inside --timeout. */
+	if ((r.dns = dns_new(r.env.loop, cfg->resolver, cfg->connect_timeout_ms,
+		 err, sizeof(err))) == NULL) {
+		log_warn("%s", err);
+		loop_free(r.env.loop);
+		sum->duration_ms = clock_ms() - t0;
+		return EXIT_TOOL_FAILURE;
+	}
 	r.stop.fd = stop_fd;
 	r.stop.events = POLLIN;
 	r.stop.deadline = LOOP_NEVER;
 	r.stop.on_io = on_signal;
 	loop_add(r.env.loop, &r.stop);
+	if (cfg->progress)
+		r.progress = progress_start(r.env.loop, &r.count);
 	loop_run(r.env.loop, refill, &r);
 	abandon_all(&r, clock_ms());
 	loop_free(r.env.loop);
@@ -161,30 +198,33 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 }
 
 /*
- * refill - start probes while there is room; false once every target has
- * been pulled and every probe started.
+ * refill - start probes while there is room, and pull targets while
+ * fewer than -j wait; false once everything has ended. Called between
+ * two waits of the loop, never from inside a callback, so the channel
+ * can be closed here.
  */
 static bool
 refill(void *arg, int64_t now)
 {
 	struct run *r = arg;
+	struct tgt *t;
 
-	while (r->inflight < r->max_inflight) {
-		if (r->cur == NULL && !pull(r)) {
-			/* Only the signal pipe left: nothing more will come. */
-			if (r->inflight == 0)
-				loop_del(r->env.loop, &r->stop);
-			return false;
-		}
-		if (r->cur != NULL)
-			start_probe(r, now);
+	for (;;) {
+		if (r->count.inflight < r->max_inflight &&
+		    (t = r->ready.head) != NULL)
+			start_probe(r, t, now);
+		else if (r->count.waiting >= (size_t)r->cfg->jobs || !pull(r))
+			break;
 	}
-	return true;
+	if (!r->src_done || r->count.waiting > 0 || r->count.inflight > 0)
+		return true;
+	finish(r);
+	return false;
 }
 
 /*
- * pull - the next target from the source into r->cur (left NULL when it
- * needs no connection: it is finished at once). False at the end.
+ * pull - the next target from the source: its DNS starts, or it ends at
+ * once (a bad line). False at the end, or when the run stops.
  */
 static bool
 pull(struct run *r)
@@ -202,101 +242,106 @@ pull(struct run *r)
 			log_warn("%s", err);
 			r->failed = 1;
 		}
-		r->src_done = true;
+		r->src_done = r->count.total_known = true;
 		return false;
 	}
+	r->count.targets++;
 	t = xcalloc(1, sizeof(*t));
+	t->run = r;
 	t->res.host = item.text;
 	item.text = NULL;
 	t->res.index = item.index;
-	if (item.bad)
+	if (item.bad) {
 		result_fail(&t->res.error, PHASE_INPUT, KIND_SYNTAX, "%s",
 		    item.message);
-	else
-		expand(r, t, &item.target);
-	target_item_free(&item);
-	if (t->next < t->res.nprobes)
-		r->cur = t;
-	else
+		target_item_free(&item);
 		target_end(r, t);
+		return true;
+	}
+	list_add(&r->resolving, t);
+	r->count.waiting++;
+	t->x =
+	    expand_start(r->dns, &r->xcfg, &item.target, &t->res, expanded, t);
+	target_item_free(&item);
 	return true;
 }
 
 /*
- * expand - the target's probes, in report order; those that failed
- * before any I/O (resolution) are judged at once.
+ * expanded - the target's DNS is done: the probes that failed already
+ * (a name without an address) are judged now, the rest wait for a slot
  */
 static void
-expand(struct run *r, struct tgt *t, const struct target *tg)
+expanded(void *arg, struct probe_addr *addrs)
 {
-	const struct config *cfg = r->cfg;
-	struct probe_result *p;
-	char err[ERR_MSG_MAX];
-	size_t i, a, naddr = 1;
-	bool resolved;
+	struct tgt *t = arg;
+	struct run *r = t->run;
+	size_t i;
 
-	if (cfg->sni != NULL)
-		t->res.sni = xstrdup(cfg->sni);
-	else if (!tg->is_ip)
-		t->res.sni = xstrdup(tg->host);
-	t->ports = cfg->ports;
-	t->nports = cfg->nports;
-	if (tg->port != 0) {
-		t->one.port = tg->port;
-		t->one.mode = tg->mode;
-		t->ports = &t->one;
-		t->nports = 1;
-	}
-	resolved = resolve_host(tg->host, &t->addrs, err, sizeof(err)) == 0;
-	if (resolved)
-		naddr = t->addrs.n;
-	t->res.nprobes = t->nports * naddr;
-	t->res.probes = xcalloc(t->res.nprobes, sizeof(*t->res.probes));
-	for (i = 0; i < t->nports; i++)
-		for (a = 0; a < naddr; a++) {
-			p = &t->res.probes[i * naddr + a];
-			result_probe_init(
-			    p, t->ports[i].port, t->ports[i].mode);
-			if (resolved)
-				resolve_addr_text(
-				    (struct sockaddr *)&t->addrs.addr[a],
-				    p->address, sizeof(p->address));
-			else {
-				result_fail(&p->error, PHASE_RESOLVE, KIND_DNS,
-				    "%s", err);
-				p->login.wanted = cfg->auth_user != NULL;
-				dialogue_login_close(p);
-				diagnose(p, &r->dp);
-				policy_probe(p);
-				sink_probe(r->sink, &t->res, p);
-			}
+	expand_free(t->x);
+	t->x = NULL;
+	t->addrs = addrs;
+	list_del(&r->resolving, t);
+	for (i = 0; i < t->res.nprobes; i++)
+		if (addrs[i].len == 0) {
+			/* No connection: no login either, and the report
+			 * says why. */
+			t->res.probes[i].login.wanted =
+			    r->cfg->auth_user != NULL;
+			dialogue_login_close(&t->res.probes[i]);
+			judge(r, t, &t->res.probes[i]);
 		}
-	if (!resolved)
-		t->next = t->res.nprobes;
+	skip_unstartable(t);
+	if (t->next < t->res.nprobes) {
+		list_add(&r->ready, t);
+		return;
+	}
+	r->count.waiting--;
+	target_end(r, t);
 }
 
-/* start_probe - the current target's next probe */
+/* judge - findings and status of a finished probe, and to the sink */
 static void
-start_probe(struct run *r, int64_t now)
+judge(struct run *r, struct tgt *t, struct probe_result *p)
 {
-	struct tgt *t = r->cur;
-	size_t naddr = t->addrs.n, k = t->next++;
-	struct sockaddr_storage sa = t->addrs.addr[k % naddr];
+	diagnose(p, &r->dp);
+	baseline_compare(r->cfg->baseline, &t->res, p);
+	policy_probe(p);
+	sink_probe(r->sink, &t->res, p);
+	r->count.probes++;
+}
+
+/* skip_unstartable - move next past probes that have no address */
+static void
+skip_unstartable(struct tgt *t)
+{
+	while (t->next < t->res.nprobes && t->addrs[t->next].len == 0)
+		t->next++;
+}
+
+/* start_probe - target t's next probe */
+static void
+start_probe(struct run *r, struct tgt *t, int64_t now)
+{
+	size_t k = t->next++;
+	struct probe_result *p = &t->res.probes[k];
 	struct rjob *rj = xcalloc(1, sizeof(*rj));
 
-	if (t->next == t->res.nprobes)
-		r->cur = NULL;
+	skip_unstartable(t);
+	if (t->next == t->res.nprobes) {
+		list_del(&r->ready, t);
+		r->count.waiting--;
+	}
 	t->pending++;
-	r->inflight++;
+	r->count.inflight++;
 	rj->t = t;
 	rj->run = r;
 	rj->next = r->jobs;
 	if (r->jobs != NULL)
 		r->jobs->prev = rj;
 	r->jobs = rj;
-	resolve_set_port(&sa, t->res.probes[k].port);
-	job_start(&rj->job, &r->env, &t->res.probes[k], (struct sockaddr *)&sa,
-	    t->addrs.len[k % naddr], t->res.sni, probe_done, rj, now);
+	job_start(&rj->job, &r->env, p, (struct sockaddr *)&t->addrs[k].sa,
+	    t->addrs[k].len, p->sni[0] != '\0' ? p->sni : NULL, probe_done, rj,
+	    now);
 }
 
 /* probe_done - judge a finished probe; emit its target when complete */
@@ -308,15 +353,38 @@ probe_done(struct job *j, void *arg)
 	struct tgt *t = rj->t;
 
 	(void)j;
-	diagnose(rj->job.res, &r->dp);
-	baseline_compare(r->cfg->baseline, &t->res, rj->job.res);
-	policy_probe(rj->job.res);
-	sink_probe(r->sink, &t->res, rj->job.res);
+	judge(r, t, rj->job.res);
 	unlink_job(r, rj);
-	if (--t->pending == 0 && t != r->cur && t->next == t->res.nprobes)
+	if (--t->pending == 0 && t->next == t->res.nprobes)
 		target_end(r, t);
-	if (r->inflight == 0 && r->src_done)
-		loop_del(r->env.loop, &r->stop);
+}
+
+/* list_add - t at the tail of l */
+static void
+list_add(struct tlist *l, struct tgt *t)
+{
+	t->lnext = NULL;
+	t->lprev = l->tail;
+	if (l->tail != NULL)
+		l->tail->lnext = t;
+	else
+		l->head = t;
+	l->tail = t;
+}
+
+/* list_del - t out of l */
+static void
+list_del(struct tlist *l, struct tgt *t)
+{
+	if (t->lprev != NULL)
+		t->lprev->lnext = t->lnext;
+	else
+		l->head = t->lnext;
+	if (t->lnext != NULL)
+		t->lnext->lprev = t->lprev;
+	else
+		l->tail = t->lprev;
+	t->lprev = t->lnext = NULL;
 }
 
 /* unlink_job - one probe fewer in flight */
@@ -330,7 +398,7 @@ unlink_job(struct run *r, struct rjob *rj)
 	if (rj->next != NULL)
 		rj->next->prev = rj->prev;
 	free(rj);
-	r->inflight--;
+	r->count.inflight--;
 }
 
 /*
@@ -354,43 +422,68 @@ on_signal(struct source *src, short revents, int64_t now)
 }
 
 /*
- * abandon_all - stop the probes still in flight and free the targets
- * they belonged to, unreported: an interrupted report holds only what
- * finished
+ * finish - nothing is left: the sources that would keep the loop going
+ * (the signal pipe, the DNS channel's sockets, the progress line) go
+ */
+static void
+finish(struct run *r)
+{
+	loop_del(r->env.loop, &r->stop);
+	dns_free(r->dns);
+	r->dns = NULL;
+	progress_end(r->progress);
+	r->progress = NULL;
+}
+
+/*
+ * abandon_all - stop the probes and lookups still running and free the
+ * targets they belonged to, unreported: an interrupted report holds only
+ * what finished
  */
 static void
 abandon_all(struct run *r, int64_t now)
 {
 	struct tgt *t;
 
-	loop_del(r->env.loop, &r->stop);
+	finish(r);
 	while (r->jobs != NULL) {
 		t = r->jobs->t;
 		job_cancel(&r->jobs->job, now);
 		unlink_job(r, r->jobs);
-		if (--t->pending == 0 && t != r->cur) {
-			result_target_free(&t->res);
-			free(t);
-		}
+		if (--t->pending == 0 && t->next == t->res.nprobes)
+			target_free(t);
 	}
-	if (r->cur != NULL) {
-		result_target_free(&r->cur->res);
-		free(r->cur);
-		r->cur = NULL;
+	while ((t = r->resolving.head) != NULL) {
+		list_del(&r->resolving, t);
+		target_free(t);
+	}
+	while ((t = r->ready.head) != NULL) {
+		list_del(&r->ready, t);
+		target_free(t);
 	}
 }
 
-/* target_end - count, write and free a finished target */
+/* target_end - judge, count, write and free a finished target */
 static void
 target_end(struct run *r, struct tgt *t)
 {
 	diagnose_target(&t->res);
 	policy_count(r->sum, &t->res);
 	sink_target(r->sink, &t->res);
+	r->count.done++;
 	/* Nobody reads the report any more: probing on would be wasted. */
 	if (r->sink->closed || r->sink->failed)
 		loop_stop(r->env.loop);
+	target_free(t);
+}
+
+/* target_free - a target, its expansion (DNS cancelled) and its probes */
+static void
+target_free(struct tgt *t)
+{
+	expand_free(t->x);
 	result_target_free(&t->res);
+	free(t->addrs);
 	free(t);
 }
 

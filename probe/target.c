@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ struct target_src {
 	char line[TARGET_LINE_MAX];
 	size_t len;
 	bool too_long; /* a non-blank byte came past the bound */
+	unsigned int shard_k, shard_n; /* yield part K of N; N 0: all */
 };
 
 /* U+FFFD, standing for a NUL byte in an item's text. */
@@ -51,6 +53,7 @@ static int quote_error(char *, size_t, const char *, const char *, const char *,
     ...) __attribute__((format(printf, 5, 6)));
 static int port_item(char *, struct port_spec *, char *, size_t);
 static int host_ok(const char *);
+static int next_item(struct target_src *, struct target_item *, char *, size_t);
 static int read_line(struct target_src *);
 static int is_blank(int);
 static void line_item(struct target_src *, struct target_item *);
@@ -93,9 +96,50 @@ target_src_open(char *const *targets, size_t ntargets, const char *file,
 	return NULL;
 }
 
-/* target_src_next - the next argv target, or the next target line */
+/* target_src_shard - from now on, only the items of part k of n */
+void
+target_src_shard(struct target_src *src, unsigned int k, unsigned int n)
+{
+	src->shard_k = k;
+	src->shard_n = n;
+}
+
+/*
+ * target_shard - the part (1..n) text belongs to: FNV-1a, 64 bits, of the
+ * text as the report's "host" has it, so a target lands in the same part
+ * wherever it sits in the list, on every machine
+ */
+unsigned int
+target_shard(const char *text, unsigned int n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return (unsigned int)(h % n) + 1;
+}
+
+/*
+ * target_src_next - the next item of the shard: the others are read and
+ * counted (their index stays their place in the whole list) but skipped
+ */
 int
 target_src_next(
+    struct target_src *src, struct target_item *item, char *err, size_t errlen)
+{
+	int r;
+
+	while ((r = next_item(src, item, err, errlen)) == 1 &&
+	    src->shard_n > 0 &&
+	    target_shard(item->text, src->shard_n) != src->shard_k)
+		target_item_free(item);
+	return r;
+}
+
+/* next_item - the next argv target, or the next target line */
+static int
+next_item(
     struct target_src *src, struct target_item *item, char *err, size_t errlen)
 {
 	char perr[ERR_MSG_MAX];

@@ -27,6 +27,8 @@ static json_t *target_json(
 static json_t *probe_json(
     const struct probe_result *, const struct report_opts *);
 static json_t *error_json(const struct probe_error *);
+static json_t *mx_json(const struct mx_result *);
+static json_t *srv_json(const struct srv_result *);
 static json_t *findings_json(const struct finding *, size_t);
 static json_t *timing_json(const struct timings *);
 static json_t *attempts_json(const struct probe_result *);
@@ -141,6 +143,8 @@ target_json(const struct target_result *t, const struct report_opts *o)
 	set(obj, "index", json_integer((json_int_t)t->index));
 	set(obj, "sni", t->sni != NULL ? str(t->sni) : json_null());
 	set(obj, "error", error_json(&t->error));
+	set(obj, "mx", mx_json(t->mx));
+	set(obj, "srv", srv_json(t->srv));
 	set(obj, "findings", findings_json(t->findings, t->nfindings));
 	probes = checked(json_array());
 	for (i = 0; i < t->nprobes; i++)
@@ -155,6 +159,8 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 	json_t *obj = checked(json_object()), *certs, *adv;
 	size_t i;
 
+	set(obj, "host", str(p->host));
+	set(obj, "sni", str_or_null(p->sni));
 	set(obj, "port", json_integer(p->port));
 	set(obj, "address", str_or_null(p->address));
 	set(obj, "requested_mode", str(mode_names[p->requested_mode]));
@@ -188,6 +194,7 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 	return obj;
 }
 
+/* findings_json - a probe's or a target's findings */
 static json_t *
 findings_json(const struct finding *list, size_t n)
 {
@@ -215,6 +222,59 @@ error_json(const struct probe_error *e)
 	set(obj, "phase", str(phase_names[e->phase]));
 	set(obj, "kind", str(kind_names[e->kind]));
 	set(obj, "message", str(e->message));
+	return obj;
+}
+
+/* mx_json - --mx: the records by preference; null without --mx */
+static json_t *
+mx_json(const struct mx_result *mx)
+{
+	json_t *obj, *recs, *r;
+	size_t i;
+
+	if (mx == NULL)
+		return json_null();
+	obj = checked(json_object());
+	recs = checked(json_array());
+	for (i = 0; i < mx->n; i++) {
+		r = checked(json_object());
+		set(r, "preference", json_integer(mx->records[i].preference));
+		set(r, "host", str(mx->records[i].host));
+		push(recs, r);
+	}
+	set(obj, "records", recs);
+	set(obj, "implicit", json_boolean(mx->implicit));
+	set(obj, "null_mx", json_boolean(mx->null_mx));
+	return obj;
+}
+
+/* srv_json - --srv: each service's records; null without --srv */
+static json_t *
+srv_json(const struct srv_result *srv)
+{
+	static const char *const names[SRV_COUNT] = {
+	    [SRV_SUBMISSIONS] = "submissions", [SRV_SUBMISSION] = "submission"};
+	const struct srv_record *rec;
+	json_t *obj, *arr, *r;
+	size_t i;
+	int s;
+
+	if (srv == NULL)
+		return json_null();
+	obj = checked(json_object());
+	for (s = 0; s < SRV_COUNT; s++) {
+		arr = checked(json_array());
+		for (i = 0; i < srv->n[s]; i++) {
+			rec = &srv->records[s][i];
+			r = checked(json_object());
+			set(r, "priority", json_integer(rec->priority));
+			set(r, "weight", json_integer(rec->weight));
+			set(r, "port", json_integer(rec->port));
+			set(r, "target", str(rec->target));
+			push(arr, r);
+		}
+		set(obj, names[s], arr);
+	}
 	return obj;
 }
 

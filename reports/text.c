@@ -52,7 +52,7 @@ static void wrap(FILE *, const char *, size_t, int, int);
 static int columns(const char *, size_t);
 static void host_findings(struct out *, const struct target_result *);
 static void target_header(struct out *, const struct target_result *);
-static void probe_text(struct out *, const struct probe_result *, bool);
+static void probe_text(struct out *, const struct probe_result *, bool, bool);
 static void reply_line(struct out *, const char *, const struct reply *);
 static void caps_line(struct out *, const char *, const struct ehlo_result *);
 static void tls_lines(struct out *, const struct probe_result *);
@@ -60,6 +60,7 @@ static void verify_line(struct out *, const struct verification *);
 static void auth_line(struct out *, const struct auth_result *);
 static void login_line(struct out *, const struct login_result *);
 static void findings_lines(struct out *, const struct finding *, size_t);
+static void dns_lines(struct out *, const struct target_result *);
 static void transcript_lines(struct out *, const struct transcript *);
 static void label(struct out *, const char *);
 static void color(struct out *, const char *);
@@ -83,14 +84,15 @@ report_text_probe(
 		target_header(&out, t);
 		s->current = t;
 	}
-	probe_text(&out, p, s->o.transcript);
+	probe_text(&out, p, s->o.transcript, t->mx != NULL || t->srv != NULL);
 	return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
 }
 
 /*
- * report_text_target - the end of a target: its findings about the host as
- * a whole, under its name (again, when another target came in between),
- * or the whole of a target without ports (a bad -f line)
+ * report_text_target - the end of a target: its findings as a whole (its
+ * DNS, its host's ports together), under its name (again, when another
+ * target came in between), or the whole of a target without ports (a bad
+ * -f line, a null MX)
  */
 int
 report_text_target(struct sink *s, const struct target_result *t)
@@ -111,6 +113,7 @@ report_text_target(struct sink *s, const struct target_result *t)
 	s->current = NULL;
 	host_findings(&out, t);
 	fputc('\n', s->fp);
+	s->current = NULL;
 	return fflush(s->fp) == EOF || ferror(s->fp) ? -1 : 0;
 }
 
@@ -260,10 +263,16 @@ host_findings(struct out *o, const struct target_result *t)
 		if ((int)t->findings[i].severity > worst)
 			worst = (int)t->findings[i].severity;
 	begin(o, 9);
-	color(o, worst == SEV_CRITICAL ? C_RED : C_YELLOW);
-	fputs(worst == SEV_CRITICAL ? "  [FAIL]" : "  [WARN]", o->fp);
+	color(o,
+	    worst == SEV_CRITICAL      ? C_RED
+		: worst == SEV_WARNING ? C_YELLOW
+				       : C_DIM);
+	fputs(worst == SEV_CRITICAL    ? "  [FAIL]"
+		: worst == SEV_WARNING ? "  [WARN]"
+				       : "  [INFO]",
+	    o->fp);
 	color(o, C_OFF);
-	fputs(" the host as a whole", o->fp);
+	fputs(" the target as a whole", o->fp);
 	endl(o);
 	findings_lines(o, t->findings, t->nfindings);
 }
@@ -288,10 +297,45 @@ target_header(struct out *o, const struct target_result *t)
 		puts_safe(o, t->error.message);
 		endl(o);
 	}
+	dns_lines(o, t);
+}
+
+/* dns_lines - what --mx and --srv found */
+static void
+dns_lines(struct out *o, const struct target_result *t)
+{
+	static const char *const svc[SRV_COUNT] = {
+	    [SRV_SUBMISSIONS] = "submissions", [SRV_SUBMISSION] = "submission"};
+	const struct srv_record *r;
+	size_t i;
+	int k;
+
+	if (t->mx != NULL && (t->mx->n > 0 || t->mx->implicit)) {
+		label(o, "mx");
+		for (i = 0; i < t->mx->n; i++) {
+			fprintf(o->fp, "%s%d ", i > 0 ? ", " : "",
+			    t->mx->records[i].preference);
+			puts_safe(o, t->mx->records[i].host);
+		}
+		fputs(t->mx->implicit    ? "none: the domain itself\n"
+			: t->mx->null_mx ? " (null MX)\n"
+					 : "\n",
+		    o->fp);
+	}
+	for (k = 0; t->srv != NULL && k < SRV_COUNT; k++)
+		for (i = 0; i < t->srv->n[k]; i++) {
+			r = &t->srv->records[k][i];
+			label(o, i == 0 ? svc[k] : "");
+			fprintf(o->fp, "%d %d %d ", r->priority, r->weight,
+			    r->port);
+			puts_safe(o, r->target);
+			fputc('\n', o->fp);
+		}
 }
 
 static void
-probe_text(struct out *o, const struct probe_result *p, bool transcript)
+probe_text(
+    struct out *o, const struct probe_result *p, bool transcript, bool host)
 {
 	begin(o, 9);
 	if (p->error.set || p->worst == SEV_CRITICAL) {
@@ -306,6 +350,10 @@ probe_text(struct out *o, const struct probe_result *p, bool transcript)
 	}
 	color(o, C_OFF);
 	fprintf(o->fp, " port %d", p->port);
+	if (host) {
+		fputc(' ', o->fp);
+		puts_safe(o, p->host);
+	}
 	if (p->address[0] != '\0')
 		fprintf(o->fp, " (%s)", p->address);
 	fprintf(o->fp, "  mode %s", mode_names[p->mode]);

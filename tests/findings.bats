@@ -8,12 +8,12 @@ setup() {
 	load helpers/common
 }
 
-# finding ID SEVERITY TEXT - probe 0 (or, for a finding about the host as a
-# whole, target 0) raised ID with SEVERITY, and its message contains TEXT
+# finding ID SEVERITY TEXT - probe 0 (or, for a finding about a domain,
+# the target itself) raised ID with SEVERITY, and its message contains TEXT
 finding() {
-	local sev msg all='.targets[0] | .findings + .probes[0].findings | .[]'
+	local sev msg all='.targets[0] | (.findings[], .probes[0].findings[]?)'
 	sev=$(jq -r --arg id "$1" "$all"' | select(.id == $id) | .severity' "$REPORT")
-	[ -n "$sev" ] || fail "no finding $1; findings: $(findings)"
+	[ -n "$sev" ] || fail "no finding $1; findings: $(findings) / $(j '[.targets[0].findings[].id] | join(" ")')"
 	assert_equal "$sev" "$2"
 	msg=$(jq -r --arg id "$1" "$all"' | select(.id == $id) | .message' "$REPORT")
 	[[ $msg == *"$3"* ]] || fail "message of $1 lacks '$3': $msg"
@@ -275,4 +275,20 @@ baseline() {
 	now=$(jq -r "[.targets[0].probes[0].ehlo_tls.capabilities[] | .keyword | select(. != \"AUTH\" and . != \"STARTTLS\")] | sort | join(\" \")" "$REPORT")
 	[[ $was != *CHUNKING* && $now == *CHUNKING* ]]
 	assert_equal "$(p '.findings[0].message')" "EHLO offered $clear in clear text and $was inside TLS in the baseline, and offers $clear and $now now."
+@test "null-mx: the domain takes no mail, nothing is probed" {
+	probe --mx --resolver "$DNS_SERVER" null-mx.test
+	finding null-mx info "RFC 7505"
+	assert_equal "$(j '.targets[0].probes | length')" 0
+}
+
+@test "mx-missing: no MX, the domain itself is probed" {
+	probe --mx --resolver "$DNS_SERVER" --connect-timeout 2 no-mx.test
+	finding mx-missing info "RFC 5321 5.1"
+	assert_equal "$(p .host)" no-mx.test
+}
+
+@test "dns-failed: the domain does not exist" {
+	probe --mx --resolver "$DNS_SERVER" nxdomain.test
+	finding dns-failed critical "Domain name not found"
+	assert_equal "$(j '.targets[0].error.phase')" resolve
 }

@@ -6,13 +6,14 @@ set -euo pipefail
 
 packages=(
 	build-essential pkg-config
-	libgnutls28-dev libjansson-dev gnutls-bin openssl
+	libgnutls28-dev libjansson-dev libc-ares-dev gnutls-bin openssl
 	postfix sasl2-bin libsasl2-modules
 	bats bats-assert bats-support jq python3 python3-jsonschema
 	clang libclang-rt-14-dev valgrind clang-format
 	iproute2 man-db time
 	debhelper dpkg-dev lintian bash-completion
 	prometheus prometheus-node-exporter libmonitoring-plugin-perl curl
+	unbound dnsutils parallel
 )
 
 missing=()

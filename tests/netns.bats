@@ -96,9 +96,9 @@ setup() {
 	assert_equal "$status" 0
 	# 465 answers at once, 587 after the implicit attempt: they come in
 	# the order they finish, and the host's verdict after both.
-	order=$(grep -oE '^  \[[A-Z ]+\] (port [0-9]+|the host as a whole)' "$REPORT" |
+	order=$(grep -oE '^  \[[A-Z ]+\] (port [0-9]+|the target as a whole)' "$REPORT" |
 	    sed 's/^  \[[A-Z ]*\] //' | paste -sd,)
-	assert_equal "$order" "port 465,port 587,the host as a whole"
+	assert_equal "$order" "port 465,port 587,the target as a whole"
 	grep -q "critical ports-swapped: Ports 465 and 587 are swapped" "$REPORT" ||
 	    fail "$(cat "$REPORT")"
 }

@@ -1,5 +1,5 @@
 # setup_suite.bash - servers shared by every .bats file of one run: the lab
-# Postfix and the hostile server, on 127.0.0.1 only, stopped at the end even
+# Postfix, the hostile server and a DNS server (unbound), on 127.0.0.1 only, stopped at the end even
 # when tests fail. Ports are picked at random in 20000-31999 (below the
 # kernel's ephemeral range) so that two runs on one machine (a developer's
 # and CI's) do not collide; a busy port makes the start fail, and the next
@@ -49,6 +49,27 @@ setup_suite() {
 		cat "$SUITE_DIR/hostile.log" >&2
 		return 1
 	}
+	start_dns
+}
+
+# start_dns - unbound with the test zone (tests/servers/dns.sh), its SRV
+# records naming the lab's submission ports
+start_dns() {
+	local i
+	# shellcheck disable=SC1091
+	. "$SUITE_DIR/lab/lab.env"
+	mkdir -p "$SUITE_DIR/dns"
+	for i in 1 2 3 4 5; do
+		DNS_PORT=$((20000 + (RANDOM % 120) * 100 + 90)) \
+		    LAB_PORT_SUBMISSION=$LAB_PORT_SUBMISSION \
+		    LAB_PORT_SMTPS=$LAB_PORT_SMTPS \
+		    "$BATS_TEST_DIRNAME/servers/dns.sh" start "$SUITE_DIR/dns" \
+		    >"$SUITE_DIR/dns.log" 2>&1 && return 0
+		"$BATS_TEST_DIRNAME/servers/dns.sh" stop "$SUITE_DIR/dns" \
+		    >/dev/null 2>&1 || true
+	done
+	cat "$SUITE_DIR/dns.log" >&2
+	return 1
 }
 
 teardown_suite() {
@@ -57,6 +78,8 @@ teardown_suite() {
 		kill "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true
 		wait "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true
 	fi
+	"$BATS_TEST_DIRNAME/servers/dns.sh" stop "$SUITE_DIR/dns" \
+	    >/dev/null 2>&1 || true
 	"$BATS_TEST_DIRNAME/lab/lab.sh" stop "$SUITE_DIR/lab" >/dev/null 2>&1 ||
 	    true
 	rm -rf "$SUITE_DIR"

@@ -13,6 +13,8 @@ VALIDATE=$ROOT/tests/helpers/validate-report
 . "$SUITE_DIR/lab/lab.env"
 # shellcheck disable=SC1091
 . "$SUITE_DIR/hostile/hostile.env"
+# shellcheck disable=SC1091
+. "$SUITE_DIR/dns/dns.env"
 
 # Under valgrind (SMTP_PROBE_WRAPPER) everything is slower, never different.
 WRAP=${SMTP_PROBE_WRAPPER:-}

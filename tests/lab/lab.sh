@@ -10,6 +10,10 @@
 # +8 and +9 are reserved. LAB_PROCESS_LIMIT (default 100, Postfix's own)
 # caps the smtpd processes per listener, hence the connections served at
 # once: the benchmark raises it. Needs root, postfix, sasl2-bin, gnutls-bin.
+# LAB_PORT25=1 adds port 25 on two more loopback addresses, for mail
+# domains whose MX host has both: 127.0.0.2 like MX (STARTTLS) and
+# 127.0.0.3 without STARTTLS. Only inside a network namespace of its own
+# (tests/dns.bats), where port 25 is free.
 set -euo pipefail
 
 readonly LAB_HOST=mail.lab.test
@@ -240,6 +244,7 @@ EOF
   -o syslog_name=postfix-lab/nointer
   -o smtpd_tls_chain_files=$PKI/serve-nointer.pem
 
+$(port25_listeners)
 # Internal services smtpd and the (discarding) queue need.
 cleanup   unix  n - n - 0 cleanup
 qmgr      unix  n - n 300 1 qmgr
@@ -258,6 +263,16 @@ retry     unix  - - n - - error
 postlog   unix-dgram n - n - 1 postlogd
 EOF
     cool_down "$CONF/main.cf" "$CONF/master.cf"
+}
+
+# With LAB_PORT25=1: 127.0.0.2:25 as MX, 127.0.0.3:25 without STARTTLS.
+port25_listeners() {
+    [[ ${LAB_PORT25:-} == 1 ]] || return 0
+    printf '%s\n' '127.0.0.2:25 inet n - n - - smtpd' \
+        '  -o syslog_name=postfix-lab/mx25' \
+        '127.0.0.3:25 inet n - n - - smtpd' \
+        '  -o syslog_name=postfix-lab/plain25' \
+        '  -o smtpd_tls_security_level=none'
 }
 
 write_env() {
@@ -288,9 +303,9 @@ write_env() {
 }
 
 # Plain-text greeting and EHLO extensions of a listener, one per line.
-ehlo_reply() {   # ehlo_reply PORT
+ehlo_reply() {   # ehlo_reply PORT [ADDRESS]
     (
-        exec 3<>"/dev/tcp/127.0.0.1/$1"
+        exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1"
         IFS= read -r -t 3 line <&3
         echo "${line%$'\r'}"
         printf 'EHLO lab.sh\r\n' >&3
@@ -332,6 +347,12 @@ wait_for_listeners() {
             ((SECONDS < deadline)) || die "$svc listener on port $port not answering as configured after 15 s"
             sleep 0.2
         done
+    done
+    [[ ${LAB_PORT25:-} == 1 ]] || return 0
+    until [[ $(ehlo_reply 25 127.0.0.2) == *STARTTLS* &&
+        $(ehlo_reply 25 127.0.0.3) == "220 $LAB_BANNER"* ]]; do
+        ((SECONDS < deadline)) || die "port 25 on 127.0.0.2 or 127.0.0.3 not answering after 15 s"
+        sleep 0.2
     done
 }
 

@@ -46,6 +46,7 @@ static void cert_cases(void);
 static void advice_cases(void);
 static void order_cases(void);
 static void bound_cases(void);
+static void target_cases(void);
 
 /* findings_of - "id:severity,..." in order (one static buffer) */
 static const char *
@@ -189,6 +190,64 @@ expect(struct probe_result *p, const char *label, const char *want)
 	result_probe_free(p);
 }
 
+/* target_ids - a target's finding ids and severities, in order */
+static const char *
+target_ids(const struct target_result *t)
+{
+	static char buf[256];
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->nfindings; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s/%s",
+		    i > 0 ? " " : "", t->findings[i].id,
+		    severity_names[t->findings[i].severity]);
+	return buf;
+}
+
+/*
+ * target_cases - what a domain's DNS says: a failed lookup, a null MX, no
+ * MX; nothing for a plain target or a domain with MX records; judging
+ * twice gives the same list once
+ */
+static void
+target_cases(void)
+{
+	struct target_result t;
+
+	memset(&t, 0, sizeof(t));
+	t.host = strdup("example.test");
+	diagnose_target(&t);
+	is_str(target_ids(&t), "", "target: a plain target has none");
+	t.mx = calloc(1, sizeof(*t.mx));
+	t.mx->n = 1;
+	diagnose_target(&t);
+	is_str(target_ids(&t), "", "target: MX records are no finding");
+	t.mx->null_mx = true;
+	diagnose_target(&t);
+	is_str(target_ids(&t), "null-mx/info", "target: null MX");
+	t.mx->null_mx = false;
+	t.mx->implicit = true;
+	diagnose_target(&t);
+	diagnose_target(&t);
+	is_str(
+	    target_ids(&t), "mx-missing/info", "target: no MX, judged twice");
+	ok(strstr(t.findings[0].message, "RFC 5321 5.1") != NULL,
+	    "target: mx-missing cites RFC 5321 5.1");
+	free(t.mx);
+	t.mx = NULL;
+	result_fail(&t.error, PHASE_RESOLVE, KIND_TIMEOUT,
+	    "no DNS answer for example.test within 10000 ms");
+	diagnose_target(&t);
+	is_str(target_ids(&t), "dns-failed/critical", "target: lookup failed");
+	ok(strstr(t.findings[0].message, "within 10000 ms") != NULL,
+	    "target: dns-failed says why");
+	t.error.phase = PHASE_INPUT;
+	diagnose_target(&t);
+	is_str(target_ids(&t), "", "target: a bad -f line is no DNS failure");
+	result_target_free(&t);
+}
+
 /* table_cases - finding_defs[] is complete and consistent */
 static void
 table_cases(void)
@@ -223,8 +282,8 @@ table_cases(void)
 	    {"changed-certificate", SEV_INFO},
 	    {"changed-port-state", SEV_WARNING}, {"changed-auth", SEV_WARNING},
 	    {"changed-capabilities", SEV_INFO}, {"login-failed", SEV_CRITICAL},
-
-	    {"ports-swapped", SEV_CRITICAL}};
+	    {"ports-swapped", SEV_CRITICAL}, {"null-mx", SEV_INFO},
+	    {"mx-missing", SEV_INFO}, {"dns-failed", SEV_CRITICAL}};
 	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
 	bool unique = true, named = true, found;
 
@@ -1014,6 +1073,7 @@ int
 main(void)
 {
 	table_cases();
+	target_cases();
 	connect_cases();
 	error_cases();
 	syntax_cases();

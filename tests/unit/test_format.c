@@ -298,7 +298,7 @@ json_target_check(json_t *jt, size_t which, const char *what)
 static void
 json_cases(void)
 {
-	struct report_opts o = {false, false, 21};
+	struct report_opts o = {false, false, 21, 0};
 	struct target_result t[3];
 	struct out out;
 	json_t *doc, *targets, *tool;
@@ -355,7 +355,7 @@ json_cases(void)
 static void
 json_transcript_cases(void)
 {
-	struct report_opts o = {false, false, 21};
+	struct report_opts o = {false, false, 21, 0};
 	struct target_result t;
 	struct out out;
 	json_t *doc, *p0;
@@ -395,7 +395,7 @@ json_transcript_cases(void)
 static void
 ndjson_cases(void)
 {
-	struct report_opts o = {false, false, 21};
+	struct report_opts o = {false, false, 21, 0};
 	struct target_result t[3];
 	struct out out;
 	json_error_t jerr;
@@ -457,7 +457,7 @@ text_cases(void)
 	    {"tls-legacy-version", "finding id"},
 	    {"input/syntax", "the target's error"},
 	};
-	struct report_opts o = {false, false, 21};
+	struct report_opts o = {false, false, 21, 0};
 	struct target_result t[3];
 	struct out out;
 	size_t i, flen;
@@ -513,7 +513,7 @@ failing_fp_cases(void)
 	    {"ndjson", true, false, true},
 	    {"text", true, false, true},
 	};
-	struct report_opts o = {false, false, 21};
+	struct report_opts o = {false, false, 21, 0};
 	struct target_result t;
 	struct out out;
 	FILE *fp;
@@ -553,7 +553,7 @@ static void
 closed_pipe_cases(void)
 {
 	static const char *const names[] = {"json", "ndjson", "text"};
-	struct report_opts o = {false, false, 21};
+	struct report_opts o = {false, false, 21, 0};
 	struct target_result t;
 	struct out out;
 	FILE *fp;

@@ -30,7 +30,7 @@ static void baseline_compare_cases(void);
 static char *
 render(const char *name, struct target_result *t)
 {
-	struct report_opts o = {false, false, 21};
+	struct report_opts o = {false, false, 21, 0};
 	struct run_summary sum;
 	struct sink s;
 	FILE *fp = tmpfile();

@@ -114,6 +114,7 @@ static void test_source_edges(void);
 static void test_open_errors(void);
 static char *write_file(const char *, size_t);
 static void test_many_lines(void);
+static void test_shard(void);
 static void check_source(const char *, char *const *, size_t, const char *,
     const struct want *, size_t, size_t);
 static int contains(const char *, const char *, const char *);
@@ -129,6 +130,7 @@ main(void)
 	test_source_edges();
 	test_open_errors();
 	test_many_lines();
+	test_shard();
 	return done_testing();
 }
 
@@ -390,6 +392,49 @@ test_many_lines(void)
 	target_src_close(src);
 	(void)unlink(path);
 	free(path);
+}
+
+/*
+ * test_shard - N sources of the same list, each keeping part K, yield
+ * every item exactly once between them, with its index in the whole
+ * list; a target's part depends on its text alone, not its place
+ */
+static void
+test_shard(void)
+{
+	static char *argv[] = {"a.example", "b.example", "c.example",
+	    "d.example", "bad target", "e.example", "f.example", "g.example",
+	    "h.example", "192.0.2.1:25", "[2001:db8::1]:465", "i.example"};
+	static char *reversed[] = {"i.example", "a.example"};
+	const size_t n = sizeof(argv) / sizeof(argv[0]), parts = 3;
+	struct target_item item;
+	struct target_src *src;
+	char err[ERR_MSG_MAX];
+	int seen[sizeof(argv) / sizeof(argv[0])] = {0};
+	size_t i, got = 0;
+	unsigned int k;
+
+	for (k = 1; k <= parts; k++) {
+		src = target_src_open(argv, n, NULL, err, sizeof(err));
+		target_src_shard(src, k, (unsigned int)parts);
+		while (target_src_next(src, &item, err, sizeof(err)) == 1) {
+			is_int(target_shard(item.text, parts), k,
+			    lbl("shard %u: %s belongs here", k, item.text));
+			is_str(item.text, argv[item.index],
+			    lbl("shard %u: index %zu is its place in the list",
+				k, item.index));
+			seen[item.index]++;
+			got++;
+			target_item_free(&item);
+		}
+		target_src_close(src);
+	}
+	is_int((long long)got, (long long)n, "shards: every item once");
+	for (i = 0; i < n; i++)
+		is_int(seen[i], 1, lbl("shards: %s seen once", argv[i]));
+	is_int(target_shard(reversed[0], parts), target_shard(argv[11], parts),
+	    "shard: the same text, the same part, wherever it is");
+	is_int(target_shard("x", 1), 1, "shard: one part holds everything");
 }
 
 /*
