@@ -275,6 +275,8 @@ baseline() {
 	now=$(jq -r "[.targets[0].probes[0].ehlo_tls.capabilities[] | .keyword | select(. != \"AUTH\" and . != \"STARTTLS\")] | sort | join(\" \")" "$REPORT")
 	[[ $was != *CHUNKING* && $now == *CHUNKING* ]]
 	assert_equal "$(p '.findings[0].message')" "EHLO offered $clear in clear text and $was inside TLS in the baseline, and offers $clear and $now now."
+}
+
 @test "null-mx: the domain takes no mail, nothing is probed" {
 	probe --mx --resolver "$DNS_SERVER" null-mx.test
 	finding null-mx info "RFC 7505"
