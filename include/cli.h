@@ -8,6 +8,7 @@
 #define SMTP_PROBE_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "bounds.h"
@@ -15,6 +16,8 @@
 #include "target.h"
 
 #define EXIT_USAGE 2
+/* The EHLO name when --ehlo gives none (.invalid: RFC 6761 6.4). */
+#define CLI_DEFAULT_EHLO "smtp-probe.invalid"
 
 struct report_format; /* report.h: the table of output formats */
 struct baseline;      /* baseline.h */
@@ -75,5 +78,8 @@ enum cli_result {
  */
 enum cli_result cli_parse(
     int argc, char **argv, bool stdout_tty, bool no_color, struct config *cfg);
+
+/* cli_help - the --help text: usage, every option, the exit statuses */
+void cli_help(FILE *fp);
 
 #endif

@@ -104,4 +104,12 @@ void dns_addr_text(const struct sockaddr *sa, char *buf, size_t len);
  */
 bool dns_server_ok(const char *s);
 
+/*
+ * dns_parse_records - for dns.c: the MX (mx true) or SRV records of a
+ * reply into a, at most DNS_RECORDS_MAX, by preference then weight;
+ * returns ARES_SUCCESS or c-ares's error (a->nrr is then 0)
+ */
+int dns_parse_records(
+    bool mx, const unsigned char *abuf, int alen, struct dns_answer *a);
+
 #endif

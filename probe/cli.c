@@ -28,7 +28,6 @@
 #define DEFAULT_PORTS "25,465,587"
 /* --mx: an MX host takes mail on 25 (RFC 5321 2.3.5) */
 #define DEFAULT_MX_PORTS "25"
-#define DEFAULT_EHLO "smtp-probe.invalid"
 
 enum {
 	OPT_CAFILE = 256,
@@ -82,60 +81,6 @@ static const struct option longopts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"verbose", no_argument, NULL, 'v'}, {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-
-static const char usage_text[] =
-    "usage: smtp-probe [OPTIONS] TARGET...\n"
-    "       smtp-probe [OPTIONS] -f FILE [TARGET...]\n"
-    "Probe how the mail servers TARGET (host, host:port, 1.2.3.4:port,\n"
-    "[2001:db8::1]:port) do TLS on each port, and report what they did.\n"
-    "\n"
-    "  -f FILE                  more targets, one per line ('-': stdin);\n"
-    "                           blank lines and lines starting '#' skipped\n"
-    "      --mx                 TARGETs are mail domains: probe every MX host\n"
-    "                           (no MX: the domain), on port 25 unless -p\n"
-    "      --srv                TARGETs are mail domains: probe the "
-    "submission\n"
-    "                           servers their SRV records name (RFC 6186)\n"
-    "      --first-address      probe only the first address of each name\n"
-    "  -4, -6                   probe only IPv4, or only IPv6, addresses\n"
-    "      --resolver IP[:PORT] DNS server to ask ([IPv6]:PORT; default:\n"
-    "                           the system's, /etc/resolv.conf)\n"
-    "      --shard K/N          probe only part K (1..N) of N of the targets\n"
-    "  -p, --ports LIST         PORT[/MODE],... (default 25,465,587); MODE is\n"
-    "                           auto, starttls, implicit or plain\n"
-    "      --cafile FILE        trust anchors in PEM (default: system store)\n"
-    "      --sni NAME           name sent as SNI and checked against the\n"
-    "                           certificate (default: the target's host name)\n"
-    "      --ehlo NAME          name given in EHLO (default " DEFAULT_EHLO ")\n"
-    "      --timeout SEC        deadline for one port's whole probe (30)\n"
-    "      --connect-timeout SEC  deadline for the TCP connect (10)\n"
-    "      --format FMT         json, ndjson, text (default on a terminal),\n"
-    "                           prometheus or nagios\n"
-    "  -o, --output FILE        write the report to FILE\n"
-    "      --fail-on SEV        exit 1 if a finding is SEV or worse\n"
-    "                           (info, warning, critical)\n"
-    "  -j, --jobs N             probes in flight at once (default 64)\n"
-    "      --warn-days N        cert-expiring below N days left (21)\n"
-    "      --client-cert FILE   client certificate (PEM) for the handshake\n"
-    "      --client-key FILE    its private key (PEM)\n"
-    "      --auth-user USER     log in as USER after TLS (never before);\n"
-    "                           the password comes from SMTP_PROBE_PASSWORD\n"
-    "                           or --auth-password-file, never from argv\n"
-    "      --auth-password-file FILE  the password: one line, in a file\n"
-    "                           only its owner may read (chmod 600)\n"
-    "      --transcript         include the SMTP dialogue with times\n"
-    "      --pem                include each certificate's PEM\n"
-    "      --baseline FILE      compare with an earlier JSON report and\n"
-    "                           raise changed-* findings\n"
-    "      --progress, --no-progress  a progress line on stderr (default: on\n"
-    "                           when stderr is a terminal, stdout is not)\n"
-    "  -v, --verbose            log on stderr (twice: more)\n"
-    "  -V, --version            print the version\n"
-    "  -h, --help               print this help\n"
-    "\n"
-    "Exit status: 0 report written; 1 --fail-on threshold reached;\n"
-    "2 bad usage; 3 the tool itself failed. With --format nagios: 0 OK,\n"
-    "1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad usage, the tool failed).\n";
 
 /* What the option handlers share while argv is read. */
 struct cli_state {
@@ -270,7 +215,8 @@ set_defaults(struct config *cfg)
 	cfg->warn_days = 21;
 	cfg->family = AF_UNSPEC;
 	cfg->progress = -1;
-	snprintf(cfg->ehlo_name, sizeof(cfg->ehlo_name), "%s", DEFAULT_EHLO);
+	snprintf(
+	    cfg->ehlo_name, sizeof(cfg->ehlo_name), "%s", CLI_DEFAULT_EHLO);
 	if (target_parse_ports(DEFAULT_PORTS, cfg->ports, PORTS_MAX,
 		&cfg->nports, err, sizeof(err)) == -1)
 		return usage_error("%s", err);
@@ -612,7 +558,7 @@ opt_info(struct cli_state *st, int c, const char *arg)
 	if (c == 'V')
 		printf("smtp-probe %s\n", SMTP_PROBE_VERSION);
 	else
-		fputs(usage_text, stdout);
+		cli_help(stdout);
 	return CLI_EXIT_OK;
 }
 

@@ -99,11 +99,7 @@ static void cares_finished(struct lookup *, struct dns_answer *);
 static struct dns_answer *literal(const char *, int);
 static void on_addrinfo(void *, int, int, struct ares_addrinfo *);
 static void on_query(void *, int, int, unsigned char *, int);
-static void parse_records(
-    struct lookup *, unsigned char *, int, struct dns_answer *);
 static void answer_status(const struct lookup *, int, struct dns_answer *);
-static int rr_cmp(const void *, const void *);
-static void rr_host(struct dns_rr *, const char *);
 
 /* dns_new - a c-ares channel whose sockets are sources of loop */
 struct dns *
@@ -628,47 +624,11 @@ on_query(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 
 	(void)timeouts;
 	answer_status(l, status, a);
-	if (a->status == DNS_OK)
-		parse_records(l, abuf, alen, a);
+	if (a->status == DNS_OK &&
+	    (status = dns_parse_records(l->type == LK_MX, abuf, alen, a)) !=
+		ARES_SUCCESS)
+		answer_status(l, status, a);
 	cares_finished(l, a);
-}
-
-/* parse_records - MX or SRV records, sorted, at most DNS_RECORDS_MAX */
-static void
-parse_records(
-    struct lookup *l, unsigned char *abuf, int alen, struct dns_answer *a)
-{
-	struct ares_mx_reply *mx = NULL, *m;
-	struct ares_srv_reply *srv = NULL, *s;
-	int rc;
-
-	if (l->type == LK_MX) {
-		rc = ares_parse_mx_reply(abuf, alen, &mx);
-		for (m = mx; rc == ARES_SUCCESS && m != NULL &&
-		     a->nrr < DNS_RECORDS_MAX;
-		     m = m->next) {
-			a->rr[a->nrr].pref = m->priority;
-			rr_host(&a->rr[a->nrr++], m->host);
-		}
-	} else {
-		rc = ares_parse_srv_reply(abuf, alen, &srv);
-		for (s = srv; rc == ARES_SUCCESS && s != NULL &&
-		     a->nrr < DNS_RECORDS_MAX;
-		     s = s->next) {
-			a->rr[a->nrr].pref = s->priority;
-			a->rr[a->nrr].weight = s->weight;
-			a->rr[a->nrr].port = s->port;
-			rr_host(&a->rr[a->nrr++], s->host);
-		}
-	}
-	ares_free_data(mx);
-	ares_free_data(srv);
-	if (rc != ARES_SUCCESS) {
-		answer_status(l, rc, a);
-		a->nrr = 0;
-		return;
-	}
-	qsort(a->rr, a->nrr, sizeof(a->rr[0]), rr_cmp);
 }
 
 /* answer_status - a c-ares status as ours, with a sentence */
@@ -691,49 +651,4 @@ answer_status(const struct lookup *l, int status, struct dns_answer *a)
 	    what[l->type], NAME_QUOTE, l->name,
 	    l->type == LK_ADDRS ? "does not resolve" : "failed",
 	    ares_strerror(status));
-}
-
-/* rr_cmp - preference (priority) first, then the heavier weight */
-static int
-rr_cmp(const void *a, const void *b)
-{
-	const struct dns_rr *x = a, *y = b;
-
-	if (x->pref != y->pref)
-		return x->pref < y->pref ? -1 : 1;
-	return (x->weight < y->weight) - (x->weight > y->weight);
-}
-
-/* rr_host - a record's host name, cut at HOSTNAME_MAX */
-static void
-rr_host(struct dns_rr *rr, const char *host)
-{
-	size_t len = host != NULL ? strlen(host) : 0;
-
-	rr->too_long = len > HOSTNAME_MAX;
-	memcpy(rr->host, host != NULL ? host : "",
-	    rr->too_long ? HOSTNAME_MAX : len);
-	rr->host[rr->too_long ? HOSTNAME_MAX : len] = '\0';
-}
-
-/* dns_set_port - port in network byte order */
-void
-dns_set_port(struct sockaddr_storage *ss, int port)
-{
-	if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
-	else
-		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
-}
-
-/* dns_addr_text - numeric form of an address */
-void
-dns_addr_text(const struct sockaddr *sa, char *buf, size_t len)
-{
-	const void *a = sa->sa_family == AF_INET6
-	    ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
-	    : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-
-	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
 }
