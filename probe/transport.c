@@ -18,6 +18,7 @@
 static ssize_t plain_send(
     struct transport *, const void *, size_t, char *, size_t);
 static ssize_t plain_recv(struct transport *, void *, size_t, char *, size_t);
+static ssize_t plain_result(ssize_t, char *, size_t);
 static bool plain_pending(const struct transport *);
 static void plain_shutdown(struct transport *);
 static ssize_t tls_send(
@@ -64,21 +65,19 @@ static ssize_t
 plain_send(
     struct transport *t, const void *buf, size_t len, char *err, size_t errlen)
 {
-	ssize_t n = send(t->fd, buf, len, MSG_NOSIGNAL);
-
-	if (n >= 0)
-		return n;
-	if (errno == EAGAIN || errno == EINTR)
-		return XPORT_AGAIN;
-	snprintf(err, errlen, "%s", strerror(errno));
-	return XPORT_ERROR;
+	return plain_result(send(t->fd, buf, len, MSG_NOSIGNAL), err, errlen);
 }
 
 static ssize_t
 plain_recv(struct transport *t, void *buf, size_t len, char *err, size_t errlen)
 {
-	ssize_t n = sock_recv(t->fd, buf, len, 0);
+	return plain_result(sock_recv(t->fd, buf, len, 0), err, errlen);
+}
 
+/* plain_result - a socket call's result as the transport's (errno kept) */
+static ssize_t
+plain_result(ssize_t n, char *err, size_t errlen)
+{
 	if (n >= 0)
 		return n;
 	if (errno == EAGAIN || errno == EINTR)
