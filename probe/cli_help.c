@@ -30,7 +30,8 @@ static const char usage_text[] =
     "      --cafile FILE        trust anchors in PEM (default: system store)\n"
     "      --sni NAME           name sent as SNI and checked against the\n"
     "                           certificate (default: the target's host name)\n"
-    "      --ehlo NAME          name given in EHLO (default " CLI_DEFAULT_EHLO ")\n"
+    "      --ehlo NAME          name given in EHLO (default " CLI_DEFAULT_EHLO
+    ")\n"
     "      --timeout SEC        deadline for one port's whole probe (30)\n"
     "      --connect-timeout SEC  deadline for the TCP connect (10)\n"
     "      --format FMT         json, ndjson, text (default on a terminal),\n"
