@@ -148,7 +148,51 @@ else
 	echo "targets from -f: skipped, this smtp-probe has no -f"
 fi
 
-# 5. Client instructions per probe under callgrind (deterministic, unlike
+# 5. The same STARTTLS targets through smtp-probe and through what people
+# run today, posttls-finger under xargs -P 100 (one process per target):
+# throughput, per-probe latency (p50/p99 of the report's own totals) and
+# client CPU, and the ratios. BENCH_FINGER_TARGETS sets the count.
+finger_n=${BENCH_FINGER_TARGETS:-10000}
+# tls_stats JOBS: smtp-probe -j JOBS over $dir/tls.list; sets probe_rate
+# and probe_cpu for the ratios
+tls_stats() {
+	local wall user sys rss
+	/usr/bin/time -f '%e %U %S %M' -o "$dir/time" timeout "$run_limit" \
+	    "$probe" --cafile "$LAB_CA" --sni "$LAB_HOST" --format ndjson \
+	    -o "$dir/tls.ndjson" -j "$1" -f "$dir/tls.list" || true
+	read -r wall user sys rss < <(tail -n 1 "$dir/time")
+	probe_rate=$(awk -v n="$finger_n" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }')
+	probe_cpu=$(per_probe_ms "$user" "$sys" "$finger_n")
+	printf '  smtp-probe -j %-3s %6.1f s, %5s probes/s, p50 %s ms, p99 %s ms, client CPU %s ms/probe, peak RSS %6d KiB; %s\n' \
+	    "$1" "$wall" "$probe_rate" \
+	    "$(jq -s '[.[].probes[].timing_ms.total] | sort | .[length / 2 | floor]' "$dir/tls.ndjson")" \
+	    "$(jq -s '[.[].probes[].timing_ms.total] | sort | .[length * 99 / 100 | floor]' "$dir/tls.ndjson")" \
+	    "$probe_cpu" "$rss" "$(outcomes "$dir/tls.ndjson")"
+}
+if command -v posttls-finger >/dev/null &&
+    "$probe" --help | grep -qE '^ +-f FILE'; then
+	awk -v n="$finger_n" -v p="$LAB_PORT_MX" \
+	    'BEGIN { for (i = 0; i < n; i++) printf "127.0.0.1:%d\n", p }' \
+	    >"$dir/tls.list"
+	echo "$finger_n STARTTLS targets, smtp-probe against posttls-finger:"
+	tls_stats 500
+	tls_stats 100
+	/usr/bin/time -f '%e %U %S' -o "$dir/ftime" timeout "$run_limit" \
+	    xargs -P 100 -I{} sh -c 'posttls-finger -c -l may -P "$1" \
+		"[127.0.0.1]:${2#*:}" >/dev/null 2>&1; echo $?' sh "$LAB_CA" {} \
+	    <"$dir/tls.list" >"$dir/finger.rc" || true
+	read -r fwall fuser fsys <"$dir/ftime"
+	frate=$(awk -v n="$finger_n" -v w="$fwall" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }')
+	fcpu=$(per_probe_ms "$fuser" "$fsys" "$finger_n")
+	printf '  posttls-finger, xargs -P 100: %6.1f s, %5s probes/s, client CPU %s ms/probe (its sh and process start included); %d exited 0\n' \
+	    "$fwall" "$frate" "$fcpu" "$(grep -c '^0$' "$dir/finger.rc")"
+	awk -v pr="$probe_rate" -v fr="$frate" -v pc="$probe_cpu" -v fc="$fcpu" \
+	    'BEGIN { printf "  ratios at -j 100: %.1fx the throughput, %.2f of the CPU per probe\n", (fr > 0 ? pr / fr : 0), (fc > 0 ? pc / fc : 0) }'
+else
+	echo "posttls-finger comparison: skipped (no posttls-finger or no -f)"
+fi
+
+# 6. Client instructions per probe under callgrind (deterministic, unlike
 # the CPU times above): 20 STARTTLS probes one at a time, start included.
 if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
 	targets=()
