@@ -32,7 +32,12 @@ struct smtp_span {
 };
 
 /* A reply as received; line texts exclude the "NNN-" prefix and CRLF. */
-/* The scalars come first: smtp_reader_init() clears them, not the arrays. */
+/*
+ * The scalars come first: smtp_reader_init() clears them, not the spans or
+ * the text. The text grows as lines come (most replies are a few hundred
+ * bytes) up to SMTP_REPLY_BYTES_MAX, and is kept from reply to reply: a
+ * thousand probes in flight hold their replies' size, not the bound.
+ */
 struct smtp_reply {
 	int code; /* 0 until a valid line was seen */
 	size_t nlines;
@@ -43,7 +48,8 @@ struct smtp_reply {
 	size_t wire_bytes; /* counted against SMTP_REPLY_WIRE_MAX */
 	size_t wire_lines;
 	struct smtp_span line[SMTP_REPLY_LINES_MAX];
-	unsigned char text[SMTP_REPLY_BYTES_MAX];
+	unsigned char *text; /* owned by the reader; textcap bytes */
+	size_t textcap;
 };
 
 struct smtp_reader {
@@ -65,8 +71,15 @@ struct smtp_cap {
 	struct smtp_bytes params[CAP_PARAMS_MAX];
 };
 
-/* smtp_reader_init - empty reader, ready for the first byte of a reply */
+/*
+ * smtp_reader_init - empty reader, ready for the first byte of a reply. A
+ * reader starts zeroed (or with smtp_reader_free); init keeps the text
+ * buffer it has for the next reply.
+ */
 void smtp_reader_init(struct smtp_reader *);
+
+/* smtp_reader_free - release the reply's text buffer; zeroes the reader */
+void smtp_reader_free(struct smtp_reader *);
 
 /*
  * smtp_reader_feed - consume bytes from data[0..len).

@@ -314,6 +314,8 @@ finish(struct sess *s, int64_t now)
 		(void)close(s->plain.fd);
 		s->plain.fd = -1;
 	}
+	/* The reply buffer holds nothing the result needs any more. */
+	smtp_reader_free(&s->reader);
 	set_state(s, SESS_DONE, now);
 	r->timing.total = now - s->p.t0;
 	r->auth.nbefore =

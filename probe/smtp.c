@@ -15,6 +15,7 @@
 #include "smtp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -37,6 +38,14 @@ smtp_reader_init(struct smtp_reader *r)
 	r->len = 0;
 	r->overlong = false;
 	memset(&r->reply, 0, offsetof(struct smtp_reply, line));
+}
+
+/* smtp_reader_free - the text buffer, and a zeroed reader */
+void
+smtp_reader_free(struct smtp_reader *r)
+{
+	free(r->reply.text);
+	memset(r, 0, sizeof(*r));
 }
 
 /* smtp_reader_feed - consume bytes until a reply is complete or input ends */
@@ -304,13 +313,26 @@ store_line(struct smtp_reply *rp, const unsigned char *p, size_t len)
 {
 	/* Once one line is dropped, so are the rest: the kept lines are
 	 * always the reply's first ones, without gaps. */
+	size_t cap;
+
 	if (rp->dropping || rp->nlines == SMTP_REPLY_LINES_MAX ||
-	    len > sizeof(rp->text) - rp->textlen) {
+	    len > SMTP_REPLY_BYTES_MAX - rp->textlen) {
 		rp->dropping = true;
 		rp->truncated = true;
 		return;
 	}
-	memcpy(rp->text + rp->textlen, p, len);
+	if (rp->text == NULL || rp->textlen + len > rp->textcap) {
+		/* Doubling from 512: a few reallocations at most. */
+		for (cap = rp->textcap ? rp->textcap : 512;
+		     cap < rp->textlen + len; cap *= 2)
+			;
+		if (cap > SMTP_REPLY_BYTES_MAX)
+			cap = SMTP_REPLY_BYTES_MAX;
+		rp->text = xreallocarray(rp->text, cap, 1);
+		rp->textcap = cap;
+	}
+	if (len > 0)
+		memcpy(rp->text + rp->textlen, p, len);
 	rp->line[rp->nlines].off = (uint32_t)rp->textlen;
 	rp->line[rp->nlines].len = (uint32_t)len;
 	rp->textlen += len;

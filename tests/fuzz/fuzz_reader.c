@@ -154,7 +154,7 @@ check_reply(const struct smtp_reply *rp, enum smtp_status st)
 
 	if (rp->nlines > SMTP_REPLY_LINES_MAX)
 		abort();
-	if (rp->textlen > sizeof(rp->text))
+	if (rp->textlen > SMTP_REPLY_BYTES_MAX || rp->textlen > rp->textcap)
 		abort();
 	if (rp->wire_bytes > SMTP_REPLY_WIRE_MAX)
 		abort();
