@@ -107,6 +107,14 @@ for name in STARTTLS_OK HUGE_LINE ENDLESS_EHLO MANY_CAPS CHAIN_30 UGLY_CERT; do
 	printf '  %-14s peak RSS %6s KiB\n' "$name" "$(cat "$dir/rss")"
 done
 
+# 3b. Peak memory with 1,000 probes in flight at once: a port that never
+# greets holds each one until --timeout.
+for _ in $(seq 1000); do echo "127.0.0.1:$HOSTILE_PORT_SILENT/starttls"; done \
+    >"$dir/silent.list"
+/usr/bin/time -f '%M' -o "$dir/rss" "$probe" --format ndjson -o /dev/null \
+    --timeout 3 -j 1000 -f "$dir/silent.list" || true
+echo "1,000 probes in flight at once (-j 1000, a silent port): peak RSS $(cat "$dir/rss") KiB"
+
 # 4. Many targets from -f FILE: probes/s, client CPU per probe and peak RSS
 # at -j 100 and -j 500, and peak RSS with a tenth of the targets (it must
 # not grow with their number). Failures are counted, not hidden: Postfix
