@@ -58,6 +58,12 @@ struct config {
 	unsigned int shard_k; /* --shard K/N; 0: no shard */
 	unsigned int shard_n;
 	int progress; /* 1 on, 0 off, -1 as main.c decides (stderr a tty) */
+	/* the deeper checks, off by default; --all-checks sets each one
+	 * that applies (mta_sts only with --mx) */
+	bool tls_versions;    /* one handshake per TLS version */
+	bool check_injection; /* STARTTLS and NOOP in one write */
+	bool dane;            /* TLSA records, DNSSEC-validated */
+	bool mta_sts;         /* the domain's MTA-STS policy and TLS-RPT */
 };
 
 enum cli_result {

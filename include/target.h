@@ -114,4 +114,10 @@ void target_host(const char *text, char *buf, size_t size);
 int target_parse_ports(const char *s, struct port_spec *ports, size_t max,
     size_t *n, char *err, size_t errlen) __attribute__((warn_unused_result));
 
+/*
+ * target_ehlo_name - the EHLO argument naming t: the name itself, or an
+ * address literal, "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321 4.1.3)
+ */
+void target_ehlo_name(const struct target *t, char *buf, size_t size);
+
 #endif

@@ -51,7 +51,12 @@ enum {
 	OPT_RESOLVER,
 	OPT_SHARD,
 	OPT_PROGRESS,
-	OPT_NO_PROGRESS
+	OPT_NO_PROGRESS,
+	OPT_TLS_VERSIONS,
+	OPT_CHECK_INJECTION,
+	OPT_DANE,
+	OPT_MTA_STS,
+	OPT_ALL_CHECKS
 };
 
 static const struct option longopts[] = {
@@ -79,6 +84,11 @@ static const struct option longopts[] = {
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"tls-versions", no_argument, NULL, OPT_TLS_VERSIONS},
+    {"check-injection", no_argument, NULL, OPT_CHECK_INJECTION},
+    {"dane", no_argument, NULL, OPT_DANE},
+    {"mta-sts", no_argument, NULL, OPT_MTA_STS},
+    {"all-checks", no_argument, NULL, OPT_ALL_CHECKS},
     {"verbose", no_argument, NULL, 'v'}, {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 
@@ -88,6 +98,7 @@ struct cli_state {
 	char **argv;
 	bool format_set; /* --format given: no default from the terminal */
 	bool ports_set;  /* -p given: no default from --mx */
+	bool all_checks; /* --all-checks: settled once --mx is known */
 };
 
 /* One option's handler: CLI_OK to go on, else what cli_parse returns. */
@@ -115,7 +126,6 @@ static enum cli_result opt_dns(struct cli_state *, int, const char *);
 static enum cli_result opt_resolver(struct cli_state *, int, const char *);
 static enum cli_result opt_shard(struct cli_state *, int, const char *);
 static enum cli_result bad_option(struct cli_state *, int);
-static void ehlo_name(const struct target *, char *, size_t);
 static const char *file_problem(int);
 static int parse_seconds(const char *, const char *, int *);
 static int parse_int(const char *, const char *, long, long, int *);
@@ -152,6 +162,11 @@ static const struct opt_handler handlers[] = {
     {'6', opt_dns},
     {OPT_RESOLVER, opt_resolver},
     {OPT_SHARD, opt_shard},
+    {OPT_TLS_VERSIONS, opt_flag},
+    {OPT_CHECK_INJECTION, opt_flag},
+    {OPT_DANE, opt_flag},
+    {OPT_MTA_STS, opt_flag},
+    {OPT_ALL_CHECKS, opt_flag},
     {'V', opt_info},
     {'h', opt_info},
 };
@@ -254,6 +269,13 @@ finish(struct cli_state *st, int argc, bool stdout_tty, bool no_color)
 		return usage_error("--auth-password-file needs --auth-user");
 	if (cfg->connect_timeout_ms > cfg->timeout_ms)
 		cfg->connect_timeout_ms = cfg->timeout_ms;
+	if (cfg->mta_sts && !cfg->mx)
+		return usage_error("--mta-sts needs --mx: MTA-STS is a mail "
+				   "domain's policy for its MX hosts");
+	if (st->all_checks) {
+		cfg->tls_versions = cfg->check_injection = cfg->dane = true;
+		cfg->mta_sts = cfg->mx;
+	}
 	if (cfg->mx && !st->ports_set &&
 	    target_parse_ports(DEFAULT_MX_PORTS, cfg->ports, PORTS_MAX,
 		&cfg->nports, err, sizeof(err)) == -1)
@@ -360,7 +382,8 @@ opt_name(struct cli_state *st, int c, const char *arg)
 	if (c == OPT_SNI)
 		st->cfg->sni = arg;
 	else
-		ehlo_name(&t, st->cfg->ehlo_name, sizeof(st->cfg->ehlo_name));
+		target_ehlo_name(
+		    &t, st->cfg->ehlo_name, sizeof(st->cfg->ehlo_name));
 	return CLI_OK;
 }
 
@@ -460,19 +483,34 @@ opt_fail_on(struct cli_state *st, int c, const char *arg)
 	return CLI_OK;
 }
 
-/* opt_flag - --transcript, --pem, --progress, --no-progress, -v */
+/*
+ * opt_flag - --transcript, --pem, --progress, --no-progress, -v, and the
+ * deeper checks (--all-checks is settled by finish(): --mx may follow it)
+ */
 static enum cli_result
 opt_flag(struct cli_state *st, int c, const char *arg)
 {
+	struct config *cfg = st->cfg;
+
 	(void)arg;
 	if (c == OPT_TRANSCRIPT)
-		st->cfg->transcript = true;
+		cfg->transcript = true;
 	else if (c == OPT_PEM)
-		st->cfg->pem = true;
+		cfg->pem = true;
 	else if (c == OPT_PROGRESS || c == OPT_NO_PROGRESS)
-		st->cfg->progress = c == OPT_PROGRESS;
+		cfg->progress = c == OPT_PROGRESS;
+	else if (c == OPT_TLS_VERSIONS)
+		cfg->tls_versions = true;
+	else if (c == OPT_CHECK_INJECTION)
+		cfg->check_injection = true;
+	else if (c == OPT_DANE)
+		cfg->dane = true;
+	else if (c == OPT_MTA_STS)
+		cfg->mta_sts = true;
+	else if (c == OPT_ALL_CHECKS)
+		st->all_checks = true;
 	else
-		st->cfg->verbosity++;
+		cfg->verbosity++;
 	return CLI_OK;
 }
 
@@ -580,26 +618,6 @@ bad_option(struct cli_state *st, int c)
 	if (optopt > 0 && optopt < 128 && isgraph(optopt))
 		return usage_error("unknown option -%c", optopt);
 	return usage_error("unknown option %s", arg);
-}
-
-/*
- * ehlo_name - the EHLO argument for a name or an address: an address must
- * be a literal, "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321 4.1.3).
- */
-static void
-ehlo_name(const struct target *t, char *buf, size_t size)
-{
-	int n;
-
-	if (!t->is_ip)
-		n = snprintf(buf, size, "%s", t->host);
-	else if (strchr(t->host, ':') != NULL)
-		n = snprintf(buf, size, "[IPv6:%s]", t->host);
-	else
-		n = snprintf(buf, size, "[%s]", t->host);
-	/* An address is far shorter than a host name may be. */
-	if (n < 0 || (size_t)n >= size)
-		abort();
 }
 
 /* file_problem - what errno from stat or access means, in plain words */

@@ -475,3 +475,20 @@ line_text(const char *line, size_t len)
 	text[o] = '\0';
 	return text;
 }
+
+/* target_ehlo_name - an address is written as RFC 5321 4.1.3 says */
+void
+target_ehlo_name(const struct target *t, char *buf, size_t size)
+{
+	int n;
+
+	if (!t->is_ip)
+		n = snprintf(buf, size, "%s", t->host);
+	else if (strchr(t->host, ':') != NULL)
+		n = snprintf(buf, size, "[IPv6:%s]", t->host);
+	else
+		n = snprintf(buf, size, "[%s]", t->host);
+	/* An address is far shorter than a host name may be. */
+	if (n < 0 || (size_t)n >= size)
+		abort();
+}
