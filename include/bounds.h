@@ -90,8 +90,13 @@
  */
 #define DNS_LOOKUPS_MAX 128
 #define DNS_RCVBUF (1024 * 1024)
-/* Connections one probe may make: auto mode tries the other mode once. */
-#define ATTEMPTS_MAX 2
+/*
+ * Connections one probe may make: auto mode tries the other mode once
+ * (MAIN_ATTEMPTS_MAX), and --tls-versions adds one per version it sweeps.
+ */
+#define MAIN_ATTEMPTS_MAX 2
+#define SWEEP_VERSIONS 4
+#define ATTEMPTS_MAX (MAIN_ATTEMPTS_MAX + SWEEP_VERSIONS)
 /* Parts --shard may split the target list into. */
 #define SHARDS_MAX 100000
 /* Descriptors kept free for stdio, the report, and what GnuTLS opens. */

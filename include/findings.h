@@ -87,8 +87,9 @@
 	    "check the server's certificate, key, versions and ciphers") \
 	F(F_TLS_LEGACY_VERSION, "tls-legacy-version",			\
 	    SEV_WARNING, SEV_WARNING, "",				\
-	    "TLS 1.0 or 1.1 was negotiated (RFC 8996)",			\
-	    "enable TLS 1.2 and 1.3")					\
+	    "TLS 1.0 or 1.1 was negotiated, or accepted when offered "	\
+	    "alone (`--tls-versions`) (RFC 8996)",			\
+	    "enable TLS 1.2 and 1.3, and disable 1.0 and 1.1")		\
 	F(F_CERT_UNTRUSTED, "cert-untrusted",				\
 	    SEV_CRITICAL, SEV_CRITICAL, "",				\
 	    "the chain does not lead to a trusted root (other than "	\

@@ -17,12 +17,15 @@
 #include "plan.h"
 #include "result.h"
 #include "session.h"
+#include "sweep.h"
+#include "versions.h"
 
 /* What every job of a run shares; owned by the run. */
 struct job_env {
 	struct loop *loop;
 	struct sess_shared shared;
 	int timeout_ms; /* one probe's whole time, every attempt included */
+	const struct versions_ctx *versions; /* NULL without --tls-versions */
 };
 
 struct job;
@@ -37,9 +40,10 @@ struct job {
 	int64_t t0;
 	int64_t deadline;
 	size_t natt;
-	struct plan_attempt att[ATTEMPTS_MAX]; /* results owned */
-	struct sess *sess[ATTEMPTS_MAX];       /* owned while running */
+	struct plan_attempt att[MAIN_ATTEMPTS_MAX]; /* results owned */
+	struct sess *sess[MAIN_ATTEMPTS_MAX];       /* owned while running */
 	struct source pause; /* when a parallel attempt may start */
+	struct sweep *sweep; /* owned while --tls-versions runs */
 	job_done_fn *done;
 	void *done_arg;
 };

@@ -66,6 +66,16 @@ enum mode plan_next(enum mode requested, const struct plan_attempt *att,
     size_t n, bool time_left);
 
 /*
+ * plan_sweep - with --tls-versions (wanted), once att[0..n) are over:
+ * the mode in which one more connection per TLS version repeats the
+ * dialogue up to the handshake, or MODE_UNKNOWN for none. The attempt
+ * whose dialogue the probe reports must have reached a handshake, whether
+ * it worked or not: a server that speaks only a version the ordinary
+ * priorities refuse is the case a sweep is for.
+ */
+enum mode plan_sweep(bool wanted, const struct plan_attempt *att, size_t n);
+
+/*
  * plan_merge - the probe's result from att[0..n): the deciding attempt's
  * dialogue and timings (so its port, address and requested mode), the
  * mode detection, and every attempt's transcript in order. out is

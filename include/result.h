@@ -180,8 +180,25 @@ struct timings {
 /* One connection a probe made, as the report lists it. */
 struct attempt_result {
 	enum mode mode; /* the dialogue tried: starttls, implicit or plain */
+	/* --tls-versions: the one version this connection offered;
+	 * unknown for the probe's own attempts */
+	enum tls_version version;
 	struct probe_error error;
 	struct timings timing; /* total: this connection's own */
+};
+
+/*
+ * --tls-versions: one handshake per version (versions.h gives the version
+ * of each index); error is a sentence, empty when accepted.
+ */
+struct version_result {
+	bool tried; /* false: not tried here, error says why */
+	bool accepted;
+	char error[ERR_MSG_MAX];
+};
+
+struct tls_versions_result {
+	struct version_result v[SWEEP_VERSIONS];
 };
 
 struct probe_result {
@@ -210,6 +227,7 @@ struct probe_result {
 	struct transcript transcript;
 	size_t nattempts; /* connections made, in start order */
 	struct attempt_result attempts[ATTEMPTS_MAX];
+	struct tls_versions_result *versions; /* owned; NULL: no sweep */
 	/* What diagnose.c needs to know about the mode detection. */
 	bool detected_other_mode;
 	bool other_mode_tried; /* auto mode reconnected in the other mode */

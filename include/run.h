@@ -13,6 +13,7 @@
 #include "report.h"
 #include "target.h"
 #include "tls.h"
+#include "versions.h"
 
 /*
  * What every probe of a run shares: trust anchors, TLS credentials, and
@@ -22,6 +23,7 @@ struct run_ctx {
 	struct tls_ctx tls;
 	gnutls_x509_trust_list_t trust;
 	struct cred cred;
+	struct versions_ctx versions; /* --tls-versions' priorities */
 };
 
 /*

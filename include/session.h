@@ -44,6 +44,7 @@ struct sess_params {
 	int64_t deadline;       /* the whole probe's (monotonic ms) */
 	int banner_timeout_ms;  /* 0: only the probe's deadline */
 	gnutls_priority_t prio; /* TLS priorities of this attempt */
+	bool tls_only; /* end once TLS is up: no EHLO (--tls-versions) */
 };
 
 struct sess;

@@ -9,13 +9,20 @@
  */
 #include "diagnose.h"
 
+#include <stdio.h>
+
+#include "versions.h"
+
 static bool legacy_version(const struct tls_result *);
+static void legacy_accepted(const struct probe_result *, char *, size_t);
 
 /* diag_tls - handshake outcome and protocol version */
 void
 diag_tls(struct probe_result *p)
 {
 	const struct tls_result *t = &p->tls;
+	bool negotiated = t->established && legacy_version(t);
+	char swept[32];
 
 	if (diag_handshake_failed(p))
 		diag_add(p, F_HANDSHAKE_FAILED,
@@ -25,12 +32,39 @@ diag_tls(struct probe_result *p)
 		    "TLS versions and ciphers.",
 		    p->port, t->error[0] ? t->error : "unknown error",
 		    t->alert[0] ? "; alert " : "", t->alert);
-	if (t->established && legacy_version(t))
+	legacy_accepted(p, swept, sizeof(swept));
+	if (negotiated || swept[0] != '\0')
 		diag_add(p, F_TLS_LEGACY_VERSION,
-		    "The server "
-		    "negotiated %s, which RFC 8996 deprecates; current clients "
-		    "refuse it. Enable TLS 1.2 and 1.3 on the server.",
-		    tls_version_names[t->version]);
+		    "The server %s%s%s%s%s%s, which RFC 8996 deprecates; "
+		    "current "
+		    "clients refuse it. Enable TLS 1.2 and 1.3 on the "
+		    "server%s.",
+		    negotiated ? "negotiated " : "",
+		    negotiated ? tls_version_names[t->version] : "",
+		    negotiated && swept[0] != '\0' ? ", and " : "",
+		    swept[0] != '\0' ? "accepts " : "", swept,
+		    swept[0] != '\0' ? " offered alone (--tls-versions)" : "",
+		    swept[0] != '\0' ? ", and disable the old versions" : "");
+}
+
+/*
+ * legacy_accepted - "TLS1.0 and TLS1.1", or one of them: the legacy
+ * versions the --tls-versions sweep saw accepted when offered alone;
+ * "" for none
+ */
+static void
+legacy_accepted(const struct probe_result *p, char *out, size_t size)
+{
+	enum tls_version v;
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; p->versions != NULL && i < SWEEP_VERSIONS; i++) {
+		v = versions_version(i);
+		if (p->versions->v[i].accepted && v <= TLSV_1_1)
+			n += (size_t)snprintf(out + n, size - n, "%s%s",
+			    n > 0 ? " and " : "", tls_version_names[v]);
+	}
 }
 
 /*

@@ -19,6 +19,8 @@ static void attempt_start(struct job *, enum mode, int64_t);
 static void attempt_done(struct sess *, void *);
 static void on_pause(struct source *, int64_t);
 static void abandon(struct job *, size_t, int64_t, const char *);
+static bool start_sweep(struct job *, int64_t);
+static void sweep_done(void *);
 static void finish(struct job *, int64_t);
 
 /* job_start - the first attempt, and the timer of a parallel one */
@@ -62,6 +64,11 @@ job_cancel(struct job *j, int64_t now)
 		if (j->sess[i] != NULL)
 			abandon(j, i, now, "the run was interrupted");
 		result_probe_free(&j->att[i].res);
+	}
+	if (j->sweep != NULL) {
+		sweep_cancel(j->sweep, now);
+		free(j->sweep);
+		j->sweep = NULL;
 	}
 }
 
@@ -132,11 +139,12 @@ attempt_done(struct sess *s, void *arg)
 	}
 	next = plan_next(
 	    j->res->requested_mode, j->att, j->natt, now < j->deadline);
-	if (next != MODE_UNKNOWN && j->natt < ATTEMPTS_MAX) {
+	if (next != MODE_UNKNOWN && j->natt < MAIN_ATTEMPTS_MAX) {
 		attempt_start(j, next, now);
 		return;
 	}
-	finish(j, now);
+	if (!start_sweep(j, now))
+		finish(j, now);
 }
 
 /* abandon - stop attempt i with why as its error */
@@ -148,7 +156,44 @@ abandon(struct job *j, size_t i, int64_t now, const char *why)
 	j->sess[i] = NULL;
 }
 
-/* finish - merge the attempts into the probe and tell the owner */
+/*
+ * start_sweep - with --tls-versions, once the probe's own attempts are
+ * over: one more connection per version, if the plan wants them. Returns
+ * true when they run (the job finishes when they end).
+ */
+static bool
+start_sweep(struct job *j, int64_t now)
+{
+	struct sweep_target t;
+	enum mode mode;
+
+	mode = plan_sweep(j->env->versions != NULL, j->att, j->natt);
+	if (mode == MODE_UNKNOWN)
+		return false;
+	t.probe = j->res;
+	t.addr = (const struct sockaddr *)&j->addr;
+	t.addrlen = j->addrlen;
+	t.sni = j->sni;
+	t.t0 = j->t0;
+	t.deadline = j->deadline;
+	j->sweep = xmalloc(sizeof(*j->sweep));
+	return sweep_start(j->sweep, j->env->loop, &j->env->shared,
+		   j->env->versions, mode, &t, sweep_done, j, now) > 0;
+}
+
+/* sweep_done - every version has had its connection */
+static void
+sweep_done(void *arg)
+{
+	struct job *j = arg;
+
+	finish(j, clock_ms());
+}
+
+/*
+ * finish - merge the attempts (and the versions' connections after them)
+ * into the probe and tell the owner
+ */
 static void
 finish(struct job *j, int64_t now)
 {
@@ -158,5 +203,10 @@ finish(struct job *j, int64_t now)
 	plan_merge(j->res, j->att, j->natt, now - j->t0);
 	for (i = 0; i < j->natt; i++)
 		result_probe_free(&j->att[i].res);
+	if (j->sweep != NULL) {
+		sweep_merge(j->sweep, j->res);
+		free(j->sweep);
+		j->sweep = NULL;
+	}
 	j->done(j, j->done_arg);
 }

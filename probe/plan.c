@@ -88,6 +88,23 @@ plan_next(enum mode requested, const struct plan_attempt *att, size_t n,
 	return MODE_UNKNOWN;
 }
 
+/*
+ * plan_sweep - the deciding attempt's mode when it got as far as a TLS
+ * handshake; a ClientHello answered in plaintext SMTP is no handshake
+ */
+enum mode
+plan_sweep(bool wanted, const struct plan_attempt *att, size_t n)
+{
+	const struct plan_attempt *d;
+
+	if (!wanted || n == 0)
+		return MODE_UNKNOWN;
+	d = &att[deciding(att, n)];
+	if (!d->res.tls.attempted || d->smtp_answer)
+		return MODE_UNKNOWN;
+	return d->mode;
+}
+
 /* plan_merge - one result from the attempts */
 void
 plan_merge(struct probe_result *out, struct plan_attempt *att, size_t n,

@@ -59,6 +59,7 @@ result_probe_free(struct probe_result *p)
 	for (i = 0; i < p->transcript.n; i++)
 		result_text_free(&p->transcript.lines[i].text);
 	free(p->transcript.lines);
+	free(p->versions);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -125,6 +125,12 @@ run_setup(const struct config *cfg, struct run_ctx *ctx)
 		cred_free(&ctx->cred);
 		return EXIT_USAGE;
 	}
+	if (cfg->tls_versions &&
+	    versions_ctx_init(&ctx->versions, err, sizeof(err)) == -1) {
+		log_warn("%s", err);
+		run_ctx_free(ctx);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -132,6 +138,7 @@ run_setup(const struct config *cfg, struct run_ctx *ctx)
 void
 run_ctx_free(struct run_ctx *ctx)
 {
+	versions_ctx_free(&ctx->versions);
 	tls_ctx_free(&ctx->tls);
 	gnutls_x509_trust_list_deinit(ctx->trust, 1);
 	cred_free(&ctx->cred);
@@ -159,6 +166,7 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	r.max_inflight = inflight_max((size_t)cfg->jobs);
 	r.env.loop = loop_new();
 	r.env.timeout_ms = cfg->timeout_ms;
+	r.env.versions = cfg->tls_versions ? &ctx->versions : NULL;
 	r.env.shared.ehlo_name = cfg->ehlo_name;
 	r.env.shared.connect_timeout_ms = cfg->connect_timeout_ms;
 	r.env.shared.tls = &ctx->tls;

@@ -304,7 +304,7 @@ finish(struct sess *s, int64_t now)
 		return;
 	explicit_bzero(s->tx, sizeof(s->tx));
 	if (s->tls_started) {
-		if (s->state == SESS_QUIT && tls_on(s))
+		if ((s->state == SESS_QUIT || s->p.tls_only) && tls_on(s))
 			s->xp->ops->shutdown(s->xp);
 		tls_conn_free(&s->tls);
 		s->tls_started = false;
@@ -583,11 +583,10 @@ static void
 handshake_done(struct sess *s, int64_t now)
 {
 	struct probe_result *r = s->res;
-	const gnutls_datum_t *chain;
 	char line[256];
 	size_t n;
+	const gnutls_datum_t *chain = tls_peer_chain(&s->tls, &n);
 
-	chain = tls_peer_chain(&s->tls, &n);
 	cert_examine(chain, n, s->shared->trust, s->shared->cache, s->p.sni,
 	    time(NULL), s->shared->with_pem, r);
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
@@ -597,11 +596,13 @@ handshake_done(struct sess *s, int64_t now)
 	    &r->transcript, now - s->p.t0, TDIR_TLS, line, strlen(line));
 	transport_tls(&s->tlsx, &s->tls);
 	s->xp = &s->tlsx;
-	if (s->p.mode == MODE_IMPLICIT) {
+	if (s->p.tls_only && s->p.mode == MODE_IMPLICIT)
+		finish(s, now); /* --tls-versions: nothing before a greeting */
+	else if (s->p.mode == MODE_IMPLICIT) {
 		r->mode = MODE_IMPLICIT;
 		set_state(s, SESS_BANNER, now);
 	} else
-		set_state(s, SESS_EHLO_TLS, now);
+		set_state(s, s->p.tls_only ? SESS_QUIT : SESS_EHLO_TLS, now);
 }
 
 /* handshake_failed - name the cause, or the mode the port really speaks */

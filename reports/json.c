@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "names.h"
+#include "render_versions.h"
 #include "sanitize.h"
 #include "version.h"
 #include "xalloc.h"
@@ -180,6 +181,8 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 	set(obj, "verification", verification_json(&p->verification));
 	set(obj, "ehlo_tls", ehlo_json(&p->ehlo_tls));
 	set(obj, "auth", auth_json(&p->auth));
+	if (p->versions != NULL)
+		set(obj, "tls_versions", render_versions_json(p->versions));
 	if (p->login.wanted)
 		set(obj, "login", login_json(&p->login));
 	adv = checked(json_object());
@@ -292,6 +295,8 @@ attempts_json(const struct probe_result *p)
 		    str(p->attempts[i].error.set ? "error" : "ok"));
 		set(a, "error", error_json(&p->attempts[i].error));
 		set(a, "timing_ms", timing_json(&p->attempts[i].timing));
+		if (render_versions_attempt(a, &p->attempts[i]) == -1)
+			checked(NULL);
 		push(arr, a);
 	}
 	return arr;

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "versions.h"
 #include "spool.h"
 #include "target.h"
 #include "xalloc.h"
@@ -36,6 +37,7 @@ enum fam {
 	FAM_STARTTLS,
 	FAM_TLS,
 	FAM_TLS_VERSION,
+	FAM_VERSION_ACCEPTED,
 	FAM_EXPIRY,
 	FAM_TRUSTED,
 	FAM_AUTH,
@@ -60,6 +62,9 @@ static const struct {
 	"1 when a TLS session was established."},
     [FAM_TLS_VERSION] = {"smtp_probe_tls_version_info",
 	"The TLS version and cipher suite negotiated (value 1)."},
+    [FAM_VERSION_ACCEPTED] = {"smtp_probe_tls_version_accepted",
+	"With --tls-versions: 1 when a handshake offering only this TLS "
+	"version succeeded."},
     [FAM_EXPIRY] = {"smtp_probe_cert_expiry_timestamp_seconds",
 	"The earliest notAfter in the chain the server sent, in Unix "
 	"seconds."},
@@ -180,6 +185,11 @@ probe_series(
 		    "%s{%s,version=\"%s\",cipher=\"%s\"} 1\n",
 		    fams[FAM_TLS_VERSION].name, l, v, c);
 	}
+	for (i = 0; p->versions != NULL && i < SWEEP_VERSIONS; i++)
+		fprintf(sp[FAM_VERSION_ACCEPTED], "%s{%s,version=\"%s\"} %d\n",
+		    fams[FAM_VERSION_ACCEPTED].name, l,
+		    tls_version_names[versions_version(i)],
+		    p->versions->v[i].accepted);
 	for (i = 0; i < p->ncerts; i++)
 		if (p->certs[i].parsed &&
 		    (expiry == 0 || p->certs[i].not_after < expiry))

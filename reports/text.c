@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "render_versions.h"
 #include "sanitize.h"
 
 #define C_RED "\033[31m"
@@ -383,6 +384,11 @@ probe_text(
 		endl(o);
 	}
 	tls_lines(o, p);
+	if (p->versions != NULL) {
+		label(o, "versions");
+		render_versions_text(o->fp, p->versions);
+		endl(o);
+	}
 	caps_line(o, "ehlo tls", &p->ehlo_tls);
 	auth_line(o, &p->auth);
 	login_line(o, &p->login);

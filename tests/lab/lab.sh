@@ -14,6 +14,13 @@
 # domains whose MX host has both: 127.0.0.2 like MX (STARTTLS) and
 # 127.0.0.3 without STARTTLS. Only inside a network namespace of its own
 # (tests/dns.bats), where port 25 is free.
+# LAB_TLS_PROTOCOLS (default ">=TLSv1.2") sets smtpd_tls_protocols and
+# smtpd_tls_mandatory_protocols; LAB_TLS_SECLEVEL=0 appends @SECLEVEL=0 to
+# the cipher list, which OpenSSL 3 needs to offer TLS 1.0 and 1.1 at all
+# (its default level 1 refuses their SHA-1 signatures).
+#
+#   tests/lab/lab.sh set DIR NAME=VALUE...   change main.cf of a running
+#                                             lab and reload it
 set -euo pipefail
 
 readonly LAB_HOST=mail.lab.test
@@ -200,8 +207,9 @@ relay_transport = discard
 # TLS defaults (listeners in master.cf override level and certificate).
 smtpd_tls_security_level = may
 smtpd_tls_chain_files = $PKI/serve-good.pem
-smtpd_tls_protocols = >=TLSv1.2
-smtpd_tls_mandatory_protocols = >=TLSv1.2
+smtpd_tls_protocols = $TLS_PROTOCOLS
+smtpd_tls_mandatory_protocols = $TLS_PROTOCOLS
+$(seclevel_setting)
 smtpd_tls_loglevel = 1
 
 # AUTH via Cyrus SASL and a sasldb; switched on per listener in master.cf.
@@ -263,6 +271,12 @@ retry     unix  - - n - - error
 postlog   unix-dgram n - n - 1 postlogd
 EOF
     cool_down "$CONF/main.cf" "$CONF/master.cf"
+}
+
+# With LAB_TLS_SECLEVEL=0: Postfix's own cipher list at OpenSSL level 0.
+seclevel_setting() {
+    [[ ${LAB_TLS_SECLEVEL:-} == 0 ]] || return 0
+    echo "tls_medium_cipherlist = $(postconf -dh tls_medium_cipherlist):@SECLEVEL=0"
 }
 
 # With LAB_PORT25=1: 127.0.0.2:25 as MX, 127.0.0.3:25 without STARTTLS.
@@ -432,6 +446,9 @@ cmd_start() {
         die "LAB_PORT_BASE=$PORT_BASE: need 1024..65526"
     fi
     PROCESS_LIMIT=${LAB_PROCESS_LIMIT:-100}
+    TLS_PROTOCOLS=${LAB_TLS_PROTOCOLS:->=TLSv1.2}
+    [[ $TLS_PROTOCOLS =~ ^[A-Za-z0-9.,:!\>=\ ]+$ ]] ||
+        die "LAB_TLS_PROTOCOLS=$TLS_PROTOCOLS: not a Postfix protocol list"
     if ! [[ $PROCESS_LIMIT =~ ^[0-9]+$ ]] || ((PROCESS_LIMIT < 1 || PROCESS_LIMIT > 2000)); then
         die "LAB_PROCESS_LIMIT=$PROCESS_LIMIT: need 1..2000"
     fi
@@ -456,6 +473,18 @@ cmd_start() {
     echo "lab.sh: lab running; source $DIR/lab.env"
 }
 
+# Postfix re-reads a main.cf only once it is ~2 s old, so the file is
+# backdated; callers still wait until a connection shows the change.
+cmd_set() {
+    local dir=$1
+    shift
+    set_paths "$dir"
+    [[ -f $CONF/main.cf ]] || die "$dir: no lab there"
+    quiet postconf -c "$CONF" -e "$@"
+    cool_down "$CONF/main.cf"
+    quiet postfix -c "$CONF" reload
+}
+
 cmd_stop() {
     set_paths "$1"
     stop_instance
@@ -464,5 +493,6 @@ cmd_stop() {
 case ${1:-}/$# in
 start/2) cmd_start "$2" ;;
 stop/2) cmd_stop "$2" ;;
-*) die "usage: $0 start|stop DIR" ;;
+set/[3-9]) shift && cmd_set "$@" ;;
+*) die "usage: $0 start|stop DIR, or $0 set DIR NAME=VALUE..." ;;
 esac
