@@ -92,7 +92,7 @@ static void probe_done(struct job *, void *);
 static void list_add(struct tlist *, struct tgt *);
 static void list_del(struct tlist *, struct tgt *);
 static void target_end(struct run *, struct tgt *);
-static size_t inflight_max(size_t);
+static size_t inflight_max(size_t, size_t);
 static void on_signal(struct source *, short, int64_t);
 static void finish(struct run *);
 static void abandon_all(struct run *, int64_t);
@@ -163,7 +163,8 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	r.sink = sink;
 	r.sum = sum;
 	r.dp.warn_days = cfg->warn_days;
-	r.max_inflight = inflight_max((size_t)cfg->jobs);
+	r.max_inflight = inflight_max(
+	    (size_t)cfg->jobs, cfg->tls_versions ? SWEEP_VERSIONS : 1);
 	r.env.loop = loop_new();
 	r.env.timeout_ms = cfg->timeout_ms;
 	r.env.versions = cfg->tls_versions ? &ctx->versions : NULL;
@@ -497,24 +498,25 @@ target_free(struct tgt *t)
 
 /*
  * inflight_max - at most jobs probes at once, and no more than the file
- * descriptor limit allows (raised to its hard limit if need be): running
- * out of descriptors would look like servers refusing connections.
+ * descriptor limit allows (raised to its hard limit if need be) for fds
+ * descriptors each (--tls-versions: a connection per version at once):
+ * running out of descriptors would look like servers refusing connections.
  */
 static size_t
-inflight_max(size_t jobs)
+inflight_max(size_t jobs, size_t fds)
 {
 	struct rlimit rl;
+	size_t need = jobs * fds + FD_RESERVE;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
 		return jobs;
-	if (rl.rlim_cur < jobs + FD_RESERVE && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = jobs + FD_RESERVE < rl.rlim_max
-		    ? jobs + FD_RESERVE
-		    : rl.rlim_max;
+	if (rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (rl.rlim_cur >= jobs + FD_RESERVE)
+	if (rl.rlim_cur >= need)
 		return jobs;
-	return rl.rlim_cur > FD_RESERVE + 1 ? rl.rlim_cur - FD_RESERVE : 1;
+	return rl.rlim_cur > FD_RESERVE + fds ? (rl.rlim_cur - FD_RESERVE) / fds
+					      : 1;
 }

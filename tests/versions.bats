@@ -236,6 +236,18 @@ sweep_attempts() {
 	assert_equal "$(p 'has("tls_versions")')" false
 }
 
+@test "more connections than file descriptors: probes wait their turn, no version fails for it" {
+	targets=$(printf "127.0.0.1 %.0s" $(seq 12))
+	run bash -c "ulimit -n 24 && $WRAP '$PROBE' --cafile '$LAB_CA' -j 64 --tls-versions -p '$LAB_PORT_MX/starttls' $targets >'$BATS_TEST_TMPDIR/r.json'"
+	assert_success
+	"$VALIDATE" "$BATS_TEST_TMPDIR/r.json"
+	REPORT=$BATS_TEST_TMPDIR/r.json
+	# Four descriptors a probe while its versions run: two probes at once.
+	assert_equal "$(j '[.targets[].probes[].tls_versions | to_entries[] | "\(.key)=\(.value.accepted)"] | unique | join(" ")')" \
+	    "TLS1.0=false TLS1.1=false TLS1.2=true TLS1.3=true"
+	assert_equal "$(j '[.targets[].probes[].attempts[] | select(.error.phase == "connect")] | length')" 0
+}
+
 # oneshot AFTER - a relay to the suite's lab MX for one connection, then
 # hang or down; sets ONESHOT_PORT
 oneshot() {
