@@ -15,6 +15,8 @@
  *   short pause on ports other than 25, where the STARTTLS attempt keeps
  *   waiting (a late greeting still wins), or after the wait on 25, so MX
  *   servers that delay their greeting never see a second connection.
+ * With --tls-versions, plan_sweep says whether one more connection per
+ * TLS version follows the probe's own attempts, and in which mode.
  */
 #ifndef SMTP_PROBE_PLAN_H
 #define SMTP_PROBE_PLAN_H
