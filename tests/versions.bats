@@ -278,6 +278,24 @@ oneshot() {
 	assert_equal "$(p '[.attempts[] | select(.tls_version) | .error.phase] | unique | join(",")')" banner
 }
 
+@test "SIGINT while the versions wait: exit 130, a complete report, nothing leaked" {
+	oneshot hang
+	$WRAP "$PROBE" --format json --tls-versions --timeout 30 \
+	    -p "$ONESHOT_PORT/starttls" 127.0.0.1 >"$BATS_TEST_TMPDIR/r.json" \
+	    2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	# The probe's own connection is the first: wait until the versions'
+	# are held by the relay, then stop the run.
+	sleep 2
+	[ -z "$WRAP" ] || sleep 6
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 130
+	"$VALIDATE" "$BATS_TEST_TMPDIR/r.json"
+	assert_equal "$(jq .interrupted "$BATS_TEST_TMPDIR/r.json")" true
+}
+
 @test "a server that goes down after the first connection: each version refused at connect" {
 	oneshot down
 	probe --cafile "$LAB_CA" --sni "$LAB_HOST" --tls-versions --timeout 10 \
