@@ -35,9 +35,8 @@ diag_tls(struct probe_result *p)
 	legacy_accepted(p, swept, sizeof(swept));
 	if (negotiated || swept[0] != '\0')
 		diag_add(p, F_TLS_LEGACY_VERSION,
-		    "The server %s%s%s%s%s%s, which RFC 8996 deprecates; "
-		    "current "
-		    "clients refuse it. Enable TLS 1.2 and 1.3 on the "
+		    "The server %s%s%s%s%s%s, which RFC 8996 deprecates and "
+		    "current clients refuse. Enable TLS 1.2 and 1.3 on the "
 		    "server%s.",
 		    negotiated ? "negotiated " : "",
 		    negotiated ? tls_version_names[t->version] : "",

@@ -70,6 +70,8 @@ versions_ctx_init(struct versions_ctx *ctx, char *err, size_t errlen)
 
 	memset(ctx, 0, sizeof(*ctx));
 	for (i = 0; i < SWEEP_VERSIONS; i++) {
+		/* GnuTLS sets where only for a syntax error. */
+		where = priorities[i];
 		ret =
 		    gnutls_priority_init(&ctx->prio[i], priorities[i], &where);
 		if (ret == 0 && offers(ctx->prio[i], protocols[i]))
