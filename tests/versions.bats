@@ -325,6 +325,26 @@ oneshot() {
 	assert_output --partial "accepts TLS1.1 offered alone"
 }
 
+@test "a system allowlist: versions it leaves out are still offered, its signatures still apply" {
+	# TLS 1.2 and 1.3 enabled, one signature algorithm that TLS 1.3 uses
+	# with the lab's P-256 key and TLS 1.2 names otherwise (ECDSA-SHA256).
+	conf=$BATS_TEST_TMPDIR/gnutls.config
+	printf '%s\n' '[global]' 'override-mode = allowlist' '[overrides]' \
+	    'secure-hash = SHA256' 'secure-sig = ECDSA-SECP256R1-SHA256' \
+	    'enabled-version = TLS1.2' 'enabled-version = TLS1.3' \
+	    'enabled-curve = SECP256R1' 'tls-enabled-group = GROUP-SECP256R1' \
+	    'tls-enabled-cipher = AES-256-GCM' 'tls-enabled-mac = AEAD' \
+	    'tls-enabled-kx = ECDHE-ECDSA' >"$conf"
+	GNUTLS_SYSTEM_PRIORITY_FILE=$conf probe --cafile "$(vlab LAB_CA)" \
+	    --sni "$LAB_HOST" --tls-versions -p "$VLAB_PORT_MX/starttls" 127.0.0.1
+	assert_equal "$(p '.tls_versions["TLS1.0"].accepted')" true
+	assert_equal "$(p '.tls_versions["TLS1.3"].accepted')" true
+	assert_equal "$(p '.tls_versions["TLS1.2"].accepted')" false
+	run p '.tls_versions["TLS1.2"].error'
+	assert_output --partial "insufficient security level"
+	refute_output --partial "alert"
+}
+
 @test "Postfix reconfigured to TLS 1.3 alone: only 1.3 accepted" {
 	"$ROOT/tests/lab/lab.sh" set "$VLAB_DIR/lab" \
 	    'smtpd_tls_protocols=TLSv1.3' 'smtpd_tls_mandatory_protocols=TLSv1.3'
