@@ -9,11 +9,11 @@
 # gnutls-cli against the same port, and the two must agree.
 
 setup_file() {
-	local i base
+	local base
 	VLAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/smtp-probe-versions.XXXXXX")
 	chmod 755 "$VLAB_DIR"
 	export VLAB_DIR
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		mkdir -p "$VLAB_DIR/lab"
 		base=$((20000 + (RANDOM % 120) * 100 + 60))
 		if LAB_PORT_BASE=$base LAB_TLS_PROTOCOLS='>=TLSv1' \
@@ -77,6 +77,7 @@ openssl_accepts() {
 # string written here, not the probe's
 gnutls_accepts() {
 	local out
+	# shellcheck disable=SC2046 # no option, or one word
 	out=$(timeout 10 gnutls-cli --insecure --port "$1" \
 	    --priority "NORMAL:-VERS-ALL:+VERS-TLS$3:+3DES-CBC:%COMPAT" \
 	    $([ "$2" = starttls ] && echo --starttls-proto=smtp) 127.0.0.1 \
