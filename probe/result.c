@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dane.h"
 #include "xalloc.h"
 
 static void reply_free(struct reply *);
@@ -54,6 +55,7 @@ result_probe_free(struct probe_result *p)
 	for (i = 0; i < p->auth.nafter; i++)
 		result_text_free(&p->auth.after[i]);
 	free(p->advice.text);
+	dane_result_free(p->dane);
 	for (i = 0; i < p->nfindings; i++)
 		free(p->findings[i].message);
 	for (i = 0; i < p->transcript.n; i++)
