@@ -128,9 +128,6 @@ void dane_keep_chain(
 void dane_apply(struct probe_result *p, const struct tlsa_answer *ans,
     enum dane_dnssec state, const char *error, time_t now);
 
-/* dane_result_free - d and what it owns (NULL: nothing) */
-void dane_result_free(struct dane_result *);
-
 /* diag_dane - dane-mismatch and dane-bogus (diagnose.c calls it) */
 void diag_dane(struct probe_result *);
 

@@ -103,20 +103,6 @@ dane_apply(struct probe_result *p, const struct tlsa_answer *ans,
 	chain_free(d);
 }
 
-/* dane_result_free - the records, any chain still kept, and d */
-void
-dane_result_free(struct dane_result *d)
-{
-	size_t i;
-
-	if (d == NULL)
-		return;
-	for (i = 0; i < d->nrecords; i++)
-		free(d->records[i].data);
-	chain_free(d);
-	free(d);
-}
-
 /*
  * judge - 1 a usable record matches, 0 none does (or no chain to match),
  * -1 the records are not applied; reason says which and why
