@@ -284,7 +284,8 @@ ta_match(dane_state_t s, struct dane_result *d, const struct probe_result *p,
 			    "chain, but the chain up to it fails (name, dates "
 			    "or signatures)"
 			  : "no usable record matches the leaf or a CA "
-			    "certificate the server sent");
+			    "certificate the server sent (a DANE-TA(2) anchor "
+			    "must be in the chain sent, RFC 7672 3.1.2)");
 	else
 		snprintf(d->reason, sizeof(d->reason),
 		    "a DANE-TA(2) record matches certificate %zu of the chain, "

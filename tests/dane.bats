@@ -124,7 +124,7 @@ records() {
 	dane_probe mail.lab.test "$LAB_PORT_NOINTER"
 	assert_equal "$(p '.certificates | length')" 1
 	assert_equal "$(p .dane.match)" false
-	assert_equal "$(p .dane.reason)" "no usable record matches the leaf or a CA certificate the server sent"
+	assert_equal "$(p .dane.reason)" "no usable record matches the leaf or a CA certificate the server sent (a DANE-TA(2) anchor must be in the chain sent, RFC 7672 3.1.2)"
 }
 
 @test "no usable record matches: dane-mismatch, PKIX-EE reported and not used" {
