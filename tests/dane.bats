@@ -18,6 +18,7 @@
 #   other.lab.test MX port          3 1 1 zeros, 1 1 1 leaf none usable matches
 #                  submission port  2 0 1 intermediate      leaf lacks name
 #   two.lab.test   (127.0.0.1 and ::1) MX port 3 1 1 leaf
+#   slow.lab.test  plain port: a CNAME into dead.test (no answer, ever)
 
 setup_file() {
 	load helpers/common
@@ -188,6 +189,33 @@ records() {
 	[[ $(p .dane.error) == *"_$LAB_PORT_MX._tcp.mail.dead.test"* ]]
 	[ "$ELAPSED_MS" -lt 15000 ]
 	[[ $(findings) != *dane* ]]
+}
+
+@test "a dialogue that ends first waits for its TLSA answer, or its deadline" {
+	dane_probe slow.lab.test "$LAB_PORT_PLAIN/plain" --connect-timeout 2
+	assert_equal "$(p .outcome)" ok
+	[ "$(p .timing_ms.total)" -lt 1500 ]
+	# The report came after the lookup's deadline, not with the dialogue.
+	[ "$ELAPSED_MS" -ge 2000 ]
+	assert_equal "$(p .dane.dnssec)" error
+	# Our deadline or c-ares's own retries, whichever ends first.
+	[[ $(p .dane.error) =~ ^(no DNS answer for|the query for)\ _$LAB_PORT_PLAIN\._tcp\.slow\.lab\.test ]]
+}
+
+@test "interrupted while a target waits for its TLSA answer: it is left out" {
+	REPORT=$BATS_TEST_TMPDIR/report.json
+	$WRAP "$PROBE" --format json --dane --resolver "$DNSSEC_SERVER" \
+	    --connect-timeout 20 -p "$LAB_PORT_PLAIN/plain" slow.lab.test \
+	    >"$REPORT" 2>/dev/null &
+	pid=$!
+	sleep 2
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 130
+	"$VALIDATE" "$REPORT"
+	assert_equal "$(j .interrupted)" true
+	assert_equal "$(j '.targets | length')" 0
 }
 
 @test "an address has no TLSA name: name and dnssec null, error says why" {

@@ -34,7 +34,8 @@ lab_tlsa() {
 	    "_$LAB_PORT_MX._tcp.other TLSA 3 1 1 $zero" \
 	    "_$LAB_PORT_MX._tcp.other TLSA 1 1 1 $good" \
 	    "_$LAB_PORT_SUBMISSION._tcp.other TLSA 2 0 1 $inter" \
-	    "_$LAB_PORT_MX._tcp.two TLSA 3 1 1 $good"
+	    "_$LAB_PORT_MX._tcp.two TLSA 3 1 1 $good" "slow A 127.0.0.1" \
+	    "_$LAB_PORT_PLAIN._tcp.slow CNAME x.dead.test."
 	[[ -z ${EXTRA_ZONE_LINES:-} ]] || printf '%s\n' "$EXTRA_ZONE_LINES"
 }
 
