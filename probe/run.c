@@ -12,7 +12,9 @@
  * still gets one probe per port, each carrying the resolve error, so the
  * report has an entry for everything the user asked about. A bad -f line
  * becomes a target whose error has phase "input": nothing is silently
- * lost.
+ * lost. With --dane, a probe is judged once its TLSA answer is in as well
+ * (dane_wait.c), and a target whose dialogues ended first waits for its
+ * answers as it would for DNS, counted among the waiting.
  */
 #include "run.h"
 
