@@ -128,6 +128,9 @@ void dane_keep_chain(
 void dane_apply(struct probe_result *p, const struct tlsa_answer *ans,
     enum dane_dnssec state, const char *error, time_t now);
 
+/* dane_end - at the end of a run: what dane_apply keeps from one to the next */
+void dane_end(void);
+
 /* diag_dane - dane-mismatch and dane-bogus (diagnose.c calls it) */
 void diag_dane(struct probe_result *);
 

@@ -201,6 +201,7 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	abandon_all(&r, clock_ms());
 	loop_free(r.env.loop);
 	cert_cache_free(&r.cache);
+	dane_end();
 	sum->duration_ms = clock_ms() - t0;
 	return r.failed ? EXIT_TOOL_FAILURE : 0;
 }

@@ -52,6 +52,7 @@ main(int argc, char **argv)
 	test_parse_limits();
 	test_state();
 	test_match();
+	dane_end();
 	return done_testing();
 }
 
