@@ -173,9 +173,10 @@ on_parse(void *arg, int status, const unsigned char *abuf, int alen,
 	struct tlsa_answer *ta = t->cd_asked ? &t->cd : &t->first;
 	const char *why;
 
-	/* c-ares keeps a SERVFAIL's message to itself, tries the next
-	 * server, and once its tries are spent on SERVFAILs says "could not
-	 * contact DNS servers": both call for the CD query. */
+	/* c-ares keeps a SERVFAIL (or REFUSED) message to itself, tries the
+	 * next server, and once its tries are spent says "could not contact
+	 * DNS servers": both call for the CD query, whose answer tells a
+	 * validation failure from a server that will not answer. */
 	if (!t->cd_asked)
 		t->servfail =
 		    status == ARES_ESERVFAIL || status == ARES_ECONNREFUSED;
@@ -184,6 +185,11 @@ on_parse(void *arg, int status, const unsigned char *abuf, int alen,
 	if (tlsa_answer_parse(abuf, alen, ta, &why) == -1) {
 		a->status = DNS_FAILED;
 		snprintf(a->message, sizeof(a->message), "%s", why);
+	} else if (ta->rcode != 0 && ta->rcode != 3) {
+		/* FORMERR and the like: an answer, but not about the name. */
+		a->status = DNS_FAILED;
+		snprintf(a->message, sizeof(a->message),
+		    "the resolver answered with DNS rcode %d", ta->rcode);
 	}
 }
 
@@ -210,8 +216,9 @@ on_answer(void *arg, const struct dns_answer *a)
 	t->state = tlsa_state(&t->first, t->servfail, &t->cd);
 	if (t->state == DANE_DNSSEC_ERROR && t->servfail)
 		snprintf(t->error, sizeof(t->error),
-		    "the resolver gave no answer (SERVFAIL or none), with "
-		    "checking disabled (CD) either: %.160s",
+		    "the resolver gave no answer it stands by (SERVFAIL, "
+		    "REFUSED or none), with checking disabled (CD) either: "
+		    "%.140s",
 		    a->message[0] ? a->message : "no usable answer");
 	else if (t->state == DANE_DNSSEC_BOGUS)
 		snprintf(t->error, sizeof(t->error),

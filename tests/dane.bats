@@ -218,6 +218,20 @@ records() {
 	assert_equal "$(j '.targets | length')" 0
 }
 
+@test "asked of a server that does not validate, a signed zone looks insecure" {
+	# knot itself: authoritative, it never sets AD.
+	probe --dane --resolver "127.0.0.1:$DNSSEC_AUTH_PORT" --cafile "$LAB_CA" \
+	    -p "$LAB_PORT_MX" mail.lab.test
+	assert_equal "$(p .dane.dnssec)" insecure
+	assert_equal "$(records)" "3 1 1 $(spki_sha "$LAB_CERT_GOOD" 256)"
+	assert_equal "$(p .dane.match)" null
+	# And a name outside its zones is refused: error, and why.
+	probe --dane --resolver "127.0.0.1:$DNSSEC_AUTH_PORT" \
+	    --connect-timeout 2 -p "$LAB_PORT_MX" mail.example.org
+	assert_equal "$(p .dane.dnssec)" error
+	[[ $(p .dane.error) == *"with checking disabled (CD) either: the query for _$LAB_PORT_MX._tcp.mail.example.org failed: "* ]]
+}
+
 @test "an address has no TLSA name: name and dnssec null, error says why" {
 	dane_probe 127.0.0.1 "$LAB_PORT_MX"
 	assert_equal "$(p .dane.name)" null
