@@ -139,6 +139,14 @@ judge(struct dane_result *d, const struct probe_result *p, time_t now)
 		    "parameters): a DANE client requires TLS, unauthenticated");
 		return -1;
 	}
+	if (d->nchain == 0 && p->error.set &&
+	    (p->error.phase == PHASE_RESOLVE ||
+		p->error.phase == PHASE_CONNECT)) {
+		/* Not a DANE failure: a sender tries the next address. */
+		snprintf(d->reason, sizeof(d->reason),
+		    "no connection was made: there is no certificate to match");
+		return -1;
+	}
 	if (d->nchain == 0) {
 		snprintf(d->reason, sizeof(d->reason),
 		    "no certificate was presented: with usable TLSA records a "

@@ -256,6 +256,11 @@ records() {
 	assert_equal "$(j '.targets[0].probes | length')" 2
 	assert_equal "$(j '[.targets[0].probes[].dane.name] | unique | .[]')" "$name"
 	assert_equal "$(j '.targets[0].probes[] | select(.address == "127.0.0.1") | .dane.match')" true
+	# Nothing listens on ::1: no certificate, but no DANE failure either.
+	assert_equal "$(j '.targets[0].probes[] | select(.address == "::1") | .dane.match')" null
+	assert_equal "$(j '.targets[0].probes[] | select(.address == "::1") | .dane.reason')" \
+	    "no connection was made: there is no certificate to match"
+	assert_equal "$(j '[.targets[0].probes[] | select(.address == "::1") | .findings[].id] | join(" ")')" connect-failed
 	after=$(grep -c " $name\. TLSA IN" "$DNSSEC_DIR/unbound.log")
 	assert_equal "$((after - before))" 1
 }
