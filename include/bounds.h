@@ -45,9 +45,9 @@
 #define ERR_MSG_MAX 256
 /* Every finding a probe can raise fits: at most 15 about the dialogue and
  * the chain as a whole, 6 about changes since a --baseline, login-failed,
- * and 3 per certificate (cert-expired or cert-expiring, weak-key,
- * weak-signature) for CERT_CHAIN_MAX of them. */
-#define FINDINGS_MAX (24 + 3 * CERT_CHAIN_MAX)
+ * dane-mismatch or dane-bogus, and 3 per certificate (cert-expired or
+ * cert-expiring, weak-key, weak-signature) for CERT_CHAIN_MAX of them. */
+#define FINDINGS_MAX (25 + 3 * CERT_CHAIN_MAX)
 /* Findings about a host as a whole (diagnose_target): ports-swapped once. */
 #define TARGET_FINDINGS_MAX 4
 #define PORTS_MAX 64
@@ -97,6 +97,13 @@
 #define MAIN_ATTEMPTS_MAX 2
 #define SWEEP_VERSIONS 4
 #define ATTEMPTS_MAX (MAIN_ATTEMPTS_MAX + SWEEP_VERSIONS)
+/*
+ * --dane: TLSA records kept per name (real ones publish one to four), and
+ * bytes of one record's data: a SHA-512 is 64, a whole certificate
+ * (matching type Full) a few KiB; a longer record is reported as cut.
+ */
+#define TLSA_RECORDS_MAX 16
+#define TLSA_DATA_MAX 4096
 /* Parts --shard may split the target list into. */
 #define SHARDS_MAX 100000
 /* Descriptors kept free for stdio, the report, and what GnuTLS opens. */

@@ -92,6 +92,23 @@ void dns_lookup_mx(struct dns *, const char *name, dns_done_fn *, void *arg);
  */
 void dns_lookup_srv(struct dns *, const char *name, dns_done_fn *, void *arg);
 
+/*
+ * dns_raw_fn - for dns_lookup_raw: c-ares's status and the answer's bytes
+ * (abuf NULL when none came), from c-ares's callback, only while the
+ * caller still waits (never after its deadline, never while the channel
+ * closes); may set a->status and a->message.
+ */
+typedef void dns_raw_fn(void *arg, int status, const unsigned char *abuf,
+    int alen, struct dns_answer *a);
+
+/*
+ * dns_lookup_raw - send q[0..qlen), a whole query the caller made (for
+ * header flags c-ares has no option for: AD, CD), for name (in messages);
+ * parse reads the answer, then done is called as for any lookup
+ */
+void dns_lookup_raw(struct dns *, const char *name, const unsigned char *q,
+    int qlen, dns_raw_fn *parse, dns_done_fn *done, void *arg);
+
 /* dns_set_port - set the port of an AF_INET or AF_INET6 address */
 void dns_set_port(struct sockaddr_storage *, int port);
 

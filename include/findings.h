@@ -230,7 +230,25 @@
 	    "out, or the domain does not exist (the target's `error` has " \
 	    "phase `resolve`)",						\
 	    "check the domain's name and its DNS servers (or the one "	\
-	    "`--resolver` names)")
+	    "`--resolver` names)")					\
+	F(F_DANE_MISMATCH, "dane-mismatch",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "with `--dane`: the port's TLSA records are DNSSEC-signed "	\
+	    "and usable, and none matches the chain the server "	\
+	    "presented (or it presented none): DANE senders defer mail " \
+	    "to it (RFC 7672 2.2)",					\
+	    "publish the record in `dane.suggested` beside the old ones " \
+	    "(RFC 7671 8.1), or serve the certificate the records name; " \
+	    "change keys only after the new record has been published " \
+	    "for two TTLs")						\
+	F(F_DANE_BOGUS, "dane-bogus",					\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "with `--dane`: the TLSA lookup failed DNSSEC validation "	\
+	    "(the resolver answered SERVFAIL, and returned the records " \
+	    "with checking disabled): DANE senders defer mail to it",	\
+	    "re-sign the zone or fix its DS and DNSKEY records (expired " \
+	    "signatures, a key rollover gone wrong); `delv` or "	\
+	    "`dig +cd +dnssec` shows the records")
 /* clang-format on */
 
 #define FINDING_ENUM(name, id, sev, milder, note, means, todo) name,

@@ -201,6 +201,39 @@ struct tls_versions_result {
 	struct version_result v[SWEEP_VERSIONS];
 };
 
+/*
+ * --dane (RFC 7672): the TLSA records of the probe's "_PORT._tcp.HOST",
+ * their DNSSEC state, and whether the chain matched (probe/dane*.c).
+ */
+enum dane_dnssec {
+	DANE_DNSSEC_ERROR,    /* no usable answer: timeout, SERVFAIL, ... */
+	DANE_DNSSEC_SECURE,   /* the resolver validated it (AD) */
+	DANE_DNSSEC_INSECURE, /* an answer without AD: unsigned zone */
+	DANE_DNSSEC_BOGUS,    /* validation failed (SERVFAIL, data with CD) */
+	DANE_DNSSEC_COUNT
+};
+
+struct tlsa_record {
+	unsigned char usage, selector, mtype; /* RFC 6698 2.1 */
+	size_t len;
+	unsigned char *data; /* owned, len bytes */
+};
+
+struct dane_result {
+	bool named;                   /* false: an address literal, no name */
+	char name[HOSTNAME_MAX + 16]; /* "_25._tcp.mx1.example.com" */
+	enum dane_dnssec dnssec;
+	char error[ERR_MSG_MAX]; /* why: error, bogus, or no name */
+	size_t nrecords;
+	struct tlsa_record records[TLSA_RECORDS_MAX];
+	bool records_truncated;
+	int match;                  /* 1, 0, or -1: not applied (null) */
+	char reason[ERR_MSG_MAX];   /* how match was decided */
+	char suggested[2 * 32 + 7]; /* "3 1 1 <hex>"; empty: no leaf */
+	size_t nchain;
+	struct text chain[CERT_CHAIN_MAX]; /* DER as sent; until dane_apply */
+};
+
 struct probe_result {
 	char host[HOSTNAME_MAX + 1]; /* the name probed: MX, SRV or target */
 	char sni[HOSTNAME_MAX + 1];  /* empty: none sent */
@@ -221,6 +254,8 @@ struct probe_result {
 	struct ehlo_result ehlo_tls;
 	struct auth_result auth;
 	struct login_result login;
+	bool dane_wanted;         /* --dane: keep the chain for it */
+	struct dane_result *dane; /* owned; NULL until --dane fills it */
 	struct client_advice advice;
 	size_t nfindings;
 	struct finding findings[FINDINGS_MAX];

@@ -35,6 +35,7 @@
 #include <gnutls/x509-ext.h>
 
 #include "bounds.h"
+#include "dane.h"
 #include "names.h"
 #include "result.h"
 #include "xalloc.h"
@@ -94,6 +95,7 @@ cert_examine(const gnutls_datum_t *chain, size_t n,
 	size_t i, count;
 	bool keyed = cache != NULL && chain_key(chain, n, key);
 
+	dane_keep_chain(r, chain, n);
 	if (keyed && from_cache(cache, key, hostname, now, r))
 		return;
 	memset(&pc, 0, sizeof(pc));

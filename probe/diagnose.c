@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dane.h"
 #include "xalloc.h"
 
 #define FINDING_DEF(name, id, sev, milder, note, means, todo)                  \
@@ -50,6 +51,7 @@ diagnose(struct probe_result *p, const struct diag_params *dp)
 	diag_error(p);
 	diag_syntax(p);
 	diag_cert(p, dp);
+	diag_dane(p);
 	advise(p);
 }
 

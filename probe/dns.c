@@ -16,8 +16,9 @@
  * delivered on the next pass of the loop, so a caller never sees its
  * callback run before the call that asked for it has returned.
  *
- * TXT and TLSA lookups (MTA-STS, DANE) will go through the same
- * query_start() with a parser of their own.
+ * TXT and TLSA lookups (MTA-STS, DANE) go through the same lookups
+ * with a parser of their own; a TLSA query is made by dns_tlsa.c (it
+ * needs the AD and CD bits) and sent as it is (dns_lookup_raw).
  */
 #include "dns.h"
 
@@ -47,7 +48,7 @@ struct dns_sock {
 	struct dns *d;
 };
 
-enum lookup_type { LK_ADDRS, LK_MX, LK_SRV };
+enum lookup_type { LK_ADDRS, LK_MX, LK_SRV, LK_RAW };
 
 /* One lookup, alive until c-ares is done with it and its caller is told. */
 struct lookup {
@@ -64,6 +65,10 @@ struct lookup {
 	struct dns_answer *answer;  /* owned: found while starting */
 	struct lookup *prev, *next; /* d->lookups */
 	struct lookup *qnext;       /* d->queue */
+
+	unsigned char *query; /* LK_RAW: owned, qlen bytes */
+	int qlen;
+	dns_raw_fn *parse; /* LK_RAW: reads the answer */
 };
 
 struct dns {
@@ -99,6 +104,7 @@ static void cares_finished(struct lookup *, struct dns_answer *);
 static struct dns_answer *literal(const char *, int);
 static void on_addrinfo(void *, int, int, struct ares_addrinfo *);
 static void on_query(void *, int, int, unsigned char *, int);
+static void on_raw(void *, int, int, unsigned char *, int);
 static void answer_status(const struct lookup *, int, struct dns_answer *);
 
 /* dns_new - a c-ares channel whose sockets are sources of loop */
@@ -216,6 +222,21 @@ dns_lookup_srv(struct dns *d, const char *name, dns_done_fn *done, void *arg)
 {
 	struct lookup *l = lookup_new(d, LK_SRV, name, done, arg);
 
+	lookup_ask(l);
+	lookup_started(l);
+}
+
+/* dns_lookup_raw - a query made by the caller (dns_tlsa.c) */
+void
+dns_lookup_raw(struct dns *d, const char *name, const unsigned char *q,
+    int qlen, dns_raw_fn *parse, dns_done_fn *done, void *arg)
+{
+	struct lookup *l = lookup_new(d, LK_RAW, name, done, arg);
+
+	l->query = xmalloc((size_t)qlen);
+	memcpy(l->query, q, (size_t)qlen);
+	l->qlen = qlen;
+	l->parse = parse;
 	lookup_ask(l);
 	lookup_started(l);
 }
@@ -425,7 +446,9 @@ lookup_send(struct lookup *l)
 		hints.ai_family = l->family;
 		hints.ai_socktype = SOCK_STREAM;
 		ares_getaddrinfo(d->ch, l->name, NULL, &hints, on_addrinfo, l);
-	} else
+	} else if (l->type == LK_RAW)
+		ares_send(d->ch, l->query, l->qlen, on_raw, l);
+	else
 		ares_query(d->ch, l->name, ns_c_in,
 		    l->type == LK_MX ? ns_t_mx : ns_t_srv, on_query, l);
 	if (!was_starting)
@@ -519,6 +542,7 @@ lookup_release(struct lookup *l)
 	if (l->next != NULL)
 		l->next->prev = l->prev;
 	free(l->answer);
+	free(l->query);
 	free(l);
 }
 
@@ -631,12 +655,28 @@ on_query(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	cares_finished(l, a);
 }
 
+/* on_raw - the answer to a caller's query, read by the caller's parser */
+static void
+on_raw(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct lookup *l = arg;
+	struct dns_answer *a = xcalloc(1, sizeof(*a));
+
+	(void)timeouts;
+	answer_status(l, status, a);
+	if (!l->d->closing && l->done != NULL)
+		l->parse(l->arg, status, abuf, alen, a);
+	cares_finished(l, a);
+}
+
 /* answer_status - a c-ares status as ours, with a sentence */
 static void
 answer_status(const struct lookup *l, int status, struct dns_answer *a)
 {
-	static const char *const what[] = {
-	    [LK_ADDRS] = "the name", [LK_MX] = "MX of", [LK_SRV] = "SRV of"};
+	static const char *const what[] = {[LK_ADDRS] = "the name",
+	    [LK_MX] = "MX of",
+	    [LK_SRV] = "SRV of",
+	    [LK_RAW] = "the query for"};
 
 	a->status = status == ARES_SUCCESS ? DNS_OK
 	    : status == ARES_ENODATA       ? DNS_NODATA

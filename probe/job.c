@@ -84,6 +84,7 @@ attempt_start(struct job *j, enum mode mode, int64_t now)
 	memcpy(a->res.host, j->res->host, sizeof(a->res.host));
 	memcpy(a->res.sni, j->res->sni, sizeof(a->res.sni));
 	memcpy(a->res.address, j->res->address, sizeof(a->res.address));
+	a->res.dane_wanted = j->res->dane_wanted;
 	a->mode = mode;
 	a->started_ms = now - j->t0;
 	memset(&p, 0, sizeof(p));

@@ -17,6 +17,7 @@
 static void reply_free(struct reply *);
 static void ehlo_free(struct ehlo_result *);
 static char **strings_copy(char *const *, size_t, size_t *);
+static void dane_free(struct dane_result *);
 
 /* result_probe_init - empty result for one port */
 void
@@ -54,6 +55,7 @@ result_probe_free(struct probe_result *p)
 	for (i = 0; i < p->auth.nafter; i++)
 		result_text_free(&p->auth.after[i]);
 	free(p->advice.text);
+	dane_free(p->dane);
 	for (i = 0; i < p->nfindings; i++)
 		free(p->findings[i].message);
 	for (i = 0; i < p->transcript.n; i++)
@@ -227,4 +229,19 @@ strings_copy(char *const *v, size_t n, size_t *bytes)
 		*bytes += strlen(v[i]) + 1;
 	}
 	return out;
+}
+
+/* dane_free - --dane's result: its records, a chain still kept, itself */
+static void
+dane_free(struct dane_result *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->nrecords; i++)
+		free(d->records[i].data);
+	for (i = 0; i < d->nchain; i++)
+		result_text_free(&d->chain[i]);
+	free(d);
 }

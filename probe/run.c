@@ -12,7 +12,9 @@
  * still gets one probe per port, each carrying the resolve error, so the
  * report has an entry for everything the user asked about. A bad -f line
  * becomes a target whose error has phase "input": nothing is silently
- * lost.
+ * lost. With --dane, a probe is judged once its TLSA answer is in as well
+ * (dane_wait.c), and a target whose dialogues ended first waits for its
+ * answers as it would for DNS, counted among the waiting.
  */
 #include "run.h"
 
@@ -28,6 +30,7 @@
 #include "baseline.h"
 #include "cert.h"
 #include "clock.h"
+#include "dane.h"
 #include "diagnose.h"
 #include "dialogue.h"
 #include "dns.h"
@@ -45,7 +48,8 @@ struct tgt {
 	struct probe_addr *addrs;  /* owned: where each probe connects */
 	size_t next;               /* the next probe to start */
 	size_t pending;            /* probes started and not finished */
-	struct tgt *lprev, *lnext; /* in r->resolving or r->ready */
+	struct tgt *lprev, *lnext; /* in r->resolving, ready or tlsa */
+	struct dane_wait *dane;    /* owned: its TLSA lookups (--dane) */
 };
 
 /* A list of targets, oldest first. */
@@ -67,6 +71,7 @@ struct run {
 	struct run_summary *sum;
 	struct tlist resolving; /* waiting for DNS */
 	struct tlist ready;     /* resolved, with probes to start */
+	struct tlist tlsa;      /* probes over, TLSA answers to come */
 	struct progress *progress;
 	struct progress_counts count;
 	size_t max_inflight;
@@ -86,6 +91,9 @@ static bool refill(void *, int64_t);
 static bool pull(struct run *);
 static void expanded(void *, struct probe_addr *);
 static void judge(struct run *, struct tgt *, struct probe_result *);
+static void probe_over(struct run *, struct tgt *, size_t);
+static void target_over(struct run *, struct tgt *);
+static void tlsa_ready(void *, size_t);
 static void skip_unstartable(struct tgt *);
 static void start_probe(struct run *, struct tgt *, int64_t);
 static void probe_done(struct job *, void *);
@@ -202,6 +210,7 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	abandon_all(&r, clock_ms());
 	loop_free(r.env.loop);
 	cert_cache_free(&r.cache);
+	dane_end();
 	sum->duration_ms = clock_ms() - t0;
 	return r.failed ? EXIT_TOOL_FAILURE : 0;
 }
@@ -290,6 +299,8 @@ expanded(void *arg, struct probe_addr *addrs)
 	t->x = NULL;
 	t->addrs = addrs;
 	list_del(&r->resolving, t);
+	if (r->cfg->dane)
+		t->dane = dane_wait_start(r->dns, &t->res, tlsa_ready, t);
 	for (i = 0; i < t->res.nprobes; i++)
 		if (addrs[i].len == 0) {
 			/* No connection: no login either, and the report
@@ -297,7 +308,7 @@ expanded(void *arg, struct probe_addr *addrs)
 			t->res.probes[i].login.wanted =
 			    r->cfg->auth_user != NULL;
 			dialogue_login_close(&t->res.probes[i]);
-			judge(r, t, &t->res.probes[i]);
+			probe_over(r, t, i);
 		}
 	skip_unstartable(t);
 	if (t->next < t->res.nprobes) {
@@ -305,7 +316,7 @@ expanded(void *arg, struct probe_addr *addrs)
 		return;
 	}
 	r->count.waiting--;
-	target_end(r, t);
+	target_over(r, t);
 }
 
 /* judge - findings and status of a finished probe, and to the sink */
@@ -317,6 +328,48 @@ judge(struct run *r, struct tgt *t, struct probe_result *p)
 	policy_probe(p);
 	sink_probe(r->sink, &t->res, p);
 	r->count.probes++;
+}
+
+/* probe_over - judge probe i now, or once its TLSA answer is in */
+static void
+probe_over(struct run *r, struct tgt *t, size_t i)
+{
+	if (dane_wait_probe(t->dane, i))
+		judge(r, t, &t->res.probes[i]);
+}
+
+/*
+ * target_over - every probe of t ended: t is emitted, or waits (counted
+ * as waiting for DNS) for the TLSA answers its probes need
+ */
+static void
+target_over(struct run *r, struct tgt *t)
+{
+	if (dane_wait_busy(t->dane) == 0) {
+		target_end(r, t);
+		return;
+	}
+	r->count.waiting++;
+	list_add(&r->tlsa, t);
+}
+
+/*
+ * tlsa_ready - probe i's TLSA answer came after its dialogue ended; the
+ * last one a finished target waited for emits it
+ */
+static void
+tlsa_ready(void *arg, size_t i)
+{
+	struct tgt *t = arg;
+	struct run *r = t->run;
+
+	judge(r, t, &t->res.probes[i]);
+	if (dane_wait_busy(t->dane) == 0 && t->pending == 0 &&
+	    t->next == t->res.nprobes) {
+		list_del(&r->tlsa, t);
+		r->count.waiting--;
+		target_end(r, t);
+	}
 }
 
 /* skip_unstartable - move next past probes that have no address */
@@ -362,10 +415,10 @@ probe_done(struct job *j, void *arg)
 	struct tgt *t = rj->t;
 
 	(void)j;
-	judge(r, t, rj->job.res);
+	probe_over(r, t, (size_t)(rj->job.res - t->res.probes));
 	unlink_job(r, rj);
 	if (--t->pending == 0 && t->next == t->res.nprobes)
-		target_end(r, t);
+		target_over(r, t);
 }
 
 /* list_add - t at the tail of l */
@@ -470,6 +523,10 @@ abandon_all(struct run *r, int64_t now)
 		list_del(&r->ready, t);
 		target_free(t);
 	}
+	while ((t = r->tlsa.head) != NULL) {
+		list_del(&r->tlsa, t);
+		target_free(t);
+	}
 }
 
 /* target_end - judge, count, write and free a finished target */
@@ -491,6 +548,7 @@ static void
 target_free(struct tgt *t)
 {
 	expand_free(t->x);
+	dane_wait_free(t->dane);
 	result_target_free(&t->res);
 	free(t->addrs);
 	free(t);

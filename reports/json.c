@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "names.h"
+#include "render_dane.h"
 #include "render_versions.h"
 #include "sanitize.h"
 #include "version.h"
@@ -185,6 +186,8 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 		set(obj, "tls_versions", render_versions_json(p->versions));
 	if (p->login.wanted)
 		set(obj, "login", login_json(&p->login));
+	if (p->dane != NULL)
+		set(obj, "dane", dane_json(p->dane, str));
 	adv = checked(json_object());
 	set(adv, "tls", str(p->advice.tls != NULL ? p->advice.tls : "none"));
 	set(adv, "text", str(p->advice.text != NULL ? p->advice.text : ""));

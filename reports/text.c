@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "render_dane.h"
 #include "render_versions.h"
 #include "sanitize.h"
 
@@ -392,6 +393,14 @@ probe_text(
 	caps_line(o, "ehlo tls", &p->ehlo_tls);
 	auth_line(o, &p->auth);
 	login_line(o, &p->login);
+	if (p->dane != NULL) {
+		char *dane = dane_text(p->dane);
+
+		label(o, "dane");
+		puts_safe(o, dane);
+		endl(o);
+		free(dane);
+	}
 	if (p->advice.text != NULL && p->advice.for_clients) {
 		label(o, "advice");
 		puts_safe(o, p->advice.text);

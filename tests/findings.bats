@@ -294,3 +294,21 @@ baseline() {
 	finding dns-failed critical "Domain name not found"
 	assert_equal "$(j '.targets[0].error.phase')" resolve
 }
+
+@test "dane-mismatch: signed TLSA records that no certificate matches" {
+	load helpers/dnssec
+	dnssec_start "$BATS_TEST_TMPDIR/dnssec"
+	dane_probe other.lab.test "$LAB_PORT_MX"
+	dnssec_stop "$BATS_TEST_TMPDIR/dnssec"
+	finding dane-mismatch critical "3 1 1 $(spki_sha "$LAB_CERT_GOOD" 256)"
+	assert_equal "$(p .dane.match)" false
+}
+
+@test "dane-bogus: TLSA records whose signatures do not validate" {
+	load helpers/dnssec
+	dnssec_start "$BATS_TEST_TMPDIR/dnssec"
+	dane_probe mail.bogus.test "$LAB_PORT_MX"
+	dnssec_stop "$BATS_TEST_TMPDIR/dnssec"
+	finding dane-bogus critical "until the zone validates"
+	assert_equal "$(p .dane.dnssec)" bogus
+}

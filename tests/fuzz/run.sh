@@ -35,12 +35,13 @@ sources() {
 	case $1 in
 	fuzz_reader | fuzz_ehlo) echo "${smtp_src[@]}" ;;
 	fuzz_sanitize) echo reports/sanitize.c probe/xalloc.c ;;
+	fuzz_tlsa) echo probe/dns_tlsa.c probe/xalloc.c -lcares ;;
 	esac
 }
 
 rc=0
 cd "$root" || exit 1
-for name in fuzz_reader fuzz_ehlo fuzz_sanitize; do
+for name in fuzz_reader fuzz_ehlo fuzz_sanitize fuzz_tlsa; do
 	# shellcheck disable=SC2046 # word splitting of the source list
 	if ! "$cc" "${flags[@]}" -o "$build/$name" "tests/fuzz/$name.c" \
 	    $(sources "$name") 2>"$build/$name.build.log"; then

@@ -28,6 +28,9 @@ set -euo pipefail
 
 die() { echo "dns.sh: $*" >&2; exit 1; }
 
+# shellcheck source=tests/servers/unbound.bash
+. "$(dirname "${BASH_SOURCE[0]}")/unbound.bash"
+
 zone() {
 	local sub=${LAB_PORT_SUBMISSION:?} smtps=${LAB_PORT_SMTPS:?}
 	cat <<EOF
@@ -56,19 +59,7 @@ cmd_start() {
 	[[ -d $1 ]] || die "$1: not a directory"
 	dir=$(realpath -- "$1")
 	cat >"$dir/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $port
-	do-ip6: no
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$dir"
-	pidfile: "$dir/unbound.pid"
-	use-syslog: no
-	logfile: "$dir/unbound.log"
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
+$(unbound_server "$dir" "$port")
 	module-config: "iterator"
 	# The records in the order written, every time (dig sees the same).
 	rrset-roundrobin: no
@@ -99,16 +90,8 @@ EOF
 }
 
 cmd_stop() {
-	local pid
-	[[ -f $1/dns.pid ]] || return 0
-	pid=$(cat "$1/dns.pid")
-	kill "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null || true
-	rm -f "$1/dns.pid" "$1/dns.env"
+	stop_pid "$1/dns.pid"
+	rm -f "$1/dns.env"
 }
 
 case ${1:-}/$# in

@@ -1,0 +1,95 @@
+/*
+ * render_dane.c - struct dane_result (--dane) for the JSON and the text
+ * report. Each TLSA record is written as in a zone file, "3 1 1 <hex>"
+ * (RFC 6698 2.2), so that it can be compared with dig's output and pasted
+ * into a zone; the name, the state and the sentences as they are.
+ */
+#include "render_dane.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dane.h"
+#include "xalloc.h"
+
+static char *record_text(const struct tlsa_record *);
+
+/* dane_json - the "dane" object; null name and state without a name */
+json_t *
+dane_json(const struct dane_result *d, json_t *(*str)(const char *))
+{
+	json_t *recs = json_array();
+	char *s;
+	size_t i;
+
+	for (i = 0; recs != NULL && i < d->nrecords; i++) {
+		s = record_text(&d->records[i]);
+		if (json_array_append_new(recs, str(s)) == -1) {
+			json_decref(recs);
+			recs = NULL;
+		}
+		free(s);
+	}
+	return json_pack("{s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o}", "name",
+	    d->named ? str(d->name) : json_null(), "dnssec",
+	    d->named ? str(dane_dnssec_names[d->dnssec]) : json_null(),
+	    "records", recs, "records_truncated", d->records_truncated, "match",
+	    d->match < 0 ? json_null() : json_boolean(d->match), "suggested",
+	    d->suggested[0] ? str(d->suggested) : json_null(), "error",
+	    d->error[0] ? str(d->error) : json_null(), "reason",
+	    d->reason[0] ? str(d->reason) : json_null());
+}
+
+/*
+ * dane_text - "secure _25._tcp.mx.example: match (why); 1 record: 3 1 1
+ * ...; suggested 3 1 1 ..."
+ */
+char *
+dane_text(const struct dane_result *d)
+{
+	static const char *const verdict[] = {"no match", "match"};
+	char *buf, *s;
+	size_t len = 4 * ERR_MSG_MAX + 2 * HOSTNAME_MAX, off;
+	size_t i;
+
+	for (i = 0; i < d->nrecords; i++)
+		len += 2 * d->records[i].len + 16;
+	buf = xmalloc(len);
+	if (!d->named) {
+		snprintf(buf, len, "no TLSA name: %s", d->error);
+		return buf;
+	}
+	off = (size_t)snprintf(buf, len, "%s %s: %s (%s)",
+	    dane_dnssec_names[d->dnssec], d->name,
+	    d->match < 0 ? "not applied" : verdict[d->match], d->reason);
+	if (d->error[0] && d->reason[0] && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "; %s", d->error);
+	for (i = 0; i < d->nrecords && off < len; i++) {
+		s = record_text(&d->records[i]);
+		off += (size_t)snprintf(
+		    buf + off, len - off, "%s %s", i == 0 ? ";" : ",", s);
+		free(s);
+	}
+	if (d->suggested[0] && off < len)
+		snprintf(buf + off, len - off, "; suggested %s", d->suggested);
+	return buf;
+}
+
+/* record_text - "usage selector mtype hex", allocated */
+static char *
+record_text(const struct tlsa_record *r)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 16 + 2 * r->len, i, off;
+	char *s = xmalloc(n);
+
+	off = (size_t)snprintf(
+	    s, n, "%u %u %u ", r->usage, r->selector, r->mtype);
+	for (i = 0; i < r->len; i++) {
+		s[off++] = hex[r->data[i] >> 4];
+		s[off++] = hex[r->data[i] & 0x0f];
+	}
+	s[off] = '\0';
+	return s;
+}
