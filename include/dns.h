@@ -49,6 +49,16 @@ struct dns_rr {
 	bool too_long;
 };
 
+/*
+ * TXT records (dns_lookup_txt), each its strings joined (RFC 8461 3.1),
+ * NUL-terminated; bytes past DNS_TXT_LEN_MAX are cut, records past
+ * DNS_TXT_MAX dropped.
+ */
+struct dns_txt {
+	size_t n;
+	char rec[DNS_TXT_MAX][DNS_TXT_LEN_MAX + 1];
+};
+
 /* What a lookup found; message says why when status is not DNS_OK. */
 struct dns_answer {
 	enum dns_status status;
@@ -56,6 +66,7 @@ struct dns_answer {
 	struct dns_addrs addrs; /* dns_lookup_addrs */
 	size_t nrr;             /* dns_lookup_mx, dns_lookup_srv */
 	struct dns_rr rr[DNS_RECORDS_MAX];
+	struct dns_txt txt; /* dns_lookup_txt */
 };
 
 typedef void dns_done_fn(void *arg, const struct dns_answer *);
@@ -92,6 +103,9 @@ void dns_lookup_mx(struct dns *, const char *name, dns_done_fn *, void *arg);
  */
 void dns_lookup_srv(struct dns *, const char *name, dns_done_fn *, void *arg);
 
+/* dns_lookup_txt - the TXT records of name, in the order received */
+void dns_lookup_txt(struct dns *, const char *name, dns_done_fn *, void *arg);
+
 /* dns_set_port - set the port of an AF_INET or AF_INET6 address */
 void dns_set_port(struct sockaddr_storage *, int port);
 
@@ -111,5 +125,8 @@ bool dns_server_ok(const char *s);
  */
 int dns_parse_records(
     bool mx, const unsigned char *abuf, int alen, struct dns_answer *a);
+
+/* dns_parse_txt - for dns.c: the TXT records of a reply into a->txt */
+int dns_parse_txt(const unsigned char *abuf, int alen, struct dns_answer *a);
 
 #endif

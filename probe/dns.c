@@ -1,5 +1,5 @@
 /*
- * dns.c - c-ares inside the reactor: A, AAAA, MX and SRV lookups that
+ * dns.c - c-ares inside the reactor: A, AAAA, MX, SRV and TXT lookups that
  * never block.
  *
  * c-ares tells us, through its socket-state callback, each socket it
@@ -16,8 +16,8 @@
  * delivered on the next pass of the loop, so a caller never sees its
  * callback run before the call that asked for it has returned.
  *
- * TXT and TLSA lookups (MTA-STS, DANE) will go through the same
- * query_start() with a parser of their own.
+ * TXT lookups (MTA-STS) go through the same path with a parser of their
+ * own, dns_parse_txt().
  */
 #include "dns.h"
 
@@ -47,7 +47,7 @@ struct dns_sock {
 	struct dns *d;
 };
 
-enum lookup_type { LK_ADDRS, LK_MX, LK_SRV };
+enum lookup_type { LK_ADDRS, LK_MX, LK_SRV, LK_TXT };
 
 /* One lookup, alive until c-ares is done with it and its caller is told. */
 struct lookup {
@@ -215,6 +215,16 @@ void
 dns_lookup_srv(struct dns *d, const char *name, dns_done_fn *done, void *arg)
 {
 	struct lookup *l = lookup_new(d, LK_SRV, name, done, arg);
+
+	lookup_ask(l);
+	lookup_started(l);
+}
+
+/* dns_lookup_txt - TXT of name */
+void
+dns_lookup_txt(struct dns *d, const char *name, dns_done_fn *done, void *arg)
+{
+	struct lookup *l = lookup_new(d, LK_TXT, name, done, arg);
 
 	lookup_ask(l);
 	lookup_started(l);
@@ -427,7 +437,10 @@ lookup_send(struct lookup *l)
 		ares_getaddrinfo(d->ch, l->name, NULL, &hints, on_addrinfo, l);
 	} else
 		ares_query(d->ch, l->name, ns_c_in,
-		    l->type == LK_MX ? ns_t_mx : ns_t_srv, on_query, l);
+		    l->type == LK_MX        ? ns_t_mx
+			: l->type == LK_TXT ? ns_t_txt
+					    : ns_t_srv,
+		    on_query, l);
 	if (!was_starting)
 		lookup_started(l);
 }
@@ -615,7 +628,7 @@ on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 	cares_finished(l, a);
 }
 
-/* on_query - an MX or SRV answer */
+/* on_query - an MX, SRV or TXT answer */
 static void
 on_query(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
@@ -625,8 +638,9 @@ on_query(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	(void)timeouts;
 	answer_status(l, status, a);
 	if (a->status == DNS_OK &&
-	    (status = dns_parse_records(l->type == LK_MX, abuf, alen, a)) !=
-		ARES_SUCCESS)
+	    (status = l->type == LK_TXT ? dns_parse_txt(abuf, alen, a)
+					: dns_parse_records(l->type == LK_MX,
+					      abuf, alen, a)) != ARES_SUCCESS)
 		answer_status(l, status, a);
 	cares_finished(l, a);
 }
@@ -635,8 +649,10 @@ on_query(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 static void
 answer_status(const struct lookup *l, int status, struct dns_answer *a)
 {
-	static const char *const what[] = {
-	    [LK_ADDRS] = "the name", [LK_MX] = "MX of", [LK_SRV] = "SRV of"};
+	static const char *const what[] = {[LK_ADDRS] = "the name",
+	    [LK_MX] = "MX of",
+	    [LK_SRV] = "SRV of",
+	    [LK_TXT] = "TXT of"};
 
 	a->status = status == ARES_SUCCESS ? DNS_OK
 	    : status == ARES_ENODATA       ? DNS_NODATA

@@ -1,8 +1,8 @@
 /*
- * dns_records.c - what the DNS answers become: MX (RFC 5321 5.1) and SRV
- * (RFC 2782, RFC 6186) replies parsed by c-ares into bounded records in
- * preference order, and the addresses' port and text. No I/O: dns.c asks
- * and delivers, this file reads answers.
+ * dns_records.c - what the DNS answers become: MX (RFC 5321 5.1), SRV
+ * (RFC 2782, RFC 6186) and TXT (RFC 1035 3.3.14) replies parsed by c-ares into
+ * bounded records in preference order, and the addresses' port and text. No
+ * I/O: dns.c asks and delivers, this file reads answers.
  */
 #include "dns.h"
 
@@ -16,6 +16,42 @@
 
 static int rr_cmp(const void *, const void *);
 static void rr_host(struct dns_rr *, const char *);
+
+/*
+ * dns_parse_txt - TXT records of a reply, each one's strings joined (a
+ * record_start begins a new record); returns ARES_SUCCESS or the error
+ */
+int
+dns_parse_txt(const unsigned char *abuf, int alen, struct dns_answer *a)
+{
+	struct ares_txt_ext *txt = NULL, *t;
+	struct dns_txt *o = &a->txt;
+	size_t have = 0, take;
+	char *rec = NULL;
+	int rc;
+
+	rc = ares_parse_txt_reply_ext(abuf, alen, &txt);
+	for (t = txt; rc == ARES_SUCCESS && t != NULL; t = t->next) {
+		if (t->record_start) {
+			if (o->n == DNS_TXT_MAX)
+				break;
+			rec = o->rec[o->n++];
+			have = 0;
+		}
+		if (rec == NULL)
+			continue;
+		take = t->length < DNS_TXT_LEN_MAX - have
+		    ? t->length
+		    : DNS_TXT_LEN_MAX - have;
+		memcpy(rec + have, t->txt, take);
+		have += take;
+		rec[have] = '\0';
+	}
+	ares_free_data(txt);
+	if (rc != ARES_SUCCESS)
+		o->n = 0;
+	return rc;
+}
 
 /*
  * dns_parse_records - MX (mx true) or SRV records of a reply into a, at
