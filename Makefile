@@ -19,7 +19,7 @@
 #   make deb        the Debian package build/smtp-probe_VERSION_ARCH.deb
 
 CC	?= cc
-PKGS	 = gnutls jansson libcares
+PKGS	 = gnutls jansson libcares libcurl
 PREFIX	?= /usr/local
 BUILD	?= build
 
