@@ -35,6 +35,7 @@
 #include "job.h"
 #include "log.h"
 #include "progress.h"
+#include "sts.h"
 #include "xalloc.h"
 
 /* A target between its pull and its end. */
@@ -43,8 +44,11 @@ struct tgt {
 	struct run *run;
 	struct expansion *x;       /* while its DNS is looked up */
 	struct probe_addr *addrs;  /* owned: where each probe connects */
+	struct sts_check *sts;     /* --mta-sts, while it runs */
+	bool *held;                /* owned: probes ended, judged after sts */
 	size_t next;               /* the next probe to start */
 	size_t pending;            /* probes started and not finished */
+	bool finishing;            /* in r->finishing */
 	struct tgt *lprev, *lnext; /* in r->resolving or r->ready */
 };
 
@@ -67,6 +71,8 @@ struct run {
 	struct run_summary *sum;
 	struct tlist resolving; /* waiting for DNS */
 	struct tlist ready;     /* resolved, with probes to start */
+	struct tlist finishing; /* every probe ended, sts still running */
+	struct https *https;    /* --mta-sts's policy fetches */
 	struct progress *progress;
 	struct progress_counts count;
 	size_t max_inflight;
@@ -86,6 +92,9 @@ static bool refill(void *, int64_t);
 static bool pull(struct run *);
 static void expanded(void *, struct probe_addr *);
 static void judge(struct run *, struct tgt *, struct probe_result *);
+static void judge_or_hold(struct run *, struct tgt *, struct probe_result *);
+static void sts_done(void *);
+static void target_ended(struct run *, struct tgt *);
 static void skip_unstartable(struct tgt *);
 static void start_probe(struct run *, struct tgt *, int64_t);
 static void probe_done(struct job *, void *);
@@ -182,6 +191,15 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 		sum->duration_ms = clock_ms() - t0;
 		return EXIT_TOOL_FAILURE;
 	}
+	if (cfg->mta_sts &&
+	    (r.https = https_new(r.env.loop, cfg->cafile, err, sizeof(err))) ==
+		NULL) {
+		log_warn("%s", err);
+		dns_free(r.dns);
+		loop_free(r.env.loop);
+		sum->duration_ms = clock_ms() - t0;
+		return EXIT_TOOL_FAILURE;
+	}
 	r.stop.fd = stop_fd;
 	r.stop.events = POLLIN;
 	r.stop.deadline = LOOP_NEVER;
@@ -216,7 +234,8 @@ refill(void *arg, int64_t now)
 		else if (r->count.waiting >= (size_t)r->cfg->jobs || !pull(r))
 			break;
 	}
-	if (!r->src_done || r->count.waiting > 0 || r->count.inflight > 0)
+	if (!r->src_done || r->count.waiting > 0 || r->count.inflight > 0 ||
+	    r->finishing.head != NULL)
 		return true;
 	finish(r);
 	return false;
@@ -260,6 +279,13 @@ pull(struct run *r)
 	}
 	list_add(&r->resolving, t);
 	r->count.waiting++;
+	/* The domain's MTA-STS runs beside its MX expansion and probes. */
+	if (r->cfg->mta_sts && !item.target.is_ip) {
+		t->res.mta_sts = xcalloc(1, sizeof(*t->res.mta_sts));
+		t->sts = sts_start(r->dns, r->https, item.target.host,
+		    r->cfg->family, r->cfg->timeout_ms, t->res.mta_sts,
+		    sts_done, t);
+	}
 	t->x =
 	    expand_start(r->dns, &r->xcfg, &item.target, &t->res, expanded, t);
 	target_item_free(&item);
@@ -281,6 +307,8 @@ expanded(void *arg, struct probe_addr *addrs)
 	t->x = NULL;
 	t->addrs = addrs;
 	list_del(&r->resolving, t);
+	if (t->sts != NULL)
+		t->held = xcalloc(t->res.nprobes + 1, sizeof(*t->held));
 	for (i = 0; i < t->res.nprobes; i++)
 		if (addrs[i].len == 0) {
 			/* No connection: no login either, and the report
@@ -288,7 +316,7 @@ expanded(void *arg, struct probe_addr *addrs)
 			t->res.probes[i].login.wanted =
 			    r->cfg->auth_user != NULL;
 			dialogue_login_close(&t->res.probes[i]);
-			judge(r, t, &t->res.probes[i]);
+			judge_or_hold(r, t, &t->res.probes[i]);
 		}
 	skip_unstartable(t);
 	if (t->next < t->res.nprobes) {
@@ -296,7 +324,7 @@ expanded(void *arg, struct probe_addr *addrs)
 		return;
 	}
 	r->count.waiting--;
-	target_end(r, t);
+	target_ended(r, t);
 }
 
 /* judge - findings and status of a finished probe, and to the sink */
@@ -304,6 +332,8 @@ static void
 judge(struct run *r, struct tgt *t, struct probe_result *p)
 {
 	diagnose(p, &r->dp);
+	if (t->res.mta_sts != NULL)
+		diag_sts_probe(p, t->res.mta_sts);
 	baseline_compare(r->cfg->baseline, &t->res, p);
 	policy_probe(p);
 	sink_probe(r->sink, &t->res, p);
@@ -353,10 +383,57 @@ probe_done(struct job *j, void *arg)
 	struct tgt *t = rj->t;
 
 	(void)j;
-	judge(r, t, rj->job.res);
+	judge_or_hold(r, t, rj->job.res);
 	unlink_job(r, rj);
 	if (--t->pending == 0 && t->next == t->res.nprobes)
+		target_ended(r, t);
+}
+
+/*
+ * judge_or_hold - judge p now, or when the target's MTA-STS check is
+ * done: its findings need the policy
+ */
+static void
+judge_or_hold(struct run *r, struct tgt *t, struct probe_result *p)
+{
+	if (t->sts != NULL)
+		t->held[p - t->res.probes] = true;
+	else
+		judge(r, t, p);
+}
+
+/*
+ * sts_done - the target's MTA-STS check ended: judge the probes it held,
+ * and end the target if nothing else runs
+ */
+static void
+sts_done(void *arg)
+{
+	struct tgt *t = arg;
+	struct run *r = t->run;
+	size_t i;
+
+	sts_free(t->sts);
+	t->sts = NULL;
+	for (i = 0; t->held != NULL && i < t->res.nprobes; i++)
+		if (t->held[i])
+			judge(r, t, &t->res.probes[i]);
+	if (t->finishing) {
+		list_del(&r->finishing, t);
 		target_end(r, t);
+	}
+}
+
+/* target_ended - its probes are done: end it, or wait for its check */
+static void
+target_ended(struct run *r, struct tgt *t)
+{
+	if (t->sts == NULL) {
+		target_end(r, t);
+		return;
+	}
+	t->finishing = true;
+	list_add(&r->finishing, t);
 }
 
 /* list_add - t at the tail of l */
@@ -431,6 +508,8 @@ finish(struct run *r)
 	loop_del(r->env.loop, &r->stop);
 	dns_free(r->dns);
 	r->dns = NULL;
+	https_free(r->https);
+	r->https = NULL;
 	progress_end(r->progress);
 	r->progress = NULL;
 }
@@ -445,7 +524,10 @@ abandon_all(struct run *r, int64_t now)
 {
 	struct tgt *t;
 
-	finish(r);
+	/* Lookups first: expansions and checks are then freed without them;
+	 * the checks' fetches are cancelled as their targets go. */
+	dns_free(r->dns);
+	r->dns = NULL;
 	while (r->jobs != NULL) {
 		t = r->jobs->t;
 		job_cancel(&r->jobs->job, now);
@@ -461,6 +543,11 @@ abandon_all(struct run *r, int64_t now)
 		list_del(&r->ready, t);
 		target_free(t);
 	}
+	while ((t = r->finishing.head) != NULL) {
+		list_del(&r->finishing, t);
+		target_free(t);
+	}
+	finish(r);
 }
 
 /* target_end - judge, count, write and free a finished target */
@@ -482,6 +569,8 @@ static void
 target_free(struct tgt *t)
 {
 	expand_free(t->x);
+	sts_free(t->sts);
+	free(t->held);
 	result_target_free(&t->res);
 	free(t->addrs);
 	free(t);

@@ -283,7 +283,9 @@ table_cases(void)
 	    {"changed-port-state", SEV_WARNING}, {"changed-auth", SEV_WARNING},
 	    {"changed-capabilities", SEV_INFO}, {"login-failed", SEV_CRITICAL},
 	    {"ports-swapped", SEV_CRITICAL}, {"null-mx", SEV_INFO},
-	    {"mx-missing", SEV_INFO}, {"dns-failed", SEV_CRITICAL}};
+	    {"mx-missing", SEV_INFO}, {"dns-failed", SEV_CRITICAL},
+	    {"mta-sts-mismatch", SEV_CRITICAL},
+	    {"mta-sts-invalid", SEV_WARNING}, {"tls-rpt-missing", SEV_INFO}};
 	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
 	bool unique = true, named = true, found;
 
