@@ -94,7 +94,7 @@ sts_txt_parse(
     const char *rec, char id[STS_ID_MAX + 1], char *why, size_t whylen)
 {
 	struct field f[DNS_TXT_LEN_MAX / 4];
-	size_t i, n;
+	size_t i, k, n;
 
 	id[0] = '\0';
 	if (txt_fields(rec, "v=STSv1", f, sizeof(f) / sizeof(f[0]), &n, why,
@@ -111,8 +111,8 @@ sts_txt_parse(
 		}
 		memcpy(id, f[i].value, f[i].vlen);
 		id[f[i].vlen] = '\0';
-		for (n = 0; n < f[i].vlen; n++)
-			if (!IS_ALNUM(id[n])) {
+		for (k = 0; k < f[i].vlen; k++)
+			if (!IS_ALNUM(id[k])) {
 				snprintf(why, whylen,
 				    "the id \"%s\" has a character other "
 				    "than letters and digits",

@@ -138,7 +138,8 @@ if [[ $parts == *" valgrind "* ]]; then
 	    --errors-for-leak-kinds=definite,indirect" PROBE_LIMIT=120 \
 	    bats_part valgrind "$root"/tests/starttls.bats \
 	    "$root"/tests/certs.bats "$root"/tests/implicit.bats \
-	    "$root"/tests/hostile.bats "$root"/tests/login.bats
+	    "$root"/tests/hostile.bats "$root"/tests/login.bats \
+	    "$root"/tests/mta-sts.bats
 fi
 
 if [[ $parts == *" fuzz "* ]]; then
