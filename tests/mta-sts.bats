@@ -14,6 +14,45 @@ setup() {
 	. "$SUITE_DIR/https/https.env"
 }
 
+teardown() {
+	[ -z "${SILENT_PID:-}" ] || kill "$SILENT_PID" 2>/dev/null || true
+	[ ! -d "$BATS_TEST_TMPDIR/dns" ] ||
+	    "$BATS_TEST_DIRNAME/servers/dns.sh" stop "$BATS_TEST_TMPDIR/dns"
+}
+
+# silent_policies - a listener that accepts on port 443 of a random
+# 127.x.y.z and never says a word, and a DNS server of this test (the
+# suite's zone) whose mta-sts.DOMAIN names point there: SLOW_DNS
+silent_policies() {
+	local addr
+	for _ in 1 2 3 4 5; do
+		addr=127.$((RANDOM % 254 + 1)).$((RANDOM % 254 + 1)).$((RANDOM % 254 + 1))
+		/usr/bin/python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind((sys.argv[1], 443))
+s.listen(64)
+print("up", flush=True)
+held = [s.accept()[0] for _ in range(64)]
+time.sleep(600)' "$addr" >"$BATS_TEST_TMPDIR/silent.out" 2>&1 3>&- &
+		SILENT_PID=$!
+		for _ in $(seq 50); do
+			grep -q up "$BATS_TEST_TMPDIR/silent.out" && break
+			kill -0 "$SILENT_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		grep -q up "$BATS_TEST_TMPDIR/silent.out" && break
+	done
+	mkdir -p "$BATS_TEST_TMPDIR/dns"
+	for _ in 1 2 3 4 5; do
+		DNS_PORT=$((20000 + (RANDOM % 120) * 100 + 95)) \
+		    LAB_PORT_SUBMISSION=$LAB_PORT_SUBMISSION \
+		    LAB_PORT_SMTPS=$LAB_PORT_SMTPS STS_HTTPS_ADDR=$addr \
+		    "$BATS_TEST_DIRNAME/servers/dns.sh" start \
+		    "$BATS_TEST_TMPDIR/dns" >/dev/null 2>&1 && break
+	done
+	SLOW_DNS=$(. "$BATS_TEST_TMPDIR/dns/dns.env" && echo "$DNS_SERVER")
+}
+
 # sts_probe DOMAIN... - probe the domains' MX hosts on the lab's MX port
 sts_probe() {
 	probe --mx --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
@@ -224,4 +263,31 @@ redirect.test - null"
 	    --resolver "$DNS_SERVER" enforce.test
 	assert_equal "$(t .mta_sts.policy.mode)" enforce
 	assert_equal "$(t '.probes[0].mta_sts_match')" true
+}
+
+@test "a policy server that never answers: the fetch ends at --timeout" {
+	silent_policies
+	probe --mx --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
+	    --resolver "$SLOW_DNS" --timeout 2 enforce.test
+	[[ $(t .mta_sts.error) == "fetching https://mta-sts.enforce.test/.well-known/mta-sts.txt failed: "*" timed out after 200"?" milliseconds" ]] ||
+	    fail "error: $(t .mta_sts.error)"
+	assert_equal "$(ids .findings)" "mta-sts-invalid/warning"
+	# The MX probe itself was done long before; it waited for the policy.
+	assert_equal "$(t '.probes[0].outcome')" ok
+	[ "$ELAPSED_MS" -lt 4000 ] || fail "took $ELAPSED_MS ms"
+}
+
+@test "interrupted while a policy fetch waits: a complete, valid report" {
+	silent_policies
+	REPORT=$BATS_TEST_TMPDIR/int.json
+	set +e
+	timeout -k 5 --preserve-status -s INT 1 "$PROBE" --format json --mx \
+	    --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
+	    --resolver "$SLOW_DNS" --timeout 20 enforce.test testing.test \
+	    >"$REPORT" 2>"$BATS_TEST_TMPDIR/stderr"
+	status=$?
+	set -e
+	assert_equal "$status" 130
+	"$VALIDATE" "$REPORT"
+	assert_equal "$(jq -c '[.interrupted, (.targets | length)]' "$REPORT")" "[true,0]"
 }
