@@ -4,8 +4,10 @@
  * target when its last probe ends.
  *
  * Two bounds keep memory to -j whatever the number of targets: at most
- * -j probes in flight, and at most -j targets waiting (for DNS, or for a
- * slot for their probes). A target waiting for DNS holds no probe slot: a
+ * -j probes in flight, and at most -j targets waiting (for DNS, for a
+ * slot for their probes, or, with --mta-sts, for their policy once their
+ * probes are done: a probe's verdict needs it, so its judgement waits
+ * too). A target waiting for DNS holds no probe slot: a
  * slow or silent DNS server delays only its own targets, and an answer
  * turns into probes on the loop's next pass. Probes of a target appear in
  * the report in the order expand.c gives; a name that does not resolve
@@ -72,6 +74,7 @@ struct run {
 	struct tlist resolving; /* waiting for DNS */
 	struct tlist ready;     /* resolved, with probes to start */
 	struct tlist finishing; /* every probe ended, sts still running */
+	size_t nfinishing;      /* in finishing: they count against -j */
 	struct https *https;    /* --mta-sts's policy fetches */
 	struct progress *progress;
 	struct progress_counts count;
@@ -231,7 +234,9 @@ refill(void *arg, int64_t now)
 		if (r->count.inflight < r->max_inflight &&
 		    (t = r->ready.head) != NULL)
 			start_probe(r, t, now);
-		else if (r->count.waiting >= (size_t)r->cfg->jobs || !pull(r))
+		else if (r->count.waiting + r->nfinishing >=
+			(size_t)r->cfg->jobs ||
+		    !pull(r))
 			break;
 	}
 	if (!r->src_done || r->count.waiting > 0 || r->count.inflight > 0 ||
@@ -420,6 +425,7 @@ sts_done(void *arg)
 			judge(r, t, &t->res.probes[i]);
 	if (t->finishing) {
 		list_del(&r->finishing, t);
+		r->nfinishing--;
 		target_end(r, t);
 	}
 }
@@ -434,6 +440,7 @@ target_ended(struct run *r, struct tgt *t)
 	}
 	t->finishing = true;
 	list_add(&r->finishing, t);
+	r->nfinishing++;
 }
 
 /* list_add - t at the tail of l */

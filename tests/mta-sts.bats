@@ -18,11 +18,26 @@ teardown() {
 	[ -z "${SILENT_PID:-}" ] || kill "$SILENT_PID" 2>/dev/null || true
 	[ ! -d "$BATS_TEST_TMPDIR/dns" ] ||
 	    "$BATS_TEST_DIRNAME/servers/dns.sh" stop "$BATS_TEST_TMPDIR/dns"
+	[ ! -d "$BATS_TEST_TMPDIR/https" ] ||
+	    "$BATS_TEST_DIRNAME/servers/https.sh" stop "$BATS_TEST_TMPDIR/https"
+}
+
+# own_dns ADDR - a DNS server of this test (the suite's zone) whose
+# mta-sts.DOMAIN names point at ADDR: TEST_DNS
+own_dns() {
+	mkdir -p "$BATS_TEST_TMPDIR/dns"
+	for _ in 1 2 3 4 5; do
+		DNS_PORT=$((20000 + (RANDOM % 120) * 100 + 95)) \
+		    LAB_PORT_SUBMISSION=$LAB_PORT_SUBMISSION \
+		    LAB_PORT_SMTPS=$LAB_PORT_SMTPS STS_HTTPS_ADDR=$1 \
+		    "$BATS_TEST_DIRNAME/servers/dns.sh" start \
+		    "$BATS_TEST_TMPDIR/dns" >/dev/null 2>&1 && break
+	done
+	TEST_DNS=$(. "$BATS_TEST_TMPDIR/dns/dns.env" && echo "$DNS_SERVER")
 }
 
 # silent_policies - a listener that accepts on port 443 of a random
-# 127.x.y.z and never says a word, and a DNS server of this test (the
-# suite's zone) whose mta-sts.DOMAIN names point there: SLOW_DNS
+# 127.x.y.z and never says a word, where own_dns points the policy hosts
 silent_policies() {
 	local addr
 	for _ in 1 2 3 4 5; do
@@ -42,15 +57,16 @@ time.sleep(600)' "$addr" >"$BATS_TEST_TMPDIR/silent.out" 2>&1 3>&- &
 		done
 		grep -q up "$BATS_TEST_TMPDIR/silent.out" && break
 	done
-	mkdir -p "$BATS_TEST_TMPDIR/dns"
-	for _ in 1 2 3 4 5; do
-		DNS_PORT=$((20000 + (RANDOM % 120) * 100 + 95)) \
-		    LAB_PORT_SUBMISSION=$LAB_PORT_SUBMISSION \
-		    LAB_PORT_SMTPS=$LAB_PORT_SMTPS STS_HTTPS_ADDR=$addr \
-		    "$BATS_TEST_DIRNAME/servers/dns.sh" start \
-		    "$BATS_TEST_TMPDIR/dns" >/dev/null 2>&1 && break
-	done
-	SLOW_DNS=$(. "$BATS_TEST_TMPDIR/dns/dns.env" && echo "$DNS_SERVER")
+	own_dns "$addr"
+}
+
+# own_policies - this test's nginx (tests/servers/https.sh) serving the
+# policies the test put in $BATS_TEST_TMPDIR/https/policies, where own_dns
+# points every policy host (its certificate names only those domains')
+own_policies() {
+	HTTPS_CA_CERT=$LAB_CA HTTPS_CA_KEY=$LAB_DIR/pki/root.key \
+	    "$BATS_TEST_DIRNAME/servers/https.sh" start "$BATS_TEST_TMPDIR/https"
+	own_dns "$(. "$BATS_TEST_TMPDIR/https/https.env" && echo "$HTTPS_ADDR")"
 }
 
 # sts_probe DOMAIN... - probe the domains' MX hosts on the lab's MX port
@@ -59,9 +75,11 @@ sts_probe() {
 	    --resolver "$DNS_SERVER" "$@"
 }
 
-# t JQ [N] - a value of target N (default 0)
+# t JQ [N] - a value of the target given N-th (default 0; targets are
+# written as they finish)
 t() {
-	jq -r --argjson n "${2:-0}" ".targets[\$n] | $1" "$REPORT"
+	jq -r --argjson n "${2:-0}" ".targets[] | select(.index == \$n) | $1" \
+	    "$REPORT"
 }
 
 # served DOMAIN - the policy nginx serves for DOMAIN, as curl gets it
@@ -268,7 +286,7 @@ redirect.test - null"
 @test "a policy server that never answers: the fetch ends at --timeout" {
 	silent_policies
 	probe --mx --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
-	    --resolver "$SLOW_DNS" --timeout 2 enforce.test
+	    --resolver "$TEST_DNS" --timeout 2 enforce.test
 	[[ $(t .mta_sts.error) == "fetching https://mta-sts.enforce.test/.well-known/mta-sts.txt failed: "*" timed out after 200"?" milliseconds" ]] ||
 	    fail "error: $(t .mta_sts.error)"
 	assert_equal "$(ids .findings)" "mta-sts-invalid/warning"
@@ -283,11 +301,50 @@ redirect.test - null"
 	set +e
 	timeout -k 5 --preserve-status -s INT 1 "$PROBE" --format json --mx \
 	    --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
-	    --resolver "$SLOW_DNS" --timeout 20 enforce.test testing.test \
+	    --resolver "$TEST_DNS" --timeout 20 enforce.test testing.test \
 	    >"$REPORT" 2>"$BATS_TEST_TMPDIR/stderr"
 	status=$?
 	set -e
 	assert_equal "$status" 130
 	"$VALIDATE" "$REPORT"
 	assert_equal "$(jq -c '[.interrupted, (.targets | length)]' "$REPORT")" "[true,0]"
+}
+
+@test "64 KiB at most: a larger policy is refused, unknown keys below it ignored" {
+	mkdir -p "$BATS_TEST_TMPDIR/https/policies"
+	# 60000 and 70000 bytes: the RFC's keys, then an unknown one many times.
+	for d in enforce.test:60000 omits.test:70000; do
+		{
+			printf 'version: STSv1\nmode: enforce\nmx: localhost\nmax_age: 600\n'
+			yes 'x-note: padding that senders ignore' | head -c "${d#*:}"
+		} | head -c "${d#*:}" >"$BATS_TEST_TMPDIR/https/policies/${d%%:*}"
+		# The last line may be cut: end it whole.
+		sed -i '$d' "$BATS_TEST_TMPDIR/https/policies/${d%%:*}"
+	done
+	own_policies
+	probe --mx --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
+	    --resolver "$TEST_DNS" enforce.test omits.test
+	assert_equal "$(t .mta_sts.policy.max_age)" 600
+	assert_equal "$(t '.probes[0].mta_sts_match')" true
+	assert_equal "$(t .mta_sts.policy 1)" null
+	assert_equal "$(t .mta_sts.error 1)" \
+	    "fetching https://mta-sts.omits.test/.well-known/mta-sts.txt failed: the body is larger than 65536 bytes"
+}
+
+@test "the policy host's certificate must name it" {
+	mkdir -p "$BATS_TEST_TMPDIR/https/policies"
+	cp "$BATS_TEST_DIRNAME/servers/mta-sts/enforce.test" \
+	    "$BATS_TEST_TMPDIR/https/policies/"
+	own_policies
+	# The same server for both names; its certificate names one.
+	certtool -i --infile "$BATS_TEST_TMPDIR/https/cert.pem" |
+	    grep -q 'DNSname: mta-sts.enforce.test'
+	! certtool -i --infile "$BATS_TEST_TMPDIR/https/cert.pem" |
+	    grep -q 'mta-sts.omits.test'
+	probe --mx --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
+	    --resolver "$TEST_DNS" enforce.test omits.test
+	assert_equal "$(t .mta_sts.policy.mode)" enforce
+	assert_equal "$(t .mta_sts.policy 1)" null
+	[[ $(t .mta_sts.error 1) == "fetching https://mta-sts.omits.test/.well-known/mta-sts.txt failed: "*"mta-sts.omits.test"* ]] ||
+	    fail "error: $(t .mta_sts.error 1)"
 }
