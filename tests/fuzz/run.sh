@@ -35,12 +35,13 @@ sources() {
 	case $1 in
 	fuzz_reader | fuzz_ehlo) echo "${smtp_src[@]}" ;;
 	fuzz_sanitize) echo reports/sanitize.c probe/xalloc.c ;;
+	fuzz_mta_sts) echo probe/mta_sts.c probe/xalloc.c ;;
 	esac
 }
 
 rc=0
 cd "$root" || exit 1
-for name in fuzz_reader fuzz_ehlo fuzz_sanitize; do
+for name in fuzz_reader fuzz_ehlo fuzz_sanitize fuzz_mta_sts; do
 	# shellcheck disable=SC2046 # word splitting of the source list
 	if ! "$cc" "${flags[@]}" -o "$build/$name" "tests/fuzz/$name.c" \
 	    $(sources "$name") 2>"$build/$name.build.log"; then
