@@ -292,7 +292,9 @@ redirect.test - null"
 	assert_equal "$(ids .findings)" "mta-sts-invalid/warning"
 	# The MX probe itself was done long before; it waited for the policy.
 	assert_equal "$(t '.probes[0].outcome')" ok
-	[ "$ELAPSED_MS" -lt 4000 ] || fail "took $ELAPSED_MS ms"
+	# Measured by the tool itself (valgrind's start-up aside).
+	ms=$(jq .duration_ms "$REPORT")
+	[ "$ms" -ge 2000 ] && [ "$ms" -lt 4000 ] || fail "took $ms ms"
 }
 
 @test "interrupted while a policy fetch waits: a complete, valid report" {
