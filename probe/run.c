@@ -7,9 +7,9 @@
  * -j probes in flight, and at most -j targets waiting (for DNS, for a
  * slot for their probes, or, with --mta-sts, for their policy once their
  * probes are done: a probe's verdict needs it, so its judgement waits
- * too). A target waiting for DNS holds no probe slot: a
- * slow or silent DNS server delays only its own targets, and an answer
- * turns into probes on the loop's next pass. Probes of a target appear in
+ * too). A target waiting for DNS holds no probe slot: a slow or silent
+ * DNS server delays only its own targets, and an answer turns into probes
+ * on the loop's next pass. Probes of a target appear in
  * the report in the order expand.c gives; a name that does not resolve
  * still gets one probe per port, each carrying the resolve error, so the
  * report has an entry for everything the user asked about. A bad -f line
@@ -51,7 +51,7 @@ struct tgt {
 	size_t next;               /* the next probe to start */
 	size_t pending;            /* probes started and not finished */
 	bool finishing;            /* in r->finishing */
-	struct tgt *lprev, *lnext; /* in r->resolving or r->ready */
+	struct tgt *lprev, *lnext; /* in r->resolving, ready or finishing */
 };
 
 /* A list of targets, oldest first. */
