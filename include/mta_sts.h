@@ -50,7 +50,9 @@ void sts_result_free(struct sts_result *r);
 /*
  * sts_txt_pick - RFC 8461 3.1 and RFC 8460 3: of n TXT records, those not
  * beginning with prefix ("v=STSv1;", "v=TLSRPTv1;") are discarded; returns
- * the index of the only one left, or -1 with why (none, or several).
+ * the index of the only one left, -1 when none is (the name does not use
+ * the mechanism), or -2 when several are (it is published, unusably),
+ * with why.
  */
 int sts_txt_pick(const char *const *recs, size_t n, const char *prefix,
     char *why, size_t whylen);

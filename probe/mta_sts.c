@@ -77,15 +77,15 @@ sts_txt_pick(const char *const *recs, size_t n, const char *prefix, char *why,
 		}
 	if (found == 1)
 		return at;
-	if (found == 0)
+	if (found == 0) {
 		snprintf(
 		    why, whylen, "no TXT record begins with \"%s\"", prefix);
-	else
-		snprintf(why, whylen,
-		    "%zu TXT records begin with \"%s\": there must be exactly "
-		    "one",
-		    found, prefix);
-	return -1;
+		return -1;
+	}
+	snprintf(why, whylen,
+	    "%zu TXT records begin with \"%s\": there must be exactly one",
+	    found, prefix);
+	return -2;
 }
 
 /* sts_txt_parse - RFC 8461 3.1's record, and its id */

@@ -106,7 +106,7 @@ on_sts_txt(void *arg, const struct dns_answer *a)
 	struct sts_check *c = arg;
 	struct sts_result *res = c->res;
 	char why[ERR_MSG_MAX], id[STS_ID_MAX + 1];
-	int k;
+	int k = -1;
 
 	if (a->status == DNS_OK &&
 	    (k = pick(a, "v=STSv1;", why, sizeof(why))) >= 0) {
@@ -116,7 +116,7 @@ on_sts_txt(void *arg, const struct dns_answer *a)
 		else
 			fail(res, "the TXT record of _mta-sts.%s is bad: %s",
 			    c->domain, why);
-	} else if (a->status == DNS_OK && strncmp(why, "no ", 3) != 0)
+	} else if (a->status == DNS_OK && k == -2)
 		fail(res, "_mta-sts.%s: %s", c->domain, why);
 	else if (a->status != DNS_OK && a->status != DNS_NODATA &&
 	    a->status != DNS_NXDOMAIN)
@@ -131,7 +131,7 @@ on_rpt_txt(void *arg, const struct dns_answer *a)
 	struct sts_check *c = arg;
 	struct sts_result *res = c->res;
 	char why[ERR_MSG_MAX];
-	int k;
+	int k = -1;
 
 	if (a->status == DNS_OK &&
 	    (k = pick(a, "v=TLSRPTv1;", why, sizeof(why))) >= 0) {
@@ -141,7 +141,7 @@ on_rpt_txt(void *arg, const struct dns_answer *a)
 			say(res->rpt_error, sizeof(res->rpt_error),
 			    "the TXT record of _smtp._tls.%s is bad: %s",
 			    c->domain, why);
-	} else if (a->status == DNS_OK)
+	} else if (a->status == DNS_OK && k == -2)
 		say(res->rpt_error, sizeof(res->rpt_error), "_smtp._tls.%s: %s",
 		    c->domain, why);
 	else if (a->status != DNS_NODATA && a->status != DNS_NXDOMAIN)

@@ -53,7 +53,7 @@ test_pick(void)
 
 	is_int(sts_txt_pick(one, 3, "v=STSv1;", why, sizeof(why)), 1,
 	    "records not beginning with v=STSv1; are discarded");
-	is_int(sts_txt_pick(two, 2, "v=STSv1;", why, sizeof(why)), -1,
+	is_int(sts_txt_pick(two, 2, "v=STSv1;", why, sizeof(why)), -2,
 	    "two STSv1 records: none is used");
 	is_str(why,
 	    "2 TXT records begin with \"v=STSv1;\": there must be exactly one",
