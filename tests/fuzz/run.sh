@@ -27,8 +27,10 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined
     -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Iinclude
     -Wall -Wextra)
 [ -z "${WERROR:-}" ] || flags+=("$WERROR")
-# smtp.c stores into result.h types (result.c: plain data, no GnuTLS).
-smtp_src=(probe/smtp.c probe/result.c probe/xalloc.c probe/names.c)
+# smtp.c stores into result.h types (result.c: plain data, no GnuTLS;
+# it releases a target's MTA-STS data through mta_sts.c).
+smtp_src=(probe/smtp.c probe/result.c probe/xalloc.c probe/names.c
+    probe/mta_sts.c)
 
 # sources NAME - the library sources a harness links
 sources() {
