@@ -19,7 +19,7 @@
 #   make deb        the Debian package build/smtp-probe_VERSION_ARCH.deb
 
 CC	?= cc
-PKGS	 = gnutls gnutls-dane jansson libcares
+PKGS	 = gnutls gnutls-dane jansson libcares libcurl
 PREFIX	?= /usr/local
 BUILD	?= build
 

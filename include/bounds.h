@@ -45,11 +45,13 @@
 #define ERR_MSG_MAX 256
 /* Every finding a probe can raise fits: at most 15 about the dialogue and
  * the chain as a whole, 6 about changes since a --baseline, login-failed,
- * dane-mismatch or dane-bogus, and 3 per certificate (cert-expired or
- * cert-expiring, weak-key, weak-signature) for CERT_CHAIN_MAX of them. */
-#define FINDINGS_MAX (25 + 3 * CERT_CHAIN_MAX)
-/* Findings about a host as a whole (diagnose_target): ports-swapped once. */
-#define TARGET_FINDINGS_MAX 4
+ * dane-mismatch or dane-bogus, mta-sts-mismatch, and 3 per certificate
+ * (cert-expired or cert-expiring, weak-key, weak-signature) for
+ * CERT_CHAIN_MAX of them. */
+#define FINDINGS_MAX (26 + 3 * CERT_CHAIN_MAX)
+/* Findings about a host as a whole (diagnose_target): its DNS, ports-swapped
+ * once, mta-sts-invalid and tls-rpt-missing (--mta-sts). */
+#define TARGET_FINDINGS_MAX 6
 #define PORTS_MAX 64
 #define HOSTNAME_MAX 255
 /*
@@ -117,5 +119,21 @@
 #define BASELINE_TARGET_BYTES_MAX (64 * 1024 * 1024)
 #define BASELINE_PROBES_MAX 262144
 #define BASELINE_LIST_MAX 1024
+
+/*
+ * --mta-sts (RFC 8461, RFC 8460): TXT records kept per name and bytes of
+ * each (its strings joined; longer ones are cut, and seen as bad), the
+ * policy's bytes (RFC 8461 3.3 suggests 64 KiB), its mx patterns kept,
+ * the id's length and the largest max_age (RFC 8461 3.1, 3.2), and the
+ * TLS-RPT reporting URIs kept and their length.
+ */
+#define DNS_TXT_MAX 8
+#define DNS_TXT_LEN_MAX 1024
+#define STS_POLICY_MAX (64 * 1024)
+#define STS_MX_MAX 32
+#define STS_ID_MAX 32
+#define STS_MAX_AGE_MAX 31557600L
+#define TLSRPT_RUA_MAX 8
+#define TLSRPT_URI_MAX 512
 
 #endif

@@ -62,6 +62,15 @@ bool diag_speaks_implicit(const struct probe_result *);
  */
 void diag_dns(struct target_result *t);
 
+/*
+ * diag_sts_probe - with --mta-sts: p's mta_sts_match against the target's
+ * policy s, and mta-sts-mismatch (probe/diagnose_sts.c); after diagnose()
+ */
+struct sts_result;
+void diag_sts_probe(struct probe_result *p, const struct sts_result *s);
+/* diag_sts - for diagnose_target: mta-sts-invalid and tls-rpt-missing */
+void diag_sts(struct target_result *t);
+
 /* diag_dialogue - reachability, greeting, mode, STARTTLS and AUTH */
 void diag_dialogue(struct probe_result *);
 /* diag_auth - AUTH offered before TLS, by what its mechanisms expose */

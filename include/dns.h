@@ -49,6 +49,16 @@ struct dns_rr {
 	bool too_long;
 };
 
+/*
+ * TXT records (dns_lookup_txt), each its strings joined (RFC 8461 3.1),
+ * NUL-terminated; bytes past DNS_TXT_LEN_MAX are cut, records past
+ * DNS_TXT_MAX dropped.
+ */
+struct dns_txt {
+	size_t n;
+	char rec[DNS_TXT_MAX][DNS_TXT_LEN_MAX + 1];
+};
+
 /* What a lookup found; message says why when status is not DNS_OK. */
 struct dns_answer {
 	enum dns_status status;
@@ -56,6 +66,7 @@ struct dns_answer {
 	struct dns_addrs addrs; /* dns_lookup_addrs */
 	size_t nrr;             /* dns_lookup_mx, dns_lookup_srv */
 	struct dns_rr rr[DNS_RECORDS_MAX];
+	struct dns_txt txt; /* dns_lookup_txt */
 };
 
 typedef void dns_done_fn(void *arg, const struct dns_answer *);
@@ -109,6 +120,9 @@ typedef void dns_raw_fn(void *arg, int status, const unsigned char *abuf,
 void dns_lookup_raw(struct dns *, const char *name, const unsigned char *q,
     int qlen, dns_raw_fn *parse, dns_done_fn *done, void *arg);
 
+/* dns_lookup_txt - the TXT records of name, in the order received */
+void dns_lookup_txt(struct dns *, const char *name, dns_done_fn *, void *arg);
+
 /* dns_set_port - set the port of an AF_INET or AF_INET6 address */
 void dns_set_port(struct sockaddr_storage *, int port);
 
@@ -121,6 +135,14 @@ void dns_addr_text(const struct sockaddr *sa, char *buf, size_t len);
  */
 bool dns_server_ok(const char *s);
 
+struct ares_addr_port_node;
+/*
+ * dns_parse_server - for dns.c: --resolver's "IP", "IP:PORT", "IPv6",
+ * "[IPv6]" or "[IPv6]:PORT" into one c-ares server (port 0: c-ares's
+ * default, 53); 0, or -1 when s is none of these
+ */
+int dns_parse_server(const char *s, struct ares_addr_port_node *n);
+
 /*
  * dns_parse_records - for dns.c: the MX (mx true) or SRV records of a
  * reply into a, at most DNS_RECORDS_MAX, by preference then weight;
@@ -128,5 +150,8 @@ bool dns_server_ok(const char *s);
  */
 int dns_parse_records(
     bool mx, const unsigned char *abuf, int alen, struct dns_answer *a);
+
+/* dns_parse_txt - for dns.c: the TXT records of a reply into a->txt */
+int dns_parse_txt(const unsigned char *abuf, int alen, struct dns_answer *a);
 
 #endif

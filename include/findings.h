@@ -248,7 +248,36 @@
 	    "with checking disabled): DANE senders defer mail to it",	\
 	    "re-sign the zone or fix its DS and DNSKEY records (expired " \
 	    "signatures, a key rollover gone wrong); `delv` or "	\
-	    "`dig +cd +dnssec` shows the records")
+	    "`dig +cd +dnssec` shows the records")	\
+	F(F_MTA_STS_MISMATCH, "mta-sts-mismatch",			\
+	    SEV_CRITICAL, SEV_WARNING,					\
+	    " in MTA-STS mode `enforce`, warning in mode `testing`",	\
+	    "with `--mta-sts`: an MX host fails the domain's MTA-STS "	\
+	    "policy (RFC 8461 4.1): its name matches none of the "	\
+	    "policy's `mx` patterns, or its certificate is not trusted, " \
+	    "not valid for its name, or expired; senders that apply an " \
+	    "`enforce` policy will not deliver to it",			\
+	    "list the host in the policy's `mx` lines (and change the "	\
+	    "id of the `_mta-sts` record), or serve a certificate from "	\
+	    "a public CA valid for the MX host's name")			\
+	F(F_MTA_STS_INVALID, "mta-sts-invalid",				\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "with `--mta-sts`, in the target's `findings`: the domain "	\
+	    "publishes MTA-STS but senders cannot use it: a bad or "	\
+	    "second `v=STSv1` TXT record, or a policy that cannot be "	\
+	    "fetched (no address, TLS or certificate failure, a "	\
+	    "redirect, not 200, not `text/plain`, too big, too slow) or " \
+	    "is not valid; `mta_sts.error` says which",		\
+	    "fix what `mta_sts.error` names; senders ignore the "	\
+	    "policy until then")					\
+	F(F_TLS_RPT_MISSING, "tls-rpt-missing",				\
+	    SEV_INFO, SEV_INFO, "",					\
+	    "with `--mta-sts`, in the target's `findings`: the domain "	\
+	    "uses MTA-STS (or, with `--dane` too, DNSSEC-signed TLSA "	\
+	    "records) without a valid TLS-RPT record (RFC 8460), so "	\
+	    "nobody hears of senders that fail to deliver over TLS",	\
+	    "publish a TXT record `v=TLSRPTv1; rua=mailto:...` at "	\
+	    "`_smtp._tls.DOMAIN`")
 /* clang-format on */
 
 #define FINDING_ENUM(name, id, sev, milder, note, means, todo) name,

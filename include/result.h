@@ -266,6 +266,10 @@ struct probe_result {
 	/* What diagnose.c needs to know about the mode detection. */
 	bool detected_other_mode;
 	bool other_mode_tried; /* auto mode reconnected in the other mode */
+	/* --mta-sts (probe/diagnose_sts.c): whether the check applied, and
+	 * the match: -1 no policy (null), 0 or 1. */
+	bool mta_sts_checked;
+	int mta_sts_match;
 	int worst; /* the worst finding's severity, -1: none (policy.c) */
 	enum status status; /* worst as the report's verdict (policy.c) */
 };
@@ -302,14 +306,17 @@ struct srv_result {
 	struct srv_record records[SRV_COUNT][DNS_RECORDS_MAX];
 };
 
+struct sts_result; /* include/mta_sts.h */
+
 struct target_result {
-	char *host;               /* owned, as given */
-	size_t index;             /* position among the targets given */
-	char *sni;                /* owned; NULL for none */
-	struct probe_error error; /* the target could not be probed at all */
-	struct mx_result *mx;     /* owned; NULL without --mx */
-	struct srv_result *srv;   /* owned; NULL without --srv */
-	size_t nfindings;         /* about the target as a whole */
+	char *host;                 /* owned, as given */
+	size_t index;               /* position among the targets given */
+	char *sni;                  /* owned; NULL for none */
+	struct probe_error error;   /* the target could not be probed at all */
+	struct mx_result *mx;       /* owned; NULL without --mx */
+	struct srv_result *srv;     /* owned; NULL without --srv */
+	struct sts_result *mta_sts; /* owned; NULL without --mta-sts */
+	size_t nfindings;           /* about the target as a whole */
 	struct finding findings[TARGET_FINDINGS_MAX];
 	size_t nprobes;
 	struct probe_result *probes; /* owned */

@@ -35,6 +35,7 @@ diagnose_target(struct target_result *t)
 	t->nfindings = 0;
 	diag_dns(t);
 	swap_finding(t);
+	diag_sts(t);
 }
 
 /* swap_finding - ports-swapped, for the first swapped pair */

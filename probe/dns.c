@@ -1,5 +1,5 @@
 /*
- * dns.c - c-ares inside the reactor: A, AAAA, MX and SRV lookups that
+ * dns.c - c-ares inside the reactor: A, AAAA, MX, SRV and TXT lookups that
  * never block.
  *
  * c-ares tells us, through its socket-state callback, each socket it
@@ -48,7 +48,7 @@ struct dns_sock {
 	struct dns *d;
 };
 
-enum lookup_type { LK_ADDRS, LK_MX, LK_SRV, LK_RAW };
+enum lookup_type { LK_ADDRS, LK_MX, LK_SRV, LK_TXT, LK_RAW };
 
 /* One lookup, alive until c-ares is done with it and its caller is told. */
 struct lookup {
@@ -86,12 +86,13 @@ struct dns {
 	bool closing;    /* dns_free: callbacks only release */
 };
 
-static int parse_server(const char *, struct ares_addr_port_node *);
 static void sock_state(void *, ares_socket_t, int, int);
 static void on_sock(struct source *, short, int64_t);
 static void on_cares_timer(struct source *, int64_t);
 static void timer_update(struct dns *);
 static struct lookup *lookup_new(
+    struct dns *, enum lookup_type, const char *, dns_done_fn *, void *);
+static void lookup_query(
     struct dns *, enum lookup_type, const char *, dns_done_fn *, void *);
 static void lookup_ask(struct lookup *);
 static void lookup_send(struct lookup *);
@@ -117,7 +118,7 @@ dns_new(struct loop *loop, const char *server, int lookup_ms, char *err,
 	struct dns *d;
 	int rc, optmask;
 
-	if (server != NULL && parse_server(server, &node) == -1) {
+	if (server != NULL && dns_parse_server(server, &node) == -1) {
 		snprintf(err, errlen,
 		    "\"%s\" is not IP, IP:PORT or [IPv6]:PORT", server);
 		return NULL;
@@ -210,17 +211,29 @@ dns_lookup_addrs(
 void
 dns_lookup_mx(struct dns *d, const char *name, dns_done_fn *done, void *arg)
 {
-	struct lookup *l = lookup_new(d, LK_MX, name, done, arg);
-
-	lookup_ask(l);
-	lookup_started(l);
+	lookup_query(d, LK_MX, name, done, arg);
 }
 
 /* dns_lookup_srv - SRV of name */
 void
 dns_lookup_srv(struct dns *d, const char *name, dns_done_fn *done, void *arg)
 {
-	struct lookup *l = lookup_new(d, LK_SRV, name, done, arg);
+	lookup_query(d, LK_SRV, name, done, arg);
+}
+
+/* dns_lookup_txt - TXT of name */
+void
+dns_lookup_txt(struct dns *d, const char *name, dns_done_fn *done, void *arg)
+{
+	lookup_query(d, LK_TXT, name, done, arg);
+}
+
+/* lookup_query - a lookup c-ares makes the query of, asked now */
+static void
+lookup_query(struct dns *d, enum lookup_type type, const char *name,
+    dns_done_fn *done, void *arg)
+{
+	struct lookup *l = lookup_new(d, type, name, done, arg);
 
 	lookup_ask(l);
 	lookup_started(l);
@@ -239,59 +252,6 @@ dns_lookup_raw(struct dns *d, const char *name, const unsigned char *q,
 	l->parse = parse;
 	lookup_ask(l);
 	lookup_started(l);
-}
-
-/* dns_server_ok - a --resolver value c-ares can use */
-bool
-dns_server_ok(const char *s)
-{
-	struct ares_addr_port_node node;
-
-	return parse_server(s, &node) == 0;
-}
-
-/*
- * parse_server - "IP", "IP:PORT", "IPv6", "[IPv6]" or "[IPv6]:PORT" into
- * one c-ares server; port 0 means c-ares's default, 53.
- */
-static int
-parse_server(const char *s, struct ares_addr_port_node *n)
-{
-	char host[INET6_ADDRSTRLEN + 1], *end;
-	const char *port = NULL, *close;
-	bool bracket = s[0] == '[';
-	size_t len;
-	long p = 0;
-
-	memset(n, 0, sizeof(*n));
-	if (bracket) {
-		if ((close = strchr(s, ']')) == NULL ||
-		    (close[1] != '\0' && close[1] != ':'))
-			return -1;
-		len = (size_t)(close - s - 1);
-		s++;
-		port = close[1] == ':' ? close + 2 : NULL;
-	} else if ((port = strchr(s, ':')) != NULL && strchr(port + 1, ':'))
-		port = NULL, len = strlen(s); /* a bare IPv6 address */
-	else
-		len = port != NULL ? (size_t)(port++ - s) : strlen(s);
-	if (len == 0 || len >= sizeof(host))
-		return -1;
-	memcpy(host, s, len);
-	host[len] = '\0';
-	if (port != NULL &&
-	    (port[0] < '0' || port[0] > '9' ||
-		(p = strtol(port, &end, 10)) < 1 || p > 65535 || *end != '\0'))
-		return -1;
-	n->udp_port = n->tcp_port = (int)p;
-	if (inet_pton(AF_INET, host, &n->addr.addr4) == 1)
-		n->family = AF_INET;
-	else if (inet_pton(AF_INET6, host, &n->addr.addr6) == 1)
-		n->family = AF_INET6;
-	else
-		return -1;
-	/* "[192.0.2.1]" brackets nothing that needs them. */
-	return bracket && n->family != AF_INET6 ? -1 : 0;
 }
 
 /*
@@ -450,7 +410,10 @@ lookup_send(struct lookup *l)
 		ares_send(d->ch, l->query, l->qlen, on_raw, l);
 	else
 		ares_query(d->ch, l->name, ns_c_in,
-		    l->type == LK_MX ? ns_t_mx : ns_t_srv, on_query, l);
+		    l->type == LK_MX        ? ns_t_mx
+			: l->type == LK_TXT ? ns_t_txt
+					    : ns_t_srv,
+		    on_query, l);
 	if (!was_starting)
 		lookup_started(l);
 }
@@ -639,7 +602,7 @@ on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 	cares_finished(l, a);
 }
 
-/* on_query - an MX or SRV answer */
+/* on_query - an MX, SRV or TXT answer */
 static void
 on_query(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
@@ -649,8 +612,9 @@ on_query(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	(void)timeouts;
 	answer_status(l, status, a);
 	if (a->status == DNS_OK &&
-	    (status = dns_parse_records(l->type == LK_MX, abuf, alen, a)) !=
-		ARES_SUCCESS)
+	    (status = l->type == LK_TXT ? dns_parse_txt(abuf, alen, a)
+					: dns_parse_records(l->type == LK_MX,
+					      abuf, alen, a)) != ARES_SUCCESS)
 		answer_status(l, status, a);
 	cares_finished(l, a);
 }
@@ -676,6 +640,7 @@ answer_status(const struct lookup *l, int status, struct dns_answer *a)
 	static const char *const what[] = {[LK_ADDRS] = "the name",
 	    [LK_MX] = "MX of",
 	    [LK_SRV] = "SRV of",
+	    [LK_TXT] = "TXT of",
 	    [LK_RAW] = "the query for"};
 
 	a->status = status == ARES_SUCCESS ? DNS_OK

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mta_sts.h"
 #include "xalloc.h"
 
 static void reply_free(struct reply *);
@@ -80,6 +81,7 @@ result_target_free(struct target_result *t)
 	free(t->sni);
 	free(t->mx);
 	free(t->srv);
+	sts_result_free(t->mta_sts);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -4,17 +4,19 @@
  * target when its last probe ends.
  *
  * Two bounds keep memory to -j whatever the number of targets: at most
- * -j probes in flight, and at most -j targets waiting (for DNS, or for a
- * slot for their probes). A target waiting for DNS holds no probe slot: a
- * slow or silent DNS server delays only its own targets, and an answer
- * turns into probes on the loop's next pass. Probes of a target appear in
+ * -j probes in flight, and at most -j targets waiting (for DNS, for a
+ * slot for their probes, or, with --mta-sts, for their policy once their
+ * probes are done: a probe's verdict needs it, so its judgement waits
+ * too). A target waiting for DNS holds no probe slot: a slow or silent
+ * DNS server delays only its own targets, and an answer turns into probes
+ * on the loop's next pass. Probes of a target appear in
  * the report in the order expand.c gives; a name that does not resolve
  * still gets one probe per port, each carrying the resolve error, so the
  * report has an entry for everything the user asked about. A bad -f line
  * becomes a target whose error has phase "input": nothing is silently
  * lost. With --dane, a probe is judged once its TLSA answer is in as well
  * (dane_wait.c), and a target whose dialogues ended first waits for its
- * answers as it would for DNS, counted among the waiting.
+ * answers as it waits for its MTA-STS policy.
  */
 #include "run.h"
 
@@ -38,6 +40,7 @@
 #include "job.h"
 #include "log.h"
 #include "progress.h"
+#include "sts.h"
 #include "xalloc.h"
 
 /* A target between its pull and its end. */
@@ -46,9 +49,12 @@ struct tgt {
 	struct run *run;
 	struct expansion *x;       /* while its DNS is looked up */
 	struct probe_addr *addrs;  /* owned: where each probe connects */
+	struct sts_check *sts;     /* --mta-sts, while it runs */
+	bool *held;                /* owned: probes ended, judged after sts */
 	size_t next;               /* the next probe to start */
 	size_t pending;            /* probes started and not finished */
-	struct tgt *lprev, *lnext; /* in r->resolving, ready or tlsa */
+	bool finishing;            /* in r->finishing */
+	struct tgt *lprev, *lnext; /* in r->resolving, ready or finishing */
 	struct dane_wait *dane;    /* owned: its TLSA lookups (--dane) */
 };
 
@@ -71,7 +77,9 @@ struct run {
 	struct run_summary *sum;
 	struct tlist resolving; /* waiting for DNS */
 	struct tlist ready;     /* resolved, with probes to start */
-	struct tlist tlsa;      /* probes over, TLSA answers to come */
+	struct tlist finishing; /* dialogues over, TLSA or policy to come */
+	size_t nfinishing;      /* in finishing: they count against -j */
+	struct https *https;    /* --mta-sts's policy fetches */
 	struct progress *progress;
 	struct progress_counts count;
 	size_t max_inflight;
@@ -92,8 +100,11 @@ static bool pull(struct run *);
 static void expanded(void *, struct probe_addr *);
 static void judge(struct run *, struct tgt *, struct probe_result *);
 static void probe_over(struct run *, struct tgt *, size_t);
+static void judge_or_hold(struct run *, struct tgt *, size_t);
 static void target_over(struct run *, struct tgt *);
+static void target_maybe_end(struct run *, struct tgt *);
 static void tlsa_ready(void *, size_t);
+static void sts_done(void *);
 static void skip_unstartable(struct tgt *);
 static void start_probe(struct run *, struct tgt *, int64_t);
 static void probe_done(struct job *, void *);
@@ -199,6 +210,15 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 		sum->duration_ms = clock_ms() - t0;
 		return EXIT_TOOL_FAILURE;
 	}
+	if (cfg->mta_sts &&
+	    (r.https = https_new(r.env.loop, cfg->cafile, err, sizeof(err))) ==
+		NULL) {
+		log_warn("%s", err);
+		dns_free(r.dns);
+		loop_free(r.env.loop);
+		sum->duration_ms = clock_ms() - t0;
+		return EXIT_TOOL_FAILURE;
+	}
 	r.stop.fd = stop_fd;
 	r.stop.events = POLLIN;
 	r.stop.deadline = LOOP_NEVER;
@@ -231,10 +251,13 @@ refill(void *arg, int64_t now)
 		if (r->count.inflight < r->max_inflight &&
 		    (t = r->ready.head) != NULL)
 			start_probe(r, t, now);
-		else if (r->count.waiting >= (size_t)r->cfg->jobs || !pull(r))
+		else if (r->count.waiting + r->nfinishing >=
+			(size_t)r->cfg->jobs ||
+		    !pull(r))
 			break;
 	}
-	if (!r->src_done || r->count.waiting > 0 || r->count.inflight > 0)
+	if (!r->src_done || r->count.waiting > 0 || r->count.inflight > 0 ||
+	    r->finishing.head != NULL)
 		return true;
 	finish(r);
 	return false;
@@ -278,6 +301,13 @@ pull(struct run *r)
 	}
 	list_add(&r->resolving, t);
 	r->count.waiting++;
+	/* The domain's MTA-STS runs beside its MX expansion and probes. */
+	if (r->cfg->mta_sts && !item.target.is_ip) {
+		t->res.mta_sts = xcalloc(1, sizeof(*t->res.mta_sts));
+		t->sts = sts_start(r->dns, r->https, item.target.host,
+		    r->cfg->family, r->cfg->timeout_ms, t->res.mta_sts,
+		    sts_done, t);
+	}
 	t->x =
 	    expand_start(r->dns, &r->xcfg, &item.target, &t->res, expanded, t);
 	target_item_free(&item);
@@ -301,6 +331,8 @@ expanded(void *arg, struct probe_addr *addrs)
 	list_del(&r->resolving, t);
 	if (r->cfg->dane)
 		t->dane = dane_wait_start(r->dns, &t->res, tlsa_ready, t);
+	if (t->sts != NULL)
+		t->held = xcalloc(t->res.nprobes + 1, sizeof(*t->held));
 	for (i = 0; i < t->res.nprobes; i++)
 		if (addrs[i].len == 0) {
 			/* No connection: no login either, and the report
@@ -324,52 +356,67 @@ static void
 judge(struct run *r, struct tgt *t, struct probe_result *p)
 {
 	diagnose(p, &r->dp);
+	if (t->res.mta_sts != NULL)
+		diag_sts_probe(p, t->res.mta_sts);
 	baseline_compare(r->cfg->baseline, &t->res, p);
 	policy_probe(p);
 	sink_probe(r->sink, &t->res, p);
 	r->count.probes++;
 }
 
-/* probe_over - judge probe i now, or once its TLSA answer is in */
+/*
+ * probe_over - probe i's dialogue ended: judge it once its TLSA answer
+ * (--dane) and its target's policy (--mta-sts) are in
+ */
 static void
 probe_over(struct run *r, struct tgt *t, size_t i)
 {
 	if (dane_wait_probe(t->dane, i))
+		judge_or_hold(r, t, i);
+}
+
+/* judge_or_hold - judge probe i now, or when the MTA-STS check is done */
+static void
+judge_or_hold(struct run *r, struct tgt *t, size_t i)
+{
+	if (t->sts != NULL)
+		t->held[i] = true;
+	else
 		judge(r, t, &t->res.probes[i]);
 }
 
 /*
- * target_over - every probe of t ended: t is emitted, or waits (counted
- * as waiting for DNS) for the TLSA answers its probes need
+ * target_over - every dialogue of t ended: t is emitted, or waits, counted
+ * against -j, for the TLSA answers or the policy its probes need
  */
 static void
 target_over(struct run *r, struct tgt *t)
 {
-	if (dane_wait_busy(t->dane) == 0) {
-		target_end(r, t);
-		return;
-	}
-	r->count.waiting++;
-	list_add(&r->tlsa, t);
+	t->finishing = true;
+	list_add(&r->finishing, t);
+	r->nfinishing++;
+	target_maybe_end(r, t);
 }
 
-/*
- * tlsa_ready - probe i's TLSA answer came after its dialogue ended; the
- * last one a finished target waited for emits it
- */
+/* target_maybe_end - emit a finishing t once nothing it waits for runs */
+static void
+target_maybe_end(struct run *r, struct tgt *t)
+{
+	if (!t->finishing || dane_wait_busy(t->dane) > 0 || t->sts != NULL)
+		return;
+	list_del(&r->finishing, t);
+	r->nfinishing--;
+	target_end(r, t);
+}
+
+/* tlsa_ready - probe i's TLSA answer came after its dialogue ended */
 static void
 tlsa_ready(void *arg, size_t i)
 {
 	struct tgt *t = arg;
-	struct run *r = t->run;
 
-	judge(r, t, &t->res.probes[i]);
-	if (dane_wait_busy(t->dane) == 0 && t->pending == 0 &&
-	    t->next == t->res.nprobes) {
-		list_del(&r->tlsa, t);
-		r->count.waiting--;
-		target_end(r, t);
-	}
+	judge_or_hold(t->run, t, i);
+	target_maybe_end(t->run, t);
 }
 
 /* skip_unstartable - move next past probes that have no address */
@@ -419,6 +466,25 @@ probe_done(struct job *j, void *arg)
 	unlink_job(r, rj);
 	if (--t->pending == 0 && t->next == t->res.nprobes)
 		target_over(r, t);
+}
+
+/*
+ * sts_done - the target's MTA-STS check ended: judge the probes it held,
+ * and end the target if nothing else runs
+ */
+static void
+sts_done(void *arg)
+{
+	struct tgt *t = arg;
+	struct run *r = t->run;
+	size_t i;
+
+	sts_free(t->sts);
+	t->sts = NULL;
+	for (i = 0; t->held != NULL && i < t->res.nprobes; i++)
+		if (t->held[i])
+			judge(r, t, &t->res.probes[i]);
+	target_maybe_end(r, t);
 }
 
 /* list_add - t at the tail of l */
@@ -493,6 +559,8 @@ finish(struct run *r)
 	loop_del(r->env.loop, &r->stop);
 	dns_free(r->dns);
 	r->dns = NULL;
+	https_free(r->https);
+	r->https = NULL;
 	progress_end(r->progress);
 	r->progress = NULL;
 }
@@ -507,7 +575,10 @@ abandon_all(struct run *r, int64_t now)
 {
 	struct tgt *t;
 
-	finish(r);
+	/* Lookups first: expansions and checks are then freed without them;
+	 * the checks' fetches are cancelled as their targets go. */
+	dns_free(r->dns);
+	r->dns = NULL;
 	while (r->jobs != NULL) {
 		t = r->jobs->t;
 		job_cancel(&r->jobs->job, now);
@@ -523,10 +594,11 @@ abandon_all(struct run *r, int64_t now)
 		list_del(&r->ready, t);
 		target_free(t);
 	}
-	while ((t = r->tlsa.head) != NULL) {
-		list_del(&r->tlsa, t);
+	while ((t = r->finishing.head) != NULL) {
+		list_del(&r->finishing, t);
 		target_free(t);
 	}
+	finish(r);
 }
 
 /* target_end - judge, count, write and free a finished target */
@@ -549,6 +621,8 @@ target_free(struct tgt *t)
 {
 	expand_free(t->x);
 	dane_wait_free(t->dane);
+	sts_free(t->sts);
+	free(t->held);
 	result_target_free(&t->res);
 	free(t->addrs);
 	free(t);

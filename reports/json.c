@@ -20,6 +20,7 @@
 #include "names.h"
 #include "render_dane.h"
 #include "render_versions.h"
+#include "render_sts.h"
 #include "sanitize.h"
 #include "version.h"
 #include "xalloc.h"
@@ -147,6 +148,7 @@ target_json(const struct target_result *t, const struct report_opts *o)
 	set(obj, "error", error_json(&t->error));
 	set(obj, "mx", mx_json(t->mx));
 	set(obj, "srv", srv_json(t->srv));
+	render_sts_json_target(obj, t);
 	set(obj, "findings", findings_json(t->findings, t->nfindings));
 	probes = checked(json_array());
 	for (i = 0; i < t->nprobes; i++)
@@ -193,6 +195,7 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 	set(adv, "text", str(p->advice.text != NULL ? p->advice.text : ""));
 	set(obj, "client_advice", adv);
 	set(obj, "findings", findings_json(p->findings, p->nfindings));
+	render_sts_json_probe(obj, p);
 	set(obj, "status", str(status_names[p->status]));
 	set(obj, "attempts", attempts_json(p));
 	if (o->transcript)

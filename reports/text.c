@@ -21,6 +21,7 @@
 #include "names.h"
 #include "render_dane.h"
 #include "render_versions.h"
+#include "render_sts.h"
 #include "sanitize.h"
 
 #define C_RED "\033[31m"
@@ -65,6 +66,7 @@ static void findings_lines(struct out *, const struct finding *, size_t);
 static void dns_lines(struct out *, const struct target_result *);
 static void transcript_lines(struct out *, const struct transcript *);
 static void label(struct out *, const char *);
+static void line(void *, const char *, const char *);
 static void color(struct out *, const char *);
 static void put(struct out *, const void *, size_t);
 static void puts_safe(struct out *, const char *);
@@ -333,6 +335,7 @@ dns_lines(struct out *o, const struct target_result *t)
 			puts_safe(o, r->target);
 			fputc('\n', o->fp);
 		}
+	render_sts_text_target(t, line, o);
 }
 
 static void
@@ -406,6 +409,7 @@ probe_text(
 		puts_safe(o, p->advice.text);
 		endl(o);
 	}
+	render_sts_text_probe(p, line, o);
 	findings_lines(o, p->findings, p->nfindings);
 	if (transcript)
 		transcript_lines(o, &p->transcript);
@@ -630,6 +634,15 @@ label(struct out *o, const char *name)
 	color(o, C_DIM);
 	fprintf(o->fp, "         %-9s ", name);
 	color(o, C_OFF);
+}
+
+/* line - one labelled line of server or DNS text (render_line_fn) */
+static void
+line(void *ctx, const char *name, const char *text)
+{
+	label(ctx, name);
+	puts_safe(ctx, text);
+	endl(ctx);
 }
 
 static void

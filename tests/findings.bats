@@ -312,3 +312,24 @@ baseline() {
 	finding dane-bogus critical "until the zone validates"
 	assert_equal "$(p .dane.dnssec)" bogus
 }
+
+# The MTA-STS domains of the suite's DNS server, their policies served by its
+# nginx (tests/mta-sts.bats tests them in full).
+@test "mta-sts-mismatch: the only MX is not in the enforce policy" {
+	probe --mx --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
+	    --resolver "$DNS_SERVER" nomatch.test
+	finding mta-sts-mismatch critical "matches none of the MTA-STS policy's mx patterns (localhost)"
+	assert_equal "$(p .mta_sts_match)" false
+}
+
+@test "mta-sts-invalid: the policy host answers with a redirect" {
+	probe --mx --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
+	    --resolver "$DNS_SERVER" redirect.test
+	finding mta-sts-invalid warning "answered 301, a redirect"
+}
+
+@test "tls-rpt-missing: MTA-STS without a TLS-RPT record" {
+	probe --mx --mta-sts -4 -p "$LAB_PORT_MX" --cafile "$LAB_CA" \
+	    --resolver "$DNS_SERVER" testing.test
+	finding tls-rpt-missing info "_smtp._tls.testing.test"
+}

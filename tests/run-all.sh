@@ -139,7 +139,8 @@ if [[ $parts == *" valgrind "* ]]; then
 	    bats_part valgrind "$root"/tests/starttls.bats \
 	    "$root"/tests/certs.bats "$root"/tests/implicit.bats \
 	    "$root"/tests/hostile.bats "$root"/tests/login.bats \
-	    "$root"/tests/versions.bats
+	    "$root"/tests/versions.bats \
+	    "$root"/tests/mta-sts.bats
 fi
 
 if [[ $parts == *" fuzz "* ]]; then

@@ -27,8 +27,10 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined
     -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Iinclude
     -Wall -Wextra)
 [ -z "${WERROR:-}" ] || flags+=("$WERROR")
-# smtp.c stores into result.h types (result.c: plain data, no GnuTLS).
-smtp_src=(probe/smtp.c probe/result.c probe/xalloc.c probe/names.c)
+# smtp.c stores into result.h types (result.c: plain data, no GnuTLS;
+# it releases a target's MTA-STS data through mta_sts.c).
+smtp_src=(probe/smtp.c probe/result.c probe/xalloc.c probe/names.c
+    probe/mta_sts.c)
 
 # sources NAME - the library sources a harness links
 sources() {
@@ -36,12 +38,13 @@ sources() {
 	fuzz_reader | fuzz_ehlo) echo "${smtp_src[@]}" ;;
 	fuzz_sanitize) echo reports/sanitize.c probe/xalloc.c ;;
 	fuzz_tlsa) echo probe/dns_tlsa.c probe/xalloc.c -lcares ;;
+	fuzz_mta_sts) echo probe/mta_sts.c probe/xalloc.c ;;
 	esac
 }
 
 rc=0
 cd "$root" || exit 1
-for name in fuzz_reader fuzz_ehlo fuzz_sanitize fuzz_tlsa; do
+for name in fuzz_reader fuzz_ehlo fuzz_sanitize fuzz_tlsa fuzz_mta_sts; do
 	# shellcheck disable=SC2046 # word splitting of the source list
 	if ! "$cc" "${flags[@]}" -o "$build/$name" "tests/fuzz/$name.c" \
 	    $(sources "$name") 2>"$build/$name.build.log"; then

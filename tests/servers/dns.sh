@@ -23,6 +23,12 @@
 #   no-submit.test     _submissions._tcp and _submission._tcp SRV "." (RFC
 #                      6186: not offered), MX 10 mail.lab.test
 #   bad-mx.test        MX 10 at an address literal's name, 127.0.0.9.
+# With STS_HTTPS_ADDR (tests/servers/https.sh's address), the MTA-STS
+# domains of tests/mta-sts.bats too (policies in tests/servers/mta-sts/),
+# each with MX 10 localhost. (the lab's certificate is valid for that
+# name), mta-sts.DOMAIN at STS_HTTPS_ADDR and _mta-sts.DOMAIN TXT
+# "v=STSv1; id=..." (sts_zone below says which has what: a second MX, an
+# MX the policy omits, TLS-RPT, two records, no policy host, no record).
 # Any other name does not exist (NXDOMAIN).
 set -euo pipefail
 
@@ -54,6 +60,34 @@ zone() {
 EOF
 }
 
+# sts_zone - the MTA-STS domains, when STS_HTTPS_ADDR is set
+sts_zone() {
+	local a=${STS_HTTPS_ADDR:-} d
+	[[ -n $a ]] || return 0
+	for d in enforce testing omits nomatch malformed redirect wrongtype \
+	    twotxt nohost plain; do
+		[[ $d == nomatch ]] ||
+		    echo "	local-data: \"$d.test. 300 IN MX 10 localhost.\""
+		[[ $d == nohost || $d == plain ]] ||
+		    echo "	local-data: \"mta-sts.$d.test. 300 IN A $a\""
+		[[ $d == plain || $d == enforce ]] ||
+		    echo "	local-data: '_mta-sts.$d.test. 300 IN TXT \"v=STSv1; id=${d}1\"'"
+	done
+	cat <<EOF
+	local-data: '_mta-sts.enforce.test. 300 IN TXT "v=STSv1; " "id=20261130T000000Z"'
+	local-data: '_mta-sts.enforce.test. 300 IN TXT "v=spf1 -all"'
+	local-data: '_mta-sts.twotxt.test. 300 IN TXT "v=STSv1; id=second"'
+	local-data: '_smtp._tls.enforce.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@enforce.test,https://tlsrpt.enforce.test/v1"'
+	local-data: '_smtp._tls.omits.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@omits.test"'
+	local-data: '_smtp._tls.malformed.test. 300 IN TXT "v=TLSRPTv1; rua=ftp://x.test"'
+	local-data: "testing.test. 300 IN MX 20 mx2.testing.test."
+	local-data: "mx2.testing.test. 300 IN A 127.0.0.1"
+	local-data: "omits.test. 300 IN MX 20 backup.omits.test."
+	local-data: "backup.omits.test. 300 IN A 127.0.0.1"
+	local-data: "nomatch.test. 300 IN MX 10 backup.omits.test."
+EOF
+}
+
 cmd_start() {
 	local dir port=${DNS_PORT:-53} pid
 	[[ -d $1 ]] || die "$1: not a directory"
@@ -66,6 +100,7 @@ $(unbound_server "$dir" "$port")
 	# Nothing leaves the machine: a name without data does not exist.
 	local-zone: "." static
 $(zone)
+$(sts_zone)
 $([[ -z ${DNS_INCLUDE:-} ]] || echo "	include: \"$DNS_INCLUDE\"")
 remote-control:
 	control-enable: no

@@ -284,7 +284,9 @@ table_cases(void)
 	    {"changed-capabilities", SEV_INFO}, {"login-failed", SEV_CRITICAL},
 	    {"ports-swapped", SEV_CRITICAL}, {"null-mx", SEV_INFO},
 	    {"mx-missing", SEV_INFO}, {"dns-failed", SEV_CRITICAL},
-	    {"dane-mismatch", SEV_CRITICAL}, {"dane-bogus", SEV_CRITICAL}};
+	    {"dane-mismatch", SEV_CRITICAL}, {"dane-bogus", SEV_CRITICAL},
+	    {"mta-sts-mismatch", SEV_CRITICAL},
+	    {"mta-sts-invalid", SEV_WARNING}, {"tls-rpt-missing", SEV_INFO}};
 	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
 	bool unique = true, named = true, found;
 
