@@ -45,9 +45,10 @@
 #define ERR_MSG_MAX 256
 /* Every finding a probe can raise fits: at most 15 about the dialogue and
  * the chain as a whole, 6 about changes since a --baseline, login-failed,
- * and 3 per certificate (cert-expired or cert-expiring, weak-key,
- * weak-signature) for CERT_CHAIN_MAX of them. */
-#define FINDINGS_MAX (24 + 3 * CERT_CHAIN_MAX)
+ * starttls-injection, 2 about the OCSP staple, and 3 per certificate
+ * (cert-expired or cert-expiring, weak-key, weak-signature) for
+ * CERT_CHAIN_MAX of them. */
+#define FINDINGS_MAX (27 + 3 * CERT_CHAIN_MAX)
 /* Findings about a host as a whole (diagnose_target): ports-swapped once. */
 #define TARGET_FINDINGS_MAX 4
 #define PORTS_MAX 64
@@ -73,6 +74,9 @@
 #define STARTTLS_TRAILING_MAX 512
 /* Bytes of the server's first flight kept to recognise plaintext SMTP. */
 #define TLS_FIRST_BYTES 8
+
+/* Bytes kept of the OCSP responder URL a leaf names (AIA). */
+#define OCSP_URL_MAX 255
 
 /* Addresses probed per host name. */
 #define RESOLVE_ADDRS_MAX 16

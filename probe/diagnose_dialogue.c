@@ -249,6 +249,14 @@ starttls_findings(struct probe_result *p)
 		    "responses (CVE-2011-0411 class); a client that keeps "
 		    "them can be tricked.",
 		    p->starttls.trailing_bytes);
+	if (p->injection.judged && p->injection.vulnerable)
+		diag_add(p, F_STARTTLS_INJECTION,
+		    "The server answered a NOOP that smtp-probe sent in clear "
+		    "text in the same write as STARTTLS, inside TLS, before "
+		    "its reply to EHLO: it keeps plaintext across the "
+		    "upgrade, so an attacker on the path can inject commands "
+		    "into the encrypted session (CVE-2011-0411). Update the "
+		    "server, and any proxy in front of it.");
 }
 
 /*

@@ -15,7 +15,6 @@
 #include "xalloc.h"
 
 static void reply_free(struct reply *);
-static void ehlo_free(struct ehlo_result *);
 static char **strings_copy(char *const *, size_t, size_t *);
 
 /* result_probe_init - empty result for one port */
@@ -42,8 +41,9 @@ result_probe_free(struct probe_result *p)
 	size_t i;
 
 	reply_free(&p->banner);
-	ehlo_free(&p->ehlo);
-	ehlo_free(&p->ehlo_tls);
+	result_ehlo_free(&p->ehlo);
+	result_ehlo_free(&p->ehlo_tls);
+	result_text_free(&p->injection.evidence);
 	result_text_free(&p->starttls.text);
 	result_text_free(&p->login.text);
 	for (i = 0; i < p->ncerts; i++)
@@ -152,8 +152,9 @@ reply_free(struct reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void
-ehlo_free(struct ehlo_result *e)
+/* result_ehlo_free - release what an EHLO result owns, and empty it */
+void
+result_ehlo_free(struct ehlo_result *e)
 {
 	size_t i, k;
 

@@ -283,7 +283,10 @@ table_cases(void)
 	    {"changed-port-state", SEV_WARNING}, {"changed-auth", SEV_WARNING},
 	    {"changed-capabilities", SEV_INFO}, {"login-failed", SEV_CRITICAL},
 	    {"ports-swapped", SEV_CRITICAL}, {"null-mx", SEV_INFO},
-	    {"mx-missing", SEV_INFO}, {"dns-failed", SEV_CRITICAL}};
+	    {"mx-missing", SEV_INFO}, {"dns-failed", SEV_CRITICAL},
+	    {"starttls-injection", SEV_CRITICAL},
+	    {"ocsp-revoked", SEV_CRITICAL}, {"ocsp-missing", SEV_INFO},
+	    {"ocsp-invalid", SEV_WARNING}};
 	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
 	bool unique = true, named = true, found;
 
