@@ -79,6 +79,15 @@ $(BUILD)/tlsd: tests/servers/tlsd.c Makefile $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
 
+# test_ocsp reads responses that openssl makes at build time, beside it.
+OCSP_FIXTURES = $(BUILD)/ocsp-fixtures/rogue-revoked.der
+
+$(BUILD)/test_ocsp: $(OCSP_FIXTURES)
+
+$(OCSP_FIXTURES): tests/servers/tlsd-pki.sh
+	@rm -rf $(@D)
+	@tests/servers/tlsd-pki.sh $(@D)
+
 deps:
 	@tests/install-deps.sh
 

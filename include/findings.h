@@ -236,9 +236,10 @@
 	    "a NOOP sent in clear text in the same write as STARTTLS: it " \
 	    "keeps plaintext across the upgrade, so an attacker can "	\
 	    "inject commands into the encrypted session (CVE-2011-0411)", \
-	    "update the mail server (Postfix fixed it in 2.8.0 and "	\
-	    "2.7.3); a proxy or load balancer in front of it must also "	\
-	    "discard what it buffered when STARTTLS is accepted")	\
+	    "update the mail server (Postfix 2.8 and the 2.4 to 2.7 "	\
+	    "patch releases of March 2011 fixed it); a proxy or load "	\
+	    "balancer in front of it must also discard what it "	\
+	    "buffered when STARTTLS is accepted")			\
 	F(F_OCSP_REVOKED, "ocsp-revoked",				\
 	    SEV_CRITICAL, SEV_CRITICAL, "",				\
 	    "the server staples an OCSP response, signed for the "	\

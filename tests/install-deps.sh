@@ -14,6 +14,7 @@ packages=(
 	debhelper dpkg-dev lintian bash-completion
 	prometheus prometheus-node-exporter libmonitoring-plugin-perl curl
 	unbound dnsutils parallel
+	faketime
 )
 
 missing=()

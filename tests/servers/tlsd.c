@@ -6,19 +6,25 @@
  * One process, one listener on 127.0.0.1, one poll() loop, at most
  * TLSD_CLIENTS connections at once (more are closed at once), each ended
  * after TLSD_LIFETIME seconds whatever it does; command lines are bounded
- * by TLSD_LINE. The port is given, or chosen by the kernel and written to
+ * by TLSD_LINE; the server itself exits after --lifetime seconds (600 by
+ * default), so a test that dies early leaves nothing running for long. The port
+ * is given, or chosen by the kernel and written to
  * --port-file (atomically: written aside, then renamed).
  *
  * After "220" to STARTTLS, the correct mode throws away whatever the client
  * had sent after STARTTLS in clear (as Postfix does, RFC 3207 5); the
  * vulnerable mode keeps it and answers it inside TLS once the handshake is
- * done, as servers hit by CVE-2011-0411 did.
+ * done, as servers hit by CVE-2011-0411 did; with --late, only when the
+ * next command arrives inside TLS, both replies then in one TLS record
+ * (the injected reply and the real one reach the client in one read).
  *
  * --ocsp FILE staples FILE through gnutls_certificate_set_ocsp_status_
- * request_file(), which GnuTLS checks (it refuses to staple a response
- * whose nextUpdate has passed); --ocsp-raw FILE staples FILE's bytes as
- * they are through a status-request callback, so that tests can serve an
- * expired or a wrongly signed response.
+ * request_file(), which GnuTLS 3.7.9 checks: it refuses to load a response
+ * whose next update has passed, or that says "revoked" (both fail with
+ * GNUTLS_E_EXPIRED). --ocsp-raw FILE staples FILE's bytes as they are
+ * through the older status-request callback, which GnuTLS does not
+ * check, so that tests can serve revoked, expired, wrongly signed or
+ * another certificate's responses.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -44,6 +50,7 @@
 #define TLSD_LIFETIME 60
 #define TLSD_LINE 1024
 #define TLSD_OCSP_MAX 65536
+#define TLSD_OUT 4096
 
 enum cstate { C_FREE, C_PLAIN, C_HANDSHAKE, C_TLS };
 
@@ -53,6 +60,8 @@ struct client {
 	gnutls_session_t tls; /* owned from STARTTLS (or accept) on */
 	unsigned char in[TLSD_LINE];
 	size_t inlen;
+	char out[TLSD_OUT]; /* replies, sent when a read's lines are done */
+	size_t outlen;
 	time_t deadline;
 	bool done; /* QUIT answered, or a fatal error: close */
 };
@@ -60,10 +69,11 @@ struct client {
 struct opts {
 	const char *cert, *key, *ocsp, *ocsp_raw, *port_file, *name;
 	int port;
-	bool implicit, vulnerable;
+	long lifetime; /* seconds the whole server lives */
+	bool implicit, vulnerable, late;
 };
 
-static struct opts o = {.name = "tlsd.test"};
+static struct opts o = {.name = "tlsd.test", .lifetime = 600};
 static gnutls_certificate_credentials_t cred;
 static gnutls_priority_t prio;
 static gnutls_datum_t raw_ocsp;
@@ -86,6 +96,7 @@ static void lines(struct client *);
 static void command(struct client *, const char *);
 static void reply(struct client *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
+static void flush_out(struct client *);
 static void put(struct client *, const char *, size_t);
 static void drop(struct client *);
 static void on_signal(int);
@@ -114,9 +125,10 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: tlsd --cert PEM --key PEM [--implicit] [--vulnerable]\n"
+	    "usage: tlsd --cert PEM --key PEM [--implicit | --vulnerable "
+	    "[--late]]\n"
 	    "            [--ocsp DER | --ocsp-raw DER] [--name NAME]\n"
-	    "            [--port N] [--port-file FILE]\n");
+	    "            [--port N] [--port-file FILE] [--lifetime SEC]\n");
 	exit(2);
 }
 
@@ -134,6 +146,8 @@ parse(int argc, char **argv)
 	    {"name", required_argument, NULL, 'n'},
 	    {"implicit", no_argument, NULL, 'i'},
 	    {"vulnerable", no_argument, NULL, 'v'},
+	    {"lifetime", required_argument, NULL, 'l'},
+	    {"late", no_argument, NULL, 'L'},
 	    {NULL, 0, NULL, 0},
 	};
 	char *end;
@@ -166,6 +180,16 @@ parse(int argc, char **argv)
 		case 'v':
 			o.vulnerable = true;
 			break;
+		case 'L':
+			o.late = true;
+			break;
+		case 'l':
+			errno = 0;
+			o.lifetime = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || o.lifetime < 1 ||
+			    o.lifetime > 86400)
+				usage();
+			break;
 		case 'p':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
@@ -179,7 +203,8 @@ parse(int argc, char **argv)
 	}
 	if (optind != argc || o.cert == NULL || o.key == NULL ||
 	    (o.ocsp != NULL && o.ocsp_raw != NULL) ||
-	    (o.implicit && o.vulnerable) || strlen(o.name) > 200)
+	    (o.implicit && o.vulnerable) || (o.late && !o.vulnerable) ||
+	    strlen(o.name) > 200)
 		usage();
 }
 
@@ -276,15 +301,16 @@ write_port(int fd)
 	}
 }
 
-/* serve - the poll loop, until SIGTERM or SIGINT */
+/* serve - the poll loop, until SIGTERM, SIGINT or --lifetime */
 static void
 serve(int lfd)
 {
 	struct pollfd pfd[TLSD_CLIENTS + 1];
+	time_t end = time(NULL) + o.lifetime;
 	struct client *c;
 	int i, n;
 
-	while (!stop) {
+	while (!stop && time(NULL) < end) {
 		pfd[0].fd = lfd;
 		pfd[0].events = POLLIN;
 		for (i = 0; i < TLSD_CLIENTS; i++) {
@@ -339,6 +365,7 @@ accept_one(int lfd)
 		start_tls(c);
 	else
 		reply(c, "220 %s ESMTP tlsd", o.name);
+	flush_out(c);
 }
 
 /* on_ready - the client's socket is readable (or writable, handshaking) */
@@ -384,8 +411,9 @@ step_handshake(struct client *c)
 	c->state = C_TLS;
 	if (o.implicit)
 		reply(c, "220 %s ESMTP tlsd", o.name);
-	else if (c->inlen > 0)
+	else if (c->inlen > 0 && !o.late)
 		lines(c); /* CVE-2011-0411: plaintext answered inside TLS */
+	flush_out(c);
 }
 
 /* read_more - what the client sent, in clear or inside TLS */
@@ -397,6 +425,7 @@ read_more(struct client *c)
 	do {
 		if (c->inlen == sizeof(c->in)) {
 			reply(c, "500 5.5.0 Error: line too long");
+			flush_out(c);
 			c->done = true;
 			return;
 		}
@@ -435,6 +464,9 @@ lines(struct client *c)
 		memmove(c->in, nl + 1, c->inlen);
 		command(c, line);
 	}
+	/* The replies to pipelined commands go out together, as Postfix
+	 * sends them: with --late, the NOOP's and the EHLO's in one record. */
+	flush_out(c);
 }
 
 /* command - one command line and its reply */
@@ -455,11 +487,13 @@ command(struct client *c, const char *line)
 		reply(c, "250 2.0.0 Ok");
 	else if (strcasecmp(line, "QUIT") == 0) {
 		reply(c, "221 2.0.0 Bye");
+		flush_out(c);
 		c->done = true;
 	} else if (strcasecmp(line, "STARTTLS") == 0 && tls)
 		reply(c, "554 5.5.1 Error: TLS already active");
 	else if (strcasecmp(line, "STARTTLS") == 0) {
 		reply(c, "220 2.0.0 Ready to start TLS");
+		flush_out(c);
 		/* RFC 3207 5: what came in clear after STARTTLS must not be
 		 * taken as sent inside TLS; the vulnerable mode keeps it. */
 		if (!o.vulnerable)
@@ -469,7 +503,7 @@ command(struct client *c, const char *line)
 		reply(c, "502 5.5.2 Error: command not recognized");
 }
 
-/* reply - one reply (its lines joined by CRLF), CRLF added */
+/* reply - queue one reply (its lines joined by CRLF), CRLF added */
 static void
 reply(struct client *c, const char *fmt, ...)
 {
@@ -484,7 +518,22 @@ reply(struct client *c, const char *fmt, ...)
 		n = (int)sizeof(buf) - 3;
 	buf[n] = '\r';
 	buf[n + 1] = '\n';
-	put(c, buf, (size_t)n + 2);
+	if (c->outlen + (size_t)n + 2 > sizeof(c->out))
+		flush_out(c);
+	if ((size_t)n + 2 > sizeof(c->out)) {
+		put(c, buf, (size_t)n + 2);
+		return;
+	}
+	memcpy(c->out + c->outlen, buf, (size_t)n + 2);
+	c->outlen += (size_t)n + 2;
+}
+
+/* flush_out - send the replies queued */
+static void
+flush_out(struct client *c)
+{
+	put(c, c->out, c->outlen);
+	c->outlen = 0;
 }
 
 /* put - send all of buf, waiting at most a second at a time for room */
