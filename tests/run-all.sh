@@ -129,8 +129,8 @@ if [[ $parts == *" bats "* ]]; then
 fi
 
 # Memcheck over the end-to-end tests that talk to servers: every probe of
-# the lab and the hostile server runs under valgrind, and any error or leak
-# is exit status 99, which fails the test that ran it.
+# the lab, the hostile server and tlsd runs under valgrind, and any error or
+# leak is exit status 99, which fails the test that ran it.
 if [[ $parts == *" valgrind "* ]]; then
 	echo "# bats under valgrind with $vbuild/smtp-probe"
 	SMTP_PROBE=$vbuild/smtp-probe SMTP_PROBE_WRAPPER="valgrind -q \
@@ -138,7 +138,8 @@ if [[ $parts == *" valgrind "* ]]; then
 	    --errors-for-leak-kinds=definite,indirect" PROBE_LIMIT=120 \
 	    bats_part valgrind "$root"/tests/starttls.bats \
 	    "$root"/tests/certs.bats "$root"/tests/implicit.bats \
-	    "$root"/tests/hostile.bats "$root"/tests/login.bats
+	    "$root"/tests/hostile.bats "$root"/tests/login.bats \
+	    "$root"/tests/ocsp.bats "$root"/tests/injection.bats
 fi
 
 if [[ $parts == *" fuzz "* ]]; then
