@@ -429,9 +429,14 @@ on_quit(const struct smtp_reply *rp, struct probe_result *r)
 				"to EHLO: it keeps plaintext across the "
 				"upgrade, so an attacker can inject commands "
 				"into the TLS session (CVE-2011-0411)"
-			      : "every reply inside TLS answered a command "
-				"sent inside TLS and QUIT got 221: the NOOP "
-				"sent in clear after STARTTLS was discarded");
+			: r->starttls.trailing_bytes > 0
+			? "every reply inside TLS answered a command sent "
+			  "there, and QUIT got 221; the bytes sent in clear "
+			  "after the 220 (see starttls.trailing_bytes) may be "
+			  "the NOOP's reply, run before the upgrade"
+			: "every reply inside TLS answered a command "
+			  "sent inside TLS and QUIT got 221: the NOOP "
+			  "sent in clear after STARTTLS was discarded");
 		return SESS_DONE;
 	}
 	if (in->extra) {

@@ -124,6 +124,18 @@ lines() {
 	assert_equal "$(p .injection.reason)" "not run: plain mode never sends STARTTLS"
 }
 
+@test "plaintext after the 220, then replies in step: not vulnerable" {
+	# hostile.py's STARTTLS_PIPELINED sends 30 bytes after its 220 in
+	# clear, as a server that ran the NOOP before the upgrade would.
+	hostile_probe STARTTLS_PIPELINED/starttls --check-injection
+	assert_equal "$(p .injection.vulnerable)" false
+	assert_equal "$(p .starttls.trailing_bytes)" 30
+	[[ $(p .injection.reason) == *"may be the NOOP's reply, run before the upgrade" ]]
+	assert_equal "$(findings)" starttls-response-injection
+	# Nothing of the plaintext reached the EHLO reply inside TLS.
+	assert_equal "$(lines)" '["hostile.test","AUTH PLAIN"]'
+}
+
 @test "STARTTLS refused: null, with the code" {
 	hostile_probe STARTTLS_BIG_REPLY/starttls --check-injection
 	assert_equal "$(p .injection.vulnerable)" null
