@@ -10,7 +10,8 @@
  *
  * Rules it keeps (RFC 3207, RFC 8314, and what strict servers enforce):
  * - nothing is sent before the greeting (Postfix postscreen drops clients
- *   that talk first), and nothing is pipelined past STARTTLS;
+ *   that talk first), and nothing is pipelined past STARTTLS but the NOOP
+ *   of --check-injection, on purpose (dialogue.c counts the replies);
  * - bytes a server sends after its 220 to STARTTLS are counted and thrown
  *   away, never fed to TLS (they are a STARTTLS injection attempt);
  * - deadlines are absolute per phase and per probe, so a server dripping
