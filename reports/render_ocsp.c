@@ -49,16 +49,14 @@ render_ocsp_text(const struct probe_result *p, char *buf, size_t size)
 	const struct ocsp_result *o = &p->ocsp;
 	char t[32];
 
-	if (!p->tls.established)
+	/* A certificate without OCSP is the common case: no line. */
+	if (!p->tls.established || (!o->stapled && o->responder[0] == '\0'))
 		return false;
-	if (!o->stapled && o->responder[0] == '\0')
+	if (!o->stapled)
 		snprintf(buf, size,
-		    "not stapled (the certificate names no "
-		    "OCSP responder)");
-	else if (!o->stapled)
-		snprintf(buf, size, "not stapled; the certificate names %s%s",
+		    "not stapled, though the certificate names %s%s",
 		    o->responder,
-		    o->must_staple ? " and requires stapling" : "");
+		    o->must_staple ? " and demands stapling" : "");
 	else
 		snprintf(buf, size, "stapled, %s, %s, next update %s%s%s",
 		    o->status != OCSP_STATUS_NONE ? ocsp_status_names[o->status]

@@ -194,3 +194,10 @@ resp_verifies() {
 	    -p "$TLSD_PORT_revoked/starttls" 127.0.0.1
 	grep -E '^ +ocsp +stapled, revoked, verified, next update ' "$TEXT"
 }
+
+@test "text output: no ocsp line where the certificate has no OCSP" {
+	text_probe --cafile "$TLSD_DIR/root.pem" --sni tlsd.test \
+	    -p "$TLSD_PORT_noaia/starttls,$TLSD_PORT_must/starttls" 127.0.0.1
+	[ "$(grep -cE '^ +ocsp ' "$TEXT")" -eq 1 ]
+	grep -E '^ +ocsp +not stapled, though the certificate names http://ocsp.tlsd.test/ and demands stapling$' "$TEXT"
+}
