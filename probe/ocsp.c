@@ -23,6 +23,8 @@
 
 /* Entries of one response looked at for the leaf: a staple carries one. */
 #define OCSP_SINGLES_MAX 16
+/* Authority Information Access entries looked at for the OCSP URL. */
+#define OCSP_AIA_MAX 16
 
 const char *const ocsp_status_names[] = {
     [OCSP_STATUS_NONE] = NULL,
@@ -102,10 +104,15 @@ leaf_facts(gnutls_x509_crt_t leaf, struct ocsp_result *out)
 	gnutls_datum_t uri;
 	unsigned int i, crit, feature;
 	size_t len;
+	int ret;
 
-	for (i = 0; i < 16; i++) {
-		if (gnutls_x509_crt_get_authority_info_access(
-			leaf, i, GNUTLS_IA_OCSP_URI, &uri, NULL) < 0)
+	/* Entries of other kinds (caIssuers) may come first. */
+	for (i = 0; i < OCSP_AIA_MAX; i++) {
+		ret = gnutls_x509_crt_get_authority_info_access(
+		    leaf, i, GNUTLS_IA_OCSP_URI, &uri, NULL);
+		if (ret == GNUTLS_E_UNKNOWN_ALGORITHM)
+			continue;
+		if (ret < 0)
 			break;
 		len = uri.size < OCSP_URL_MAX ? uri.size : OCSP_URL_MAX;
 		memcpy(out->responder, uri.data, len);

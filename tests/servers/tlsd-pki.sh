@@ -29,6 +29,9 @@ cd "$dir"
 
 ago() { faketime -f "-$1" "${@:2}"; }
 
+ca_url=URI:http://ca.tlsd.test/i.der
+ocsp_url=URI:http://ocsp.tlsd.test/
+
 # leaf SECTION EXTRA... - a server certificate's extensions
 leaf() {
 	printf '[%s]\nbasicConstraints = CA:false\n' "$1"
@@ -41,8 +44,9 @@ leaf() {
 	printf '[ca]\nbasicConstraints = critical, CA:true\n'
 	printf 'keyUsage = critical, keyCertSign, cRLSign\n'
 	leaf leaf
-	leaf aia 'authorityInfoAccess = OCSP;URI:http://ocsp.tlsd.test/'
-	leaf staple 'authorityInfoAccess = OCSP;URI:http://ocsp.tlsd.test/' \
+	# caIssuers first: a client must look past it for the OCSP URL.
+	leaf aia "authorityInfoAccess = caIssuers;$ca_url, OCSP;$ocsp_url"
+	leaf staple "authorityInfoAccess = OCSP;$ocsp_url" \
 	    'tlsfeature = status_request'
 	printf '[responder]\nbasicConstraints = CA:false\n'
 	printf 'keyUsage = critical, digitalSignature\n'
