@@ -81,8 +81,8 @@ test_nothing(void)
 	load_chain("aia.pem", &c);
 	ocsp_examine(NULL, c.der, c.n, NULL, 0, &o);
 	ok(!o.stapled && !o.verified_set, "nothing stapled: not judged");
-	is_str(
-	    o.responder, "http://ocsp.tlsd.test/", "the leaf's OCSP URL (AIA)");
+	is_str(o.responder, "http://ocsp.tlsd.test/",
+	    "the leaf's OCSP URL (AIA), past its caIssuers entry");
 	is_str(o.error, "", "no error without a staple");
 	free_chain(&c);
 	load_chain("noaia.pem", &c);
