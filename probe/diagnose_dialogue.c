@@ -238,8 +238,14 @@ starttls_findings(struct probe_result *p)
 		    "The server offered "
 		    "STARTTLS but answered it with %d, so no TLS session "
 		    "could start. This is usually a certificate or key the "
-		    "server cannot load: check its TLS settings and logs.",
-		    p->starttls.code);
+		    "server cannot load: check its TLS settings and logs.%s",
+		    p->starttls.code,
+		    p->injection.sent
+			? " With --check-injection a NOOP went in the same "
+			  "write: a server that enforces command order "
+			  "refuses STARTTLS for that alone, so probe without "
+			  "it to tell."
+			: "");
 	if (p->starttls.trailing_bytes > 0)
 		diag_add(p, F_STARTTLS_RESPONSE_INJECTION,
 		    "The server sent "

@@ -13,12 +13,13 @@ setup_file() {
 	tlsd_start late $(tlsd_cert noaia) --vulnerable --late
 	tlsd_start correct $(tlsd_cert noaia)
 	tlsd_start implicit $(tlsd_cert noaia) --implicit
+	tlsd_start strict $(tlsd_cert noaia) --strict
 }
 
 teardown_file() {
 	load helpers/common
 	load helpers/tlsd
-	for n in vulnerable late correct implicit; do
+	for n in vulnerable late correct implicit strict; do
 		tlsd_stop "$n"
 	done
 }
@@ -136,10 +137,23 @@ lines() {
 	assert_equal "$(lines)" '["hostile.test","AUTH PLAIN"]'
 }
 
+@test "a server that enforces command order refuses the pipelined STARTTLS" {
+	tlsd_probe strict --check-injection
+	assert_equal "$(p .injection.vulnerable)" null
+	[[ $(p .injection.reason) == "not run: STARTTLS (with NOOP after it in the same write) was answered with 554"* ]]
+	assert_equal "$(findings)" starttls-rejected
+	[[ $(p '.findings[0].message') == *"probe without it to tell."* ]]
+	# STARTTLS alone works there.
+	tlsd_probe strict
+	assert_equal "$(p .starttls.code)" 220
+	assert_equal "$(p .tls.established)" true
+}
+
 @test "STARTTLS refused: null, with the code" {
 	hostile_probe STARTTLS_BIG_REPLY/starttls --check-injection
 	assert_equal "$(p .injection.vulnerable)" null
 	[[ $(p .injection.reason) == "not run: STARTTLS (with NOOP after it in the same write) was answered with 454"* ]]
+	[[ $(p '.findings[0].message') == *"probe without it to tell."* ]]
 }
 
 @test "text output: the injection line" {

@@ -17,6 +17,8 @@
  * done, as servers hit by CVE-2011-0411 did; with --late, only when the
  * next command arrives inside TLS, both replies then in one TLS record
  * (the injected reply and the real one reach the client in one read).
+ * --strict refuses a STARTTLS followed by more input in the same read
+ * with 554 and closes, as MTAs that enforce command synchronisation do.
  *
  * --ocsp FILE staples FILE through gnutls_certificate_set_ocsp_status_
  * request_file(), which GnuTLS 3.7.9 checks: it refuses to load a response
@@ -70,7 +72,7 @@ struct opts {
 	const char *cert, *key, *ocsp, *ocsp_raw, *port_file, *name;
 	int port;
 	long lifetime; /* seconds the whole server lives */
-	bool implicit, vulnerable, late;
+	bool implicit, vulnerable, late, strict;
 };
 
 static struct opts o = {.name = "tlsd.test", .lifetime = 600};
@@ -125,8 +127,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: tlsd --cert PEM --key PEM [--implicit | --vulnerable "
-	    "[--late]]\n"
+	    "usage: tlsd --cert PEM --key PEM [--implicit | --strict |\n"
+	    "            --vulnerable [--late]]\n"
 	    "            [--ocsp DER | --ocsp-raw DER] [--name NAME]\n"
 	    "            [--port N] [--port-file FILE] [--lifetime SEC]\n");
 	exit(2);
@@ -148,6 +150,7 @@ parse(int argc, char **argv)
 	    {"vulnerable", no_argument, NULL, 'v'},
 	    {"lifetime", required_argument, NULL, 'l'},
 	    {"late", no_argument, NULL, 'L'},
+	    {"strict", no_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
 	char *end;
@@ -183,6 +186,9 @@ parse(int argc, char **argv)
 		case 'L':
 			o.late = true;
 			break;
+		case 's':
+			o.strict = true;
+			break;
 		case 'l':
 			errno = 0;
 			o.lifetime = strtol(optarg, &end, 10);
@@ -203,7 +209,8 @@ parse(int argc, char **argv)
 	}
 	if (optind != argc || o.cert == NULL || o.key == NULL ||
 	    (o.ocsp != NULL && o.ocsp_raw != NULL) ||
-	    (o.implicit && o.vulnerable) || (o.late && !o.vulnerable) ||
+	    (o.implicit && (o.vulnerable || o.strict)) ||
+	    (o.late && !o.vulnerable) || (o.strict && o.vulnerable) ||
 	    strlen(o.name) > 200)
 		usage();
 }
@@ -491,7 +498,15 @@ command(struct client *c, const char *line)
 		c->done = true;
 	} else if (strcasecmp(line, "STARTTLS") == 0 && tls)
 		reply(c, "554 5.5.1 Error: TLS already active");
-	else if (strcasecmp(line, "STARTTLS") == 0) {
+	else if (strcasecmp(line, "STARTTLS") == 0 && o.strict &&
+	    c->inlen > 0) {
+		/* RFC 2920 3.1: STARTTLS ends a group; input after it breaks
+		 * the synchronisation, and --strict says so, as some MTAs do.
+		 */
+		reply(c, "554 5.5.1 Error: SMTP synchronization error");
+		flush_out(c);
+		c->done = true;
+	} else if (strcasecmp(line, "STARTTLS") == 0) {
 		reply(c, "220 2.0.0 Ready to start TLS");
 		flush_out(c);
 		/* RFC 3207 5: what came in clear after STARTTLS must not be
