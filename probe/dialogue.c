@@ -181,8 +181,8 @@ dialogue_injection_close(struct probe_result *r)
 		    "be matched to the commands for sure");
 	else if (in->sent && r->starttls.code == 220 && r->tls.established)
 		snprintf(in->reason, sizeof(in->reason),
-		    "the dialogue inside TLS ended before the reply to QUIT "
-		    "(see error), so its replies could not be counted");
+		    "the dialogue inside TLS ended before QUIT got its "
+		    "reply, so the replies there could not be counted");
 	else
 		injection_not_run(r);
 }
