@@ -51,7 +51,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 FLAGS_STAMP = $(BUILD)/flags
 
 .PHONY: all deps demo test unit fuzz bench valgrind asan asan-build \
-	check-style install deb clean FORCE
+	check-style install deb clean tlsd FORCE
 
 all: $(BUILD)/smtp-probe
 
@@ -71,6 +71,23 @@ $(BUILD)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJ) \
     $(FLAGS_STAMP)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
 
+# The test TLS server (tests/servers/tlsd.c): OCSP stapling and STARTTLS
+# injection cases that the lab Postfix cannot serve.
+tlsd: $(BUILD)/tlsd
+
+$(BUILD)/tlsd: tests/servers/tlsd.c Makefile $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+# test_ocsp reads responses that openssl makes at build time, beside it.
+OCSP_FIXTURES = $(BUILD)/ocsp-fixtures/rogue-revoked.der
+
+$(BUILD)/test_ocsp: $(OCSP_FIXTURES)
+
+$(OCSP_FIXTURES): tests/servers/tlsd-pki.sh
+	@rm -rf $(@D)
+	@tests/servers/tlsd-pki.sh $(@D)
+
 deps:
 	@tests/install-deps.sh
 
@@ -84,7 +101,7 @@ demo: deps
 # too, through WERROR in the environment), and check-style is one of the
 # checks counted in the last line.
 test: deps
-	@$(MAKE) -s WERROR=-Werror all
+	@$(MAKE) -s WERROR=-Werror all tlsd
 	@$(MAKE) -s WERROR=-Werror asan-build
 	@WERROR=-Werror VALGRIND_BUILD=$(BUILD) tests/run-all.sh build/asan
 
@@ -101,10 +118,10 @@ bench: deps
 	@tests/bench.sh $(BUILD)/smtp-probe
 	@tests/bench-dns.sh $(BUILD)/smtp-probe
 
-valgrind: all
+valgrind: all tlsd
 	@tests/run-all.sh $(BUILD) valgrind
 
-asan: asan-build
+asan: asan-build tlsd
 	@tests/run-all.sh build/asan unit bats
 
 asan-build:

@@ -45,10 +45,10 @@
 #define ERR_MSG_MAX 256
 /* Every finding a probe can raise fits: at most 15 about the dialogue and
  * the chain as a whole, 6 about changes since a --baseline, login-failed,
- * dane-mismatch or dane-bogus, mta-sts-mismatch, and 3 per certificate
- * (cert-expired or cert-expiring, weak-key, weak-signature) for
- * CERT_CHAIN_MAX of them. */
-#define FINDINGS_MAX (26 + 3 * CERT_CHAIN_MAX)
+ * dane-mismatch or dane-bogus, mta-sts-mismatch, starttls-injection, 2
+ * about the OCSP staple, and 3 per certificate (cert-expired or
+ * cert-expiring, weak-key, weak-signature) for CERT_CHAIN_MAX of them. */
+#define FINDINGS_MAX (29 + 3 * CERT_CHAIN_MAX)
 /* Findings about a host as a whole (diagnose_target): its DNS, ports-swapped
  * once, mta-sts-invalid and tls-rpt-missing (--mta-sts). */
 #define TARGET_FINDINGS_MAX 6
@@ -75,6 +75,9 @@
 #define STARTTLS_TRAILING_MAX 512
 /* Bytes of the server's first flight kept to recognise plaintext SMTP. */
 #define TLS_FIRST_BYTES 8
+
+/* Bytes kept of the OCSP responder URL a leaf names (AIA). */
+#define OCSP_URL_MAX 255
 
 /* Addresses probed per host name. */
 #define RESOLVE_ADDRS_MAX 16

@@ -85,6 +85,8 @@ void diag_tls(struct probe_result *);
 bool diag_handshake_failed(const struct probe_result *);
 /* diag_cert - verification and the quality of each certificate */
 void diag_cert(struct probe_result *, const struct diag_params *);
+/* diag_ocsp - what the stapled OCSP response says, or its absence */
+void diag_ocsp(struct probe_result *);
 
 /*
  * diag_add - append finding id with the severity of findings.h; the message

@@ -58,6 +58,19 @@ enum sess_state dialogue_reply(enum sess_state state, enum mode mode,
 void dialogue_login_close(struct probe_result *r);
 
 /*
+ * dialogue_quit_awaited - true while the injection check (--check-injection)
+ * still counts replies inside TLS: the session then waits for the reply
+ * to QUIT (dialogue_reply takes it) instead of closing once QUIT is sent
+ */
+bool dialogue_quit_awaited(const struct probe_result *r);
+
+/*
+ * dialogue_injection_close - at the end of an attempt with the injection
+ * check, say in r->injection.reason why it has no verdict, if it has none
+ */
+void dialogue_injection_close(struct probe_result *r);
+
+/*
  * dialogue_partial - keep what a reply that broke the syntax or a limit
  * delivered before it failed, where a complete one would have gone.
  */

@@ -277,7 +277,43 @@
 	    "records) without a valid TLS-RPT record (RFC 8460), so "	\
 	    "nobody hears of senders that fail to deliver over TLS",	\
 	    "publish a TXT record `v=TLSRPTv1; rua=mailto:...` at "	\
-	    "`_smtp._tls.DOMAIN`")
+	    "`_smtp._tls.DOMAIN`")	\
+	F(F_STARTTLS_INJECTION, "starttls-injection",			\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "with `--check-injection`: the server answered, inside TLS, " \
+	    "a NOOP sent in clear text in the same write as STARTTLS: it " \
+	    "keeps plaintext across the upgrade, so an attacker can "	\
+	    "inject commands into the encrypted session (CVE-2011-0411)", \
+	    "update the mail server (Postfix 2.8 and the 2.4 to 2.7 "	\
+	    "patch releases of March 2011 fixed it); a proxy or load "	\
+	    "balancer in front of it must also discard what it "	\
+	    "buffered when STARTTLS is accepted")			\
+	F(F_OCSP_REVOKED, "ocsp-revoked",				\
+	    SEV_CRITICAL, SEV_CRITICAL, "",				\
+	    "the server staples an OCSP response, signed for the "	\
+	    "certificate's issuer and about this certificate, that says " \
+	    "it is revoked",						\
+	    "install a new key and certificate now: clients that check " \
+	    "revocation refuse this one")				\
+	F(F_OCSP_MISSING, "ocsp-missing",				\
+	    SEV_INFO, SEV_INFO, "",					\
+	    "the certificate names an OCSP responder (Authority "	\
+	    "Information Access) but the server staples no response; a " \
+	    "certificate that names none raises nothing",		\
+	    "staple where the server can (Exim `tls_ocsp_file`; Postfix " \
+	    "cannot staple, nothing to do there); a must-staple "	\
+	    "certificate (RFC 7633) needs it, or clients that honour it " \
+	    "refuse the connection")					\
+	F(F_OCSP_INVALID, "ocsp-invalid",				\
+	    SEV_WARNING, SEV_WARNING, "",				\
+	    "the stapled OCSP response cannot be used: it does not "	\
+	    "verify against the certificate's issuer, is about another " \
+	    "certificate, cannot be read, or has expired (its next "	\
+	    "update has passed); the message says which, and the status " \
+	    "it claims",						\
+	    "make the server refresh its staple from the CA's "		\
+	    "responder (and check which responder and issuer it uses); " \
+	    "clients that check staples may refuse the connection")
 /* clang-format on */
 
 #define FINDING_ENUM(name, id, sev, milder, note, means, todo) name,

@@ -124,6 +124,46 @@ struct verification {
 	unsigned int errors; /* bit (1u << enum verr) */
 };
 
+/*
+ * A stapled OCSP response (RFC 6960, RFC 6066 8) as ocsp.c read it, and
+ * what the leaf says about OCSP. Times are 0 where unknown (null in the
+ * report); verified_set false: not judged (verified null).
+ */
+enum ocsp_cert_status {
+	OCSP_STATUS_NONE, /* nothing stapled, or no status could be read */
+	OCSP_GOOD,
+	OCSP_REVOKED,
+	OCSP_UNKNOWN
+};
+
+struct ocsp_result {
+	bool stapled;
+	enum ocsp_cert_status status;
+	time_t this_update, next_update, revoked_at;
+	bool verified_set;
+	bool verified; /* signed by the leaf's issuer (or its delegate), and
+			* about this leaf */
+	bool expired;  /* next_update has passed */
+	char error[ERR_MSG_MAX];          /* why it is not usable; "": none */
+	char responder[OCSP_URL_MAX + 1]; /* the leaf's AIA OCSP URL, raw */
+	bool must_staple; /* the leaf's TLS Feature status_request */
+};
+
+/*
+ * --check-injection (CVE-2011-0411): NOOP sent after STARTTLS in the same
+ * write, and the replies inside TLS counted (dialogue.c). judged false:
+ * vulnerable is unknown (null), reason says why.
+ */
+struct injection_result {
+	bool wanted; /* --check-injection */
+	bool sent;   /* STARTTLS and NOOP went out in one write */
+	bool extra;  /* a reply inside TLS that no command there asked for */
+	bool judged;
+	bool vulnerable;
+	struct text evidence; /* owned: the reply to the NOOP, inside TLS */
+	char reason[ERR_MSG_MAX];
+};
+
 struct auth_result {
 	size_t nbefore;
 	struct text before[AUTH_MECHS_MAX]; /* upper-cased, owned */
@@ -251,7 +291,9 @@ struct probe_result {
 	struct cert_info *certs; /* owned, ncerts (<= CERT_CHAIN_MAX) entries */
 	bool chain_truncated;
 	struct verification verification;
+	struct ocsp_result ocsp; /* probe/ocsp.c */
 	struct ehlo_result ehlo_tls;
+	struct injection_result injection;
 	struct auth_result auth;
 	struct login_result login;
 	bool dane_wanted;         /* --dane: keep the chain for it */
@@ -335,6 +377,8 @@ size_t result_cert_copy(struct cert_info *dst, const struct cert_info *src);
 /* result_text_set - copy len raw bytes into t (NUL-terminated copy) */
 void result_text_set(struct text *t, const void *data, size_t len);
 void result_text_free(struct text *t);
+/* result_ehlo_free - release what an EHLO result owns, and empty it */
+void result_ehlo_free(struct ehlo_result *);
 
 /* result_fail - record the first failure of a probe; later ones are ignored */
 void result_fail(struct probe_error *, enum phase, enum err_kind,

@@ -34,6 +34,7 @@ struct sess_shared {
 	bool with_pem;
 	bool transcript;
 	const struct cred *auth; /* --auth-user: the run's; NULL: no login */
+	bool check_injection;    /* --check-injection: NOOP with STARTTLS */
 };
 
 /* What one attempt is asked to do; copied into the session. */

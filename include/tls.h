@@ -81,6 +81,13 @@ bool tls_wants_write(const struct tls_conn *);
 /* tls_peer_chain - the certificates as the server sent them, leaf first */
 const gnutls_datum_t *tls_peer_chain(struct tls_conn *, size_t *n);
 
+/*
+ * tls_stapled_ocsp - the OCSP response the server stapled for its leaf
+ * (status_request, RFC 6066 8), in d (GnuTLS's, valid while the session
+ * is), or NULL when none was
+ */
+const gnutls_datum_t *tls_stapled_ocsp(struct tls_conn *, gnutls_datum_t *d);
+
 /* tls_close_notify - send close_notify once, without waiting */
 void tls_close_notify(struct tls_conn *);
 void tls_conn_free(struct tls_conn *);

@@ -6,8 +6,9 @@
  * say what happened in plain words and end with the fix. The ids and their
  * severities are defined once, in include/findings.h; this file expands
  * that table, runs the rules of each area (diagnose_dialogue.c,
- * diagnose_auth.c, diagnose_tls.c, diagnose_cert.c) in the order of the report,
- * and gives the client advice. It never reads the network, the clock or GnuTLS.
+ * diagnose_auth.c, diagnose_tls.c, diagnose_cert.c, diagnose_ocsp.c) in the
+ * order of the report, and gives the client advice. It never reads the network,
+ * the clock or GnuTLS.
  *
  * Severity: critical when mail or passwords are exposed or clients fail;
  * warning when it works but is fragile or weak; info for what is worth
@@ -52,6 +53,7 @@ diagnose(struct probe_result *p, const struct diag_params *dp)
 	diag_syntax(p);
 	diag_cert(p, dp);
 	diag_dane(p);
+	diag_ocsp(p);
 	advise(p);
 }
 

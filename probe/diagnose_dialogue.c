@@ -238,8 +238,14 @@ starttls_findings(struct probe_result *p)
 		    "The server offered "
 		    "STARTTLS but answered it with %d, so no TLS session "
 		    "could start. This is usually a certificate or key the "
-		    "server cannot load: check its TLS settings and logs.",
-		    p->starttls.code);
+		    "server cannot load: check its TLS settings and logs.%s",
+		    p->starttls.code,
+		    p->injection.sent
+			? " With --check-injection a NOOP went in the same "
+			  "write: a server that enforces command order "
+			  "refuses STARTTLS for that alone, so probe without "
+			  "it to tell."
+			: "");
 	if (p->starttls.trailing_bytes > 0)
 		diag_add(p, F_STARTTLS_RESPONSE_INJECTION,
 		    "The server sent "
@@ -249,6 +255,14 @@ starttls_findings(struct probe_result *p)
 		    "responses (CVE-2011-0411 class); a client that keeps "
 		    "them can be tricked.",
 		    p->starttls.trailing_bytes);
+	if (p->injection.judged && p->injection.vulnerable)
+		diag_add(p, F_STARTTLS_INJECTION,
+		    "The server answered a NOOP that smtp-probe sent in clear "
+		    "text in the same write as STARTTLS, inside TLS, before "
+		    "its reply to EHLO: it keeps plaintext across the "
+		    "upgrade, so an attacker on the path can inject commands "
+		    "into the encrypted session (CVE-2011-0411). Update the "
+		    "server, and any proxy in front of it.");
 }
 
 /*

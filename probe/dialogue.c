@@ -19,6 +19,14 @@
  *   challenge, which only LOGIN expects. The login's time and any failure
  *   while it runs belong to the quit phase: the report's phases are the
  *   contract's, and the login is the dialogue's last step before QUIT.
+ * - --check-injection sends NOOP with STARTTLS in one write. A server that
+ *   keeps the NOOP across the upgrade (CVE-2011-0411) answers it inside
+ *   TLS before anything sent there: its replies are one step behind the
+ *   commands, so the reply to QUIT (awaited then, not skipped) is another
+ *   command's reply and the 221 comes one reply later. Counting replies
+ *   needs no sleep and no second connection; once the shift shows, the
+ *   reply taken for EHLO's is the NOOP's (the evidence) and the EHLO reply
+ *   is stored where it belongs.
  */
 #include "dialogue.h"
 
@@ -57,7 +65,11 @@ static enum sess_state on_starttls(
 static enum sess_state login_start(struct probe_result *);
 static enum sess_state on_auth(
     enum sess_state, const struct smtp_reply *, struct probe_result *);
+static enum sess_state on_quit(
+    const struct smtp_reply *, struct probe_result *);
+static void injection_not_run(struct probe_result *);
 static void join_lines(const struct smtp_reply *, struct text *);
+static void reply_text(const struct reply *, struct text *);
 
 /* dialogue_reply - one complete reply */
 enum sess_state
@@ -77,6 +89,10 @@ dialogue_reply(enum sess_state state, enum mode mode, bool tls_on, bool login,
 	case SESS_AUTH_USER:
 	case SESS_AUTH_PASS:
 		return on_auth(state, rp, r);
+	case SESS_QUIT:
+		if (dialogue_quit_awaited(r))
+			return on_quit(rp, r);
+		/* FALLTHROUGH */
 	default:
 		result_fail(&r->error, dialogue_phase(state, tls_on),
 		    KIND_PROTOCOL, "the server sent a reply nobody asked for");
@@ -140,6 +156,35 @@ dialogue_login_close(struct probe_result *r)
 		snprintf(l->why, sizeof(l->why),
 		    "not attempted: the dialogue ended before the EHLO inside "
 		    "TLS was answered (see error)");
+}
+
+/* dialogue_quit_awaited - the injection check still counts replies */
+bool
+dialogue_quit_awaited(const struct probe_result *r)
+{
+	return r->injection.sent && r->starttls.code == 220 &&
+	    r->tls.established && !r->injection.judged;
+}
+
+/* dialogue_injection_close - why the injection check has no verdict */
+void
+dialogue_injection_close(struct probe_result *r)
+{
+	struct injection_result *in = &r->injection;
+
+	if (!in->wanted || in->judged || in->reason[0] != '\0')
+		return;
+	if (in->extra)
+		snprintf(in->reason, sizeof(in->reason),
+		    "a reply came inside TLS that no command there asked for, "
+		    "but QUIT got no 221 after it, so the replies could not "
+		    "be matched to the commands for sure");
+	else if (in->sent && r->starttls.code == 220 && r->tls.established)
+		snprintf(in->reason, sizeof(in->reason),
+		    "the dialogue inside TLS ended before QUIT got its "
+		    "reply, so the replies there could not be counted");
+	else
+		injection_not_run(r);
 }
 
 /* dialogue_io_error - a socket error, classified for the report */
@@ -281,8 +326,10 @@ on_ehlo(enum sess_state state, enum mode mode, bool tls_on, bool login,
 		return login ? login_start(r) : SESS_QUIT;
 	/* What the clear-text EHLO advertised, whether or not it is used. */
 	r->starttls.offered = smtp_has_cap(e, "STARTTLS");
-	return r->starttls.offered && mode != MODE_PLAIN ? SESS_STARTTLS
-							 : SESS_QUIT;
+	if (!r->starttls.offered || mode == MODE_PLAIN)
+		return SESS_QUIT;
+	r->injection.sent = r->injection.wanted;
+	return SESS_STARTTLS;
 }
 
 /* on_starttls - the reply to STARTTLS, its lines joined by LF */
@@ -360,6 +407,102 @@ on_auth(
 	l->code = rp->code;
 	join_lines(rp, &l->text);
 	return SESS_QUIT;
+}
+
+/*
+ * on_quit - with the injection check, the reply to QUIT inside TLS: 221
+ * when every reply answered a command sent inside TLS; another reply
+ * first when the server answered the NOOP sent in clear (then the reply
+ * stored as EHLO's was the NOOP's, and this one is EHLO's)
+ */
+static enum sess_state
+on_quit(const struct smtp_reply *rp, struct probe_result *r)
+{
+	struct injection_result *in = &r->injection;
+
+	if (rp->code == 221) {
+		in->judged = true;
+		in->vulnerable = in->extra;
+		snprintf(in->reason, sizeof(in->reason), "%s",
+		    in->extra ? "the server answered the NOOP sent in clear "
+				"after STARTTLS inside TLS, before the reply "
+				"to EHLO: it keeps plaintext across the "
+				"upgrade, so an attacker can inject commands "
+				"into the TLS session (CVE-2011-0411)"
+			: r->starttls.trailing_bytes > 0
+			? "every reply inside TLS answered a command sent "
+			  "there, and QUIT got 221; the bytes sent in clear "
+			  "after the 220 (see starttls.trailing_bytes) may be "
+			  "the NOOP's reply, run before the upgrade"
+			: "every reply inside TLS answered a command "
+			  "sent inside TLS and QUIT got 221: the NOOP "
+			  "sent in clear after STARTTLS was discarded");
+		return SESS_DONE;
+	}
+	if (in->extra) {
+		snprintf(in->reason, sizeof(in->reason),
+		    "replies inside TLS kept coming out of step (%d where "
+		    "221 to QUIT was due), so they could not be matched",
+		    rp->code);
+		return SESS_DONE;
+	}
+	in->extra = true;
+	reply_text(&r->ehlo_tls.reply, &in->evidence);
+	result_ehlo_free(&r->ehlo_tls);
+	smtp_ehlo_store(rp, false, &r->ehlo_tls);
+	if (r->login.wanted && r->login.mech == MECH_NONE)
+		snprintf(r->login.why, sizeof(r->login.why),
+		    "not attempted: the server's replies inside TLS were one "
+		    "step behind (it answered the injected NOOP there), so "
+		    "its EHLO reply came too late to choose a mechanism");
+	return SESS_QUIT;
+}
+
+/* injection_not_run - the dialogue never reached TLS after STARTTLS */
+static void
+injection_not_run(struct probe_result *r)
+{
+	struct injection_result *in = &r->injection;
+	const char *why;
+
+	if (r->mode == MODE_IMPLICIT || r->requested_mode == MODE_IMPLICIT)
+		why = "this port speaks implicit TLS, and the check needs a "
+		      "STARTTLS dialogue";
+	else if (r->requested_mode == MODE_PLAIN)
+		why = "plain mode never sends STARTTLS";
+	else if (!r->ehlo.reply.present)
+		why = "the dialogue ended before EHLO was answered (see error)";
+	else if (!r->starttls.offered)
+		why = "the server does not offer STARTTLS";
+	else if (r->starttls.sent && r->starttls.code != 220) {
+		snprintf(in->reason, sizeof(in->reason),
+		    "not run: STARTTLS (with NOOP after it in the same write) "
+		    "was answered with %d, not 220; a server that refuses "
+		    "pipelining after STARTTLS says so here",
+		    r->starttls.code);
+		return;
+	} else if (!r->starttls.sent)
+		why = "no reply to STARTTLS came (see error)";
+	else
+		why = "TLS was not established after STARTTLS (see error)";
+	snprintf(in->reason, sizeof(in->reason), "not run: %s", why);
+}
+
+/*
+ * reply_text - a stored reply as "CODE first line" into t: a NOOP's reply
+ * has one line, and ERR_MSG_MAX bytes of it are evidence enough
+ */
+static void
+reply_text(const struct reply *rp, struct text *t)
+{
+	char buf[ERR_MSG_MAX];
+	int n, len = 0;
+
+	if (rp->nlines > 0)
+		len = rp->lines[0].len < 200 ? (int)rp->lines[0].len : 200;
+	n = snprintf(buf, sizeof(buf), "%d %.*s", rp->code, len,
+	    len > 0 ? (const char *)rp->lines[0].data : "");
+	result_text_set(t, buf, n > 0 && n < (int)sizeof(buf) ? (size_t)n : 0);
 }
 
 /* join_lines - a reply's lines joined by LF, into t */

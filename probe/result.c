@@ -16,7 +16,6 @@
 #include "xalloc.h"
 
 static void reply_free(struct reply *);
-static void ehlo_free(struct ehlo_result *);
 static char **strings_copy(char *const *, size_t, size_t *);
 static void dane_free(struct dane_result *);
 
@@ -44,8 +43,9 @@ result_probe_free(struct probe_result *p)
 	size_t i;
 
 	reply_free(&p->banner);
-	ehlo_free(&p->ehlo);
-	ehlo_free(&p->ehlo_tls);
+	result_ehlo_free(&p->ehlo);
+	result_ehlo_free(&p->ehlo_tls);
+	result_text_free(&p->injection.evidence);
 	result_text_free(&p->starttls.text);
 	result_text_free(&p->login.text);
 	for (i = 0; i < p->ncerts; i++)
@@ -157,8 +157,9 @@ reply_free(struct reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void
-ehlo_free(struct ehlo_result *e)
+/* result_ehlo_free - release what an EHLO result owns, and empty it */
+void
+result_ehlo_free(struct ehlo_result *e)
 {
 	size_t i, k;
 

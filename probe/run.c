@@ -195,6 +195,7 @@ run_probe(const struct config *cfg, const struct run_ctx *ctx,
 	r.env.shared.with_pem = cfg->pem;
 	r.env.shared.transcript = cfg->transcript;
 	r.env.shared.auth = cfg->auth_user != NULL ? &ctx->cred : NULL;
+	r.env.shared.check_injection = cfg->check_injection;
 	r.xcfg.ports = cfg->ports;
 	r.xcfg.nports = cfg->nports;
 	r.xcfg.mx = cfg->mx;

@@ -10,7 +10,8 @@
  *
  * Rules it keeps (RFC 3207, RFC 8314, and what strict servers enforce):
  * - nothing is sent before the greeting (Postfix postscreen drops clients
- *   that talk first), and nothing is pipelined past STARTTLS;
+ *   that talk first), and nothing is pipelined past STARTTLS but the NOOP
+ *   of --check-injection, on purpose (dialogue.c counts the replies);
  * - bytes a server sends after its 220 to STARTTLS are counted and thrown
  *   away, never fed to TLS (they are a STARTTLS injection attempt);
  * - deadlines are absolute per phase and per probe, so a server dripping
@@ -41,8 +42,10 @@
 
 #include "cert.h"
 #include "log.h"
+#include "ocsp.h"
 #include "sasl.h"
 #include "sock.h"
+#include "starttls.h"
 
 static void on_io(struct source *, short, int64_t);
 static void on_timeout(struct source *, int64_t);
@@ -66,8 +69,6 @@ static void handshake(struct sess *, int64_t);
 static void handshake_done(struct sess *, int64_t);
 static void handshake_failed(struct sess *, int64_t);
 static bool tls_on(const struct sess *);
-static size_t drain(struct sess *, int64_t);
-static void log_trailing(struct sess *, const unsigned char *, size_t, int64_t);
 static void io_error(struct sess *, int, int64_t);
 
 /* sess_start - begin connecting; the loop does the rest */
@@ -92,6 +93,8 @@ sess_start(struct sess *s, struct loop *loop, const struct sess_shared *shared,
 	s->state = SESS_IDLE;
 	res->transcript.enabled = shared->transcript;
 	res->login.wanted = shared->auth != NULL;
+	/* A --tls-versions connection stops at the handshake: no NOOP. */
+	res->injection.wanted = shared->check_injection && !p->tls_only;
 	transport_plain(&s->plain, -1);
 	s->xp = &s->plain;
 	loop_add(loop, &s->src);
@@ -137,7 +140,8 @@ on_io(struct source *src, short revents, int64_t now)
 		if ((revents & (POLLOUT | POLLERR | POLLHUP)) &&
 		    s->txoff < s->txlen && flush(s, now) == -1)
 			break;
-		if (s->state == SESS_QUIT || s->state == SESS_DONE)
+		if (s->state == SESS_DONE ||
+		    (s->state == SESS_QUIT && !dialogue_quit_awaited(s->res)))
 			break;
 		if ((revents & (POLLIN | POLLERR | POLLHUP)) ||
 		    s->xp->ops->pending(s->xp))
@@ -249,7 +253,9 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 		send_cmd(s, now, "HELO %s", s->shared->ehlo_name);
 		break;
 	case SESS_STARTTLS:
-		send_cmd(s, now, "STARTTLS");
+		/* --check-injection: both in one write (dialogue.c). */
+		send_cmd(s, now, "%s",
+		    s->res->injection.sent ? "STARTTLS\r\nNOOP" : "STARTTLS");
 		break;
 	case SESS_AUTH:
 	case SESS_AUTH_USER:
@@ -268,7 +274,8 @@ set_state(struct sess *s, enum sess_state next, int64_t now)
 		break;
 	case SESS_QUIT:
 		send_cmd(s, now, "QUIT");
-		if (s->state == SESS_QUIT && s->txoff == s->txlen)
+		if (s->state == SESS_QUIT && s->txoff == s->txlen &&
+		    !dialogue_quit_awaited(r))
 			finish(s, now);
 		break;
 	default:
@@ -324,6 +331,7 @@ finish(struct sess *s, int64_t now)
 	    smtp_auth_mechs(&r->ehlo_tls, r->auth.after, AUTH_MECHS_MAX);
 	r->auth.only_after_tls = r->auth.nafter > 0 && r->auth.nbefore == 0;
 	dialogue_login_close(r);
+	dialogue_injection_close(r);
 }
 
 /* open_socket - non-blocking socket and connect() */
@@ -444,7 +452,7 @@ flush(struct sess *s, int64_t now)
 	}
 	/* Sent: a line of the login must not stay in memory. */
 	explicit_bzero(s->tx, s->txlen);
-	if (s->state == SESS_QUIT) {
+	if (s->state == SESS_QUIT && !dialogue_quit_awaited(s->res)) {
 		/* Waiting for 221 costs a round trip and tells nothing. */
 		finish(s, now);
 		return -1;
@@ -464,6 +472,11 @@ read_input(struct sess *s, int64_t now)
 		n = s->xp->ops->recv(s->xp, buf, sizeof(buf), err, sizeof(err));
 		if (n == XPORT_AGAIN)
 			return;
+		if (n <= 0 && s->state == SESS_QUIT) {
+			/* No reply to QUIT is a verdict, not an error. */
+			finish(s, now);
+			return;
+		}
 		if (n == XPORT_ERROR && tls_on(s)) {
 			fail(s, KIND_TLS, now,
 			    "TLS error while waiting for %s: %s",
@@ -544,14 +557,20 @@ on_reply(struct sess *s, const unsigned char *rest, size_t restlen, int64_t now)
 		/* RFC 3207 5: anything the server sent before the handshake
 		 * is not protected and must not be kept (CVE-2011-0411). */
 		if (restlen > 0)
-			log_trailing(s, rest, restlen, now);
-		s->res->starttls.trailing_bytes = restlen + drain(s, now);
+			starttls_log_trailing(s, rest, restlen, now);
+		s->res->starttls.trailing_bytes =
+		    restlen + starttls_drain(s, now);
 	}
-	set_state(s, next, now);
+	/* QUIT is sent once; its reply may be awaited after another. */
+	if (before != SESS_QUIT || next != SESS_QUIT)
+		set_state(s, next, now);
 	/* After STARTTLS the rest was counted and dropped. */
 	if (before == SESS_STARTTLS || s->state == SESS_DONE ||
 	    s->state == SESS_HANDSHAKE)
 		return -1;
+	/* The injection check counts replies inside TLS, pipelined or not. */
+	if (restlen > 0 && s->res->injection.sent && tls_on(s))
+		return feed(s, rest, restlen, now);
 	if (restlen > 0) {
 		fail(s, KIND_PROTOCOL, now,
 		    "the server sent %zu bytes nobody asked for after its "
@@ -583,12 +602,15 @@ static void
 handshake_done(struct sess *s, int64_t now)
 {
 	struct probe_result *r = s->res;
+	gnutls_datum_t staple;
 	char line[256];
 	size_t n;
 	const gnutls_datum_t *chain = tls_peer_chain(&s->tls, &n);
 
 	cert_examine(chain, n, s->shared->trust, s->shared->cache, s->p.sni,
 	    time(NULL), s->shared->with_pem, r);
+	ocsp_examine(tls_stapled_ocsp(&s->tls, &staple), chain, n,
+	    s->shared->trust, time(NULL), &r->ocsp);
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
 	    tls_version_names[r->tls.version], r->tls.cipher,
 	    r->tls.group[0] ? ", " : "", r->tls.group);
@@ -643,37 +665,6 @@ handshake_failed(struct sess *s, int64_t now)
 	fail(s, KIND_TLS, now, "the TLS handshake failed: %s%s%s%s", t->error,
 	    t->alert[0] ? " (the server sent the alert \"" : "", t->alert,
 	    t->alert[0] ? "\")" : "");
-}
-
-/*
- * drain - count and discard what already arrived after the 220 to
- * STARTTLS. Bounded so a flood cannot keep the session here.
- */
-static size_t
-drain(struct sess *s, int64_t now)
-{
-	unsigned char buf[RX_CHUNK];
-	char err[ERR_MSG_MAX];
-	size_t total = 0;
-	ssize_t n;
-
-	while (total < SMTP_REPLY_WIRE_MAX) {
-		n = s->plain.ops->recv(
-		    &s->plain, buf, sizeof(buf), err, sizeof(err));
-		if (n <= 0)
-			break;
-		log_trailing(s, buf, (size_t)n, now);
-		total += (size_t)n;
-	}
-	return total;
-}
-
-/* log_trailing - what followed the 220 to STARTTLS, bounded, for people */
-static void
-log_trailing(struct sess *s, const unsigned char *p, size_t len, int64_t now)
-{
-	result_transcript_add(&s->res->transcript, now - s->p.t0, TDIR_RECEIVED,
-	    p, len < STARTTLS_TRAILING_MAX ? len : STARTTLS_TRAILING_MAX);
 }
 
 /* io_error - a socket error, classified for the report */

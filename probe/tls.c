@@ -216,6 +216,18 @@ tls_peer_chain(struct tls_conn *c, size_t *n)
 	return chain;
 }
 
+/*
+ * tls_stapled_ocsp - the OCSP response stapled for the leaf, or NULL.
+ * GnuTLS 3.7.9 clients send status_request in every ClientHello unless
+ * gnutls_init() gets GNUTLS_NO_STATUS_REQUEST, so nothing enables it.
+ */
+const gnutls_datum_t *
+tls_stapled_ocsp(struct tls_conn *c, gnutls_datum_t *d)
+{
+	return gnutls_ocsp_status_request_get2(c->session, 0, d) == 0 ? d
+								      : NULL;
+}
+
 /* tls_close_notify - one attempt; the socket is closed right after */
 void
 tls_close_notify(struct tls_conn *c)

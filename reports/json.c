@@ -21,6 +21,7 @@
 #include "render_dane.h"
 #include "render_versions.h"
 #include "render_sts.h"
+#include "render_ocsp.h"
 #include "sanitize.h"
 #include "version.h"
 #include "xalloc.h"
@@ -182,7 +183,10 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 	set(obj, "certificates", certs);
 	set(obj, "chain_truncated", json_boolean(p->chain_truncated));
 	set(obj, "verification", verification_json(&p->verification));
+	set(obj, "ocsp", render_ocsp_json(&p->ocsp));
 	set(obj, "ehlo_tls", ehlo_json(&p->ehlo_tls));
+	if (p->injection.wanted)
+		set(obj, "injection", render_injection_json(&p->injection));
 	set(obj, "auth", auth_json(&p->auth));
 	if (p->versions != NULL)
 		set(obj, "tls_versions", render_versions_json(p->versions));

@@ -22,6 +22,7 @@
 #include "render_dane.h"
 #include "render_versions.h"
 #include "render_sts.h"
+#include "render_ocsp.h"
 #include "sanitize.h"
 
 #define C_RED "\033[31m"
@@ -62,6 +63,7 @@ static void tls_lines(struct out *, const struct probe_result *);
 static void verify_line(struct out *, const struct verification *);
 static void auth_line(struct out *, const struct auth_result *);
 static void login_line(struct out *, const struct login_result *);
+static void deep_line(struct out *, const char *, bool, const char *);
 static void findings_lines(struct out *, const struct finding *, size_t);
 static void dns_lines(struct out *, const struct target_result *);
 static void transcript_lines(struct out *, const struct transcript *);
@@ -342,6 +344,8 @@ static void
 probe_text(
     struct out *o, const struct probe_result *p, bool transcript, bool host)
 {
+	char buf[1024]; /* a deeper check's line (render_ocsp.c) */
+
 	begin(o, 9);
 	if (p->error.set || p->worst == SEV_CRITICAL) {
 		color(o, C_RED);
@@ -393,7 +397,10 @@ probe_text(
 		render_versions_text(o->fp, p->versions);
 		endl(o);
 	}
+	deep_line(o, "ocsp", render_ocsp_text(p, buf, sizeof(buf)), buf);
 	caps_line(o, "ehlo tls", &p->ehlo_tls);
+	deep_line(o, "injection",
+	    render_injection_text(&p->injection, buf, sizeof(buf)), buf);
 	auth_line(o, &p->auth);
 	login_line(o, &p->login);
 	if (p->dane != NULL) {
@@ -575,6 +582,17 @@ login_line(struct out *o, const struct login_result *l)
 	} else
 		puts_safe(o, l->why);
 	fputc('\n', o->fp);
+}
+
+/* deep_line - a deeper check's line, when it has one */
+static void
+deep_line(struct out *o, const char *name, bool has, const char *text)
+{
+	if (!has)
+		return;
+	label(o, name);
+	puts_safe(o, text);
+	endl(o);
 }
 
 static void

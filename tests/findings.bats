@@ -333,3 +333,47 @@ baseline() {
 	    --resolver "$DNS_SERVER" testing.test
 	finding tls-rpt-missing info "_smtp._tls.testing.test"
 }
+
+# OCSP stapling and --check-injection, against tests/servers/tlsd.c: each
+# test starts its own instance (tests/helpers/tlsd.bash) and stops it.
+
+@test "starttls-injection: the NOOP sent with STARTTLS is answered inside TLS" {
+	load helpers/tlsd
+	tlsd_pki
+	tlsd_start vulnerable $(tlsd_cert noaia) --vulnerable
+	tlsd_probe vulnerable --check-injection
+	tlsd_stop vulnerable
+	finding starttls-injection critical "CVE-2011-0411"
+	assert_equal "$(findings)" starttls-injection
+}
+
+@test "ocsp-revoked: the stapled response verifies and says revoked" {
+	load helpers/tlsd
+	tlsd_pki
+	tlsd_start revoked $(tlsd_cert revoked) \
+	    --ocsp-raw "$TLSD_DIR/revoked.der"
+	tlsd_probe revoked
+	tlsd_stop revoked
+	finding ocsp-revoked critical "install a new key and certificate"
+	assert_equal "$(findings)" ocsp-revoked
+}
+
+@test "ocsp-missing: the leaf names a responder, nothing stapled" {
+	load helpers/tlsd
+	tlsd_pki
+	tlsd_start none $(tlsd_cert aia)
+	tlsd_probe none
+	tlsd_stop none
+	finding ocsp-missing info "names the OCSP responder http://ocsp.tlsd.test/"
+	assert_equal "$(findings)" ocsp-missing
+}
+
+@test "ocsp-invalid: the stapled response has expired" {
+	load helpers/tlsd
+	tlsd_pki
+	tlsd_start expired $(tlsd_cert aia) --ocsp-raw "$TLSD_DIR/expired.der"
+	tlsd_probe expired
+	tlsd_stop expired
+	finding ocsp-invalid warning "next update has passed"
+	assert_equal "$(findings)" ocsp-invalid
+}

@@ -14,7 +14,7 @@ packages=(
 	debhelper dpkg-dev lintian bash-completion
 	prometheus prometheus-node-exporter libmonitoring-plugin-perl curl
 	unbound dnsutils parallel
-	knot knot-dnsutils libcurl4-gnutls-dev nginx-light
+	knot knot-dnsutils libcurl4-gnutls-dev nginx-light faketime
 )
 
 missing=()

@@ -129,8 +129,8 @@ if [[ $parts == *" bats "* ]]; then
 fi
 
 # Memcheck over the end-to-end tests that talk to servers: every probe of
-# the lab and the hostile server runs under valgrind, and any error or leak
-# is exit status 99, which fails the test that ran it.
+# the lab, the hostile server and tlsd runs under valgrind, and any error or
+# leak is exit status 99, which fails the test that ran it.
 if [[ $parts == *" valgrind "* ]]; then
 	echo "# bats under valgrind with $vbuild/smtp-probe"
 	SMTP_PROBE=$vbuild/smtp-probe SMTP_PROBE_WRAPPER="valgrind -q \
@@ -140,7 +140,8 @@ if [[ $parts == *" valgrind "* ]]; then
 	    "$root"/tests/certs.bats "$root"/tests/implicit.bats \
 	    "$root"/tests/hostile.bats "$root"/tests/login.bats \
 	    "$root"/tests/versions.bats \
-	    "$root"/tests/mta-sts.bats
+	    "$root"/tests/mta-sts.bats \
+	    "$root"/tests/ocsp.bats "$root"/tests/injection.bats
 fi
 
 if [[ $parts == *" fuzz "* ]]; then

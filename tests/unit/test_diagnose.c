@@ -286,7 +286,10 @@ table_cases(void)
 	    {"mx-missing", SEV_INFO}, {"dns-failed", SEV_CRITICAL},
 	    {"dane-mismatch", SEV_CRITICAL}, {"dane-bogus", SEV_CRITICAL},
 	    {"mta-sts-mismatch", SEV_CRITICAL},
-	    {"mta-sts-invalid", SEV_WARNING}, {"tls-rpt-missing", SEV_INFO}};
+	    {"mta-sts-invalid", SEV_WARNING}, {"tls-rpt-missing", SEV_INFO},
+	    {"starttls-injection", SEV_CRITICAL},
+	    {"ocsp-revoked", SEV_CRITICAL}, {"ocsp-missing", SEV_INFO},
+	    {"ocsp-invalid", SEV_WARNING}};
 	size_t i, k, nknown = sizeof(known) / sizeof(known[0]);
 	bool unique = true, named = true, found;
 
