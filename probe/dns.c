@@ -105,7 +105,6 @@ static void cares_finished(struct lookup *, struct dns_answer *);
 static struct dns_answer *literal(const char *, int);
 static void on_addrinfo(void *, int, int, struct ares_addrinfo *);
 static void on_query(void *, int, int, unsigned char *, int);
-static void on_raw(void *, int, int, unsigned char *, int);
 static void answer_status(const struct lookup *, int, struct dns_answer *);
 
 /* dns_new - a c-ares channel whose sockets are sources of loop */
@@ -407,7 +406,7 @@ lookup_send(struct lookup *l)
 		hints.ai_socktype = SOCK_STREAM;
 		ares_getaddrinfo(d->ch, l->name, NULL, &hints, on_addrinfo, l);
 	} else if (l->type == LK_RAW)
-		ares_send(d->ch, l->query, l->qlen, on_raw, l);
+		ares_send(d->ch, l->query, l->qlen, on_query, l);
 	else
 		ares_query(d->ch, l->name, ns_c_in,
 		    l->type == LK_MX        ? ns_t_mx
@@ -602,7 +601,10 @@ on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 	cares_finished(l, a);
 }
 
-/* on_query - an MX, SRV or TXT answer */
+/*
+ * on_query - an MX, SRV or TXT answer, or a caller's query's (LK_RAW),
+ * read by its parser only while its caller still waits for it
+ */
 static void
 on_query(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
@@ -611,25 +613,16 @@ on_query(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 
 	(void)timeouts;
 	answer_status(l, status, a);
-	if (a->status == DNS_OK &&
-	    (status = l->type == LK_TXT ? dns_parse_txt(abuf, alen, a)
-					: dns_parse_records(l->type == LK_MX,
-					      abuf, alen, a)) != ARES_SUCCESS)
-		answer_status(l, status, a);
-	cares_finished(l, a);
-}
-
-/* on_raw - the answer to a caller's query, read by the caller's parser */
-static void
-on_raw(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
-{
-	struct lookup *l = arg;
-	struct dns_answer *a = xcalloc(1, sizeof(*a));
-
-	(void)timeouts;
-	answer_status(l, status, a);
-	if (!l->d->closing && l->done != NULL)
-		l->parse(l->arg, status, abuf, alen, a);
+	if (!l->d->closing && l->done != NULL) {
+		if (l->type == LK_RAW)
+			l->parse(l->arg, status, abuf, alen, a);
+		else if (a->status == DNS_OK &&
+		    (status = l->type == LK_TXT
+			    ? dns_parse_txt(abuf, alen, a)
+			    : dns_parse_records(l->type == LK_MX, abuf, alen,
+				  a)) != ARES_SUCCESS)
+			answer_status(l, status, a);
+	}
 	cares_finished(l, a);
 }
 
