@@ -62,6 +62,13 @@ int tlsa_query_make(const char *name, bool cd, unsigned char **buf, int *len)
 int tlsa_answer_parse(const unsigned char *abuf, int alen,
     struct tlsa_answer *a, const char **why);
 
+/*
+ * tlsa_answered - a parsed answer the resolver stands by: the records, or
+ * that there are none (NOERROR, NXDOMAIN); false for NULL, or any other
+ * rcode (FORMERR, ...: an answer, but not about the name)
+ */
+bool tlsa_answered(const struct tlsa_answer *);
+
 /* tlsa_answer_free - release the records' data */
 void tlsa_answer_free(struct tlsa_answer *);
 

@@ -185,8 +185,7 @@ on_parse(void *arg, int status, const unsigned char *abuf, int alen,
 	if (tlsa_answer_parse(abuf, alen, ta, &why) == -1) {
 		a->status = DNS_FAILED;
 		snprintf(a->message, sizeof(a->message), "%s", why);
-	} else if (ta->rcode != 0 && ta->rcode != 3) {
-		/* FORMERR and the like: an answer, but not about the name. */
+	} else if (!tlsa_answered(ta)) {
 		a->status = DNS_FAILED;
 		snprintf(a->message, sizeof(a->message),
 		    "the resolver answered with DNS rcode %d", ta->rcode);

@@ -44,7 +44,6 @@ static int skip_name(const unsigned char *, const unsigned char *, int, long *);
 static int read_rr(const unsigned char **, const unsigned char *, int,
     struct tlsa_answer *, const char **);
 static void keep_rr(struct tlsa_answer *, const unsigned char *, size_t);
-static bool answered(const struct tlsa_answer *);
 
 /* tlsa_query_make - the query for name, AD set, CD when asked */
 int
@@ -110,9 +109,9 @@ enum dane_dnssec
 tlsa_state(const struct tlsa_answer *first, bool servfail,
     const struct tlsa_answer *cd)
 {
-	if (answered(first))
+	if (tlsa_answered(first))
 		return first->ad ? DANE_DNSSEC_SECURE : DANE_DNSSEC_INSECURE;
-	if (servfail && cd != NULL && answered(cd))
+	if (servfail && cd != NULL && tlsa_answered(cd))
 		return DANE_DNSSEC_BOGUS;
 	return DANE_DNSSEC_ERROR;
 }
@@ -131,12 +130,9 @@ tlsa_name(const char *host, int port, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/*
- * answered - an answer the resolver stands by: the records, or that there
- * are none (NODATA, NXDOMAIN)
- */
-static bool
-answered(const struct tlsa_answer *a)
+/* tlsa_answered - the records, or that there are none (NODATA, NXDOMAIN) */
+bool
+tlsa_answered(const struct tlsa_answer *a)
 {
 	return a != NULL && a->answered &&
 	    (a->rcode == RCODE_NOERROR || a->rcode == RCODE_NXDOMAIN);
