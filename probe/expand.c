@@ -35,9 +35,11 @@ struct xhost {
 	struct expansion *x;
 	enum host_kind kind;
 	char name[HOSTNAME_MAX + 1];
-	int port;       /* an SRV record's; 0: the port list */
-	bool looked_up; /* its address lookup has answered */
-	bool invalid;   /* not a host name: neither looked up nor sent */
+	int port;     /* an SRV record's; 0: the port list */
+	bool invalid; /* not a host name: neither looked up nor sent */
+	/* An earlier host of the same name (an MX host that is an SRV
+	 * target too): its one address lookup serves both. */
+	const struct xhost *same;
 	struct dns_addrs addrs;
 	enum dns_status status;
 	char message[ERR_MSG_MAX];
@@ -244,7 +246,6 @@ add_host(struct expansion *x, enum host_kind kind, const struct dns_rr *rr,
 	h->port = port;
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	x->hosts[x->nhosts++] = h;
-	x->waiting++;
 	/* A name from DNS reaches SNI and the report: it must be one. */
 	if (rr != NULL && (rr->too_long || !name_ok(name))) {
 		h->status = DNS_FAILED;
@@ -252,10 +253,15 @@ add_host(struct expansion *x, enum host_kind kind, const struct dns_rr *rr,
 		snprintf(h->message, sizeof(h->message),
 		    "\"%.*s\" from DNS is not a host name", TARGET_QUOTE_MAX,
 		    name);
-		h->looked_up = true;
-		x->waiting--;
 		return;
 	}
+	for (i = 0; i + 1 < x->nhosts && h->same == NULL; i++)
+		if (!x->hosts[i]->invalid &&
+		    strcasecmp(x->hosts[i]->name, name) == 0)
+			h->same = x->hosts[i];
+	if (h->same != NULL)
+		return;
+	x->waiting++;
 	dns_lookup_addrs(x->dns, name, x->cfg->family, on_addrs, h);
 }
 
@@ -265,7 +271,6 @@ on_addrs(void *arg, const struct dns_answer *a)
 {
 	struct xhost *h = arg;
 
-	h->looked_up = true;
 	h->status = a->status;
 	snprintf(h->message, sizeof(h->message), "%s", a->message);
 	h->addrs = a->addrs;
@@ -280,12 +285,20 @@ lookup_done(struct expansion *x)
 {
 	struct target_result *res = x->res;
 	struct probe_addr *addrs;
+	struct xhost *h;
 	size_t i, n = 0;
 
 	if (--x->waiting > 0)
 		return;
-	for (i = 0; i < x->nhosts; i++)
-		n += host_probes(x, x->hosts[i]);
+	for (i = 0; i < x->nhosts; i++) {
+		if ((h = x->hosts[i])->same != NULL) {
+			h->status = h->same->status;
+			memcpy(
+			    h->message, h->same->message, sizeof(h->message));
+			h->addrs = h->same->addrs;
+		}
+		n += host_probes(x, h);
+	}
 	res->nprobes = n;
 	res->probes = xcalloc(n > 0 ? n : 1, sizeof(*res->probes));
 	addrs = xcalloc(n > 0 ? n : 1, sizeof(*addrs));

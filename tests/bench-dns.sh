@@ -33,7 +33,7 @@ for i in $(seq $n); do
 	echo "e$i.bench.test:1" >>"$dir/dns-only"
 done >"$dir/bench.conf"
 port=$((46000 + (RANDOM % 100) * 10))
-DNS_PORT=$port DNS_INCLUDE=$dir/bench.conf LAB_PORT_SUBMISSION=1 \
+DNS_PORT=$port DNS_INCLUDE=$dir/bench.conf DNS_LOG_QUERIES=no LAB_PORT_SUBMISSION=1 \
     LAB_PORT_SMTPS=1 "$here/servers/dns.sh" start "$dir/dns" >"$dir/dns.log" 2>&1 ||
     { cat "$dir/dns.log" >&2; exit 1; }
 

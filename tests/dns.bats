@@ -154,7 +154,11 @@ ask_ns() {
 }
 
 @test "--srv: submissions in implicit TLS, submission with STARTTLS, on the records' ports" {
+	log=$SUITE_DIR/dns/unbound.log
+	before=$(grep -c ' submit\.lab\.test\. A IN' "$log" || true)
 	probe --srv --cafile "$LAB_CA" --resolver "$DNS_SERVER" submit.test
+	# Both SRV records name submit.lab.test: one address lookup serves both.
+	assert_equal "$(($(grep -c ' submit\.lab\.test\. A IN' "$log") - before))" 1
 	for s in submissions submission; do
 		assert_equal "$(j ".targets[0].srv.$s[] | \"\(.priority) \(.weight) \(.port) \(.target).\"")" \
 		    "$(ask "_$s._tcp.submit.test" SRV)"

@@ -7,9 +7,10 @@
 #
 # Environment: DNS_PORT (default 53: inside a network namespace of its
 # own), the lab's LAB_PORT_SUBMISSION and LAB_PORT_SMTPS, which the SRV
-# records name, and DNS_INCLUDE, a file of more local-data lines (the
-# benchmark's domains). start writes DIR/dns.env (DNS_PORT, DNS_SERVER) once
-# unbound answers. The zone (every name under .test, RFC 2606):
+# records name, DNS_INCLUDE, a file of more local-data lines (the
+# benchmark's domains), and DNS_LOG_QUERIES (default yes: each query a line
+# of DIR/unbound.log; the benchmark says no). start writes DIR/dns.env
+# (DNS_PORT, DNS_SERVER) once unbound answers. The zone (every name under .test, RFC 2606):
 #
 #   two-mx.test        MX 10 mail.lab.test, MX 20 mx2.two-mx.test
 #   mail.lab.test      A 127.0.0.2, A 127.0.0.3 (the lab's port 25 with and
@@ -97,6 +98,8 @@ $(unbound_server "$dir" "$port")
 	module-config: "iterator"
 	# The records in the order written, every time (dig sees the same).
 	rrset-roundrobin: no
+	# Each query a line of unbound.log, for tests that count lookups.
+	log-queries: ${DNS_LOG_QUERIES:-yes}
 	# Nothing leaves the machine: a name without data does not exist.
 	local-zone: "." static
 $(zone)
