@@ -207,7 +207,7 @@ ids() {
 	    "the policy's Content-Type is \"text/html\", not text/plain"
 }
 
-@test "two v=STSv1 records: none is used, nothing is fetched" {
+@test "two v=STSv1 records, two v=TLSRPTv1 records: none is used, nothing is fetched" {
 	assert_equal "$(txt _mta-sts.twotxt.test | grep -c '^v=STSv1;')" 2
 	sts_probe twotxt.test
 	assert_equal "$(t .mta_sts.txt)" null
@@ -215,6 +215,11 @@ ids() {
 	assert_equal "$(t .mta_sts.error)" \
 	    "_mta-sts.twotxt.test: 2 TXT records begin with \"v=STSv1;\": there must be exactly one"
 	assert_equal "$(ids .findings)" "mta-sts-invalid/warning"
+	# The same rule for TLS-RPT (RFC 8460 3): two records, none is used.
+	assert_equal "$(txt _smtp._tls.twotxt.test | grep -c '^v=TLSRPTv1;')" 2
+	assert_equal "$(t '.tls_rpt | [.txt, (.rua | length)] | map(tostring) | join(" ")')" "null 0"
+	assert_equal "$(t .tls_rpt.error)" \
+	    "_smtp._tls.twotxt.test: 2 TXT records begin with \"v=TLSRPTv1;\": there must be exactly one"
 }
 
 @test "a record without a policy host: mta-sts-invalid" {
