@@ -156,6 +156,9 @@ test_policy_bad(void)
 static void
 test_match(void)
 {
+	struct sts_policy p;
+	char buf[64];
+
 	ok(sts_mx_match("mail.example.com", "mail.example.com"), "exact");
 	ok(sts_mx_match("Mail.Example.COM", "mail.example.com."),
 	    "case and a final dot do not matter");
@@ -170,6 +173,17 @@ test_match(void)
 	    "no suffix matching without a wildcard");
 	ok(!sts_mx_match("*.example.com", ".example.com"),
 	    "an empty label is not one");
+	/* sts_mx_text: the list in messages and the text report */
+	memset(&p, 0, sizeof(p));
+	sts_mx_text(&p, buf, sizeof(buf));
+	is_str(buf, "", "no mx: nothing");
+	p.nmx = 2;
+	snprintf(p.mx[0], sizeof(p.mx[0]), "mail.example.com");
+	snprintf(p.mx[1], sizeof(p.mx[1]), "*.example.net");
+	sts_mx_text(&p, buf, sizeof(buf));
+	is_str(buf, "mail.example.com, *.example.net", "comma-separated");
+	sts_mx_text(&p, buf, 20);
+	is_str(buf, "mail.example.com...", "cut to fit, and says so");
 }
 
 static void
