@@ -5,8 +5,10 @@
 # MX port, whose certificate is valid for that name; other MX hosts at the
 # same address, with names the certificate does not hold), and nginx
 # (tests/servers/https.sh) serves their policies from tests/servers/mta-sts/
-# on a random 127.x.y.z with a certificate from the lab's CA. Expected values
-# come from dig and curl, asked of the same servers.
+# on a random 127.x.y.z with a certificate from the lab's CA. DANE's part in
+# tls-rpt-missing uses the signed zone of tests/servers/dnssec.sh (knot
+# behind a validating unbound). Expected values come from dig and curl,
+# asked of the same servers.
 
 setup() {
 	load helpers/common
