@@ -82,6 +82,12 @@ int sts_policy_parse(const char *body, size_t len, struct sts_policy *p,
 bool sts_mx_match(const char *pattern, const char *host);
 
 /*
+ * sts_mx_text - the policy's mx patterns as "a, *.b", cut to len with
+ * "..." at its end when they do not fit (len at least 4)
+ */
+void sts_mx_text(const struct sts_policy *p, char *buf, size_t len);
+
+/*
  * tlsrpt_parse - a TLS-RPT record (RFC 8460 3): "v=TLSRPTv1", "rua" with
  * one or more comma-separated mailto: or https: URIs (each at most
  * TLSRPT_URI_MAX bytes, at most TLSRPT_RUA_MAX kept), extensions. The

@@ -30,7 +30,6 @@
 
 static const char *cert_fails(const struct probe_result *);
 static bool dane_in_use(const struct target_result *);
-static void patterns(const struct sts_policy *, char *, size_t);
 
 /* diag_sts_probe - mta_sts_match of p, and mta-sts-mismatch */
 void
@@ -55,7 +54,7 @@ diag_sts_probe(struct probe_result *p, const struct sts_result *s)
 		(p->error.phase == PHASE_RESOLVE ||
 		    p->error.phase == PHASE_CONNECT)))
 		return;
-	patterns(pol, list, sizeof(list));
+	sts_mx_text(pol, list, sizeof(list));
 	if (pattern == NULL)
 		diag_add_milder(p, F_MTA_STS_MISMATCH,
 		    pol->mode == STS_MODE_TESTING,
@@ -147,24 +146,4 @@ cert_fails(const struct probe_result *p)
 	if (v->hostname_match != 1)
 		return "its certificate is not valid for its name";
 	return NULL;
-}
-
-/* patterns - the policy's mx patterns, comma-separated, cut to fit */
-static void
-patterns(const struct sts_policy *pol, char *buf, size_t len)
-{
-	size_t i, n = 0;
-	int w;
-
-	buf[0] = '\0';
-	for (i = 0; i < pol->nmx && n < len; i++) {
-		w = snprintf(
-		    buf + n, len - n, "%s%s", i > 0 ? ", " : "", pol->mx[i]);
-		if (w < 0 || (size_t)w >= len - n) {
-			snprintf(buf + (len > 4 ? len - 4 : 0),
-			    len > 4 ? 4 : len, "...");
-			return;
-		}
-		n += (size_t)w;
-	}
 }

@@ -191,6 +191,25 @@ sts_mx_match(const char *pattern, const char *host)
 	    strncasecmp(pattern, host, plen) == 0;
 }
 
+/* sts_mx_text - the mx patterns, comma-separated, cut to fit */
+void
+sts_mx_text(const struct sts_policy *p, char *buf, size_t len)
+{
+	size_t i, n = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->nmx && n < len; i++) {
+		w = snprintf(
+		    buf + n, len - n, "%s%s", i > 0 ? ", " : "", p->mx[i]);
+		if (w < 0 || (size_t)w >= len - n) {
+			snprintf(buf + len - 4, 4, "...");
+			return;
+		}
+		n += (size_t)w;
+	}
+}
+
 /* tlsrpt_parse - RFC 8460 3's record, and its rua URIs */
 int
 tlsrpt_parse(

@@ -48,7 +48,8 @@ static void on_addrs(void *, const struct dns_answer *);
 static void decide(struct sts_check *);
 static void on_policy(void *, const struct https_reply *);
 static bool text_plain(const char *);
-static int pick(const struct dns_answer *, const char *, char *, size_t);
+static int one_record(const struct dns_answer *, const char *, const char *,
+    const char *, char *, size_t);
 static void fail(struct sts_result *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 static void say(char *, size_t, const char *, ...)
@@ -106,21 +107,19 @@ on_sts_txt(void *arg, const struct dns_answer *a)
 	struct sts_check *c = arg;
 	struct sts_result *res = c->res;
 	char why[ERR_MSG_MAX], id[STS_ID_MAX + 1];
-	int k = -1;
+	int k;
 
-	if (a->status == DNS_OK &&
-	    (k = pick(a, "v=STSv1;", why, sizeof(why))) >= 0) {
+	k = one_record(a, "v=STSv1;", "_mta-sts", c->domain, why, sizeof(why));
+	if (k == -2)
+		fail(res, "%s", why);
+	else if (k >= 0) {
 		res->txt = xstrdup(a->txt.rec[k]);
 		if (sts_txt_parse(res->txt, id, why, sizeof(why)) == 0)
 			c->use = true;
 		else
 			fail(res, "the TXT record of _mta-sts.%s is bad: %s",
 			    c->domain, why);
-	} else if (a->status == DNS_OK && k == -2)
-		fail(res, "_mta-sts.%s: %s", c->domain, why);
-	else if (a->status != DNS_OK && a->status != DNS_NODATA &&
-	    a->status != DNS_NXDOMAIN)
-		fail(res, "%s", a->message);
+	}
 	decide(c);
 }
 
@@ -131,22 +130,20 @@ on_rpt_txt(void *arg, const struct dns_answer *a)
 	struct sts_check *c = arg;
 	struct sts_result *res = c->res;
 	char why[ERR_MSG_MAX];
-	int k = -1;
+	int k;
 
-	if (a->status == DNS_OK &&
-	    (k = pick(a, "v=TLSRPTv1;", why, sizeof(why))) >= 0) {
+	k = one_record(
+	    a, "v=TLSRPTv1;", "_smtp._tls", c->domain, why, sizeof(why));
+	if (k == -2)
+		say(res->rpt_error, sizeof(res->rpt_error), "%s", why);
+	else if (k >= 0) {
 		res->rpt_txt = xstrdup(a->txt.rec[k]);
 		if (tlsrpt_parse(res->rpt_txt, res->rua, &res->nrua, why,
 			sizeof(why)) == -1)
 			say(res->rpt_error, sizeof(res->rpt_error),
 			    "the TXT record of _smtp._tls.%s is bad: %s",
 			    c->domain, why);
-	} else if (a->status == DNS_OK && k == -2)
-		say(res->rpt_error, sizeof(res->rpt_error), "_smtp._tls.%s: %s",
-		    c->domain, why);
-	else if (a->status != DNS_NODATA && a->status != DNS_NXDOMAIN)
-		snprintf(
-		    res->rpt_error, sizeof(res->rpt_error), "%s", a->message);
+	}
 	end_one(c);
 }
 
@@ -222,16 +219,34 @@ text_plain(const char *type)
 		type[10] == '\t');
 }
 
-/* pick - sts_txt_pick over an answer's records */
+/*
+ * one_record - the index of the answer's one record that begins with
+ * prefix, as RFC 8461 3.1 and RFC 8460 3 ask; -1 when the domain has none
+ * (no such record, no data, no name); -2 with why when that cannot be
+ * told (several such records, a failed lookup)
+ */
 static int
-pick(const struct dns_answer *a, const char *prefix, char *why, size_t len)
+one_record(const struct dns_answer *a, const char *prefix, const char *label,
+    const char *domain, char *why, size_t len)
 {
 	const char *recs[DNS_TXT_MAX];
+	char reason[ERR_MSG_MAX];
 	size_t i;
+	int k;
 
+	why[0] = '\0';
+	if (a->status == DNS_NODATA || a->status == DNS_NXDOMAIN)
+		return -1;
+	if (a->status != DNS_OK) {
+		say(why, len, "%s", a->message);
+		return -2;
+	}
 	for (i = 0; i < a->txt.n; i++)
 		recs[i] = a->txt.rec[i];
-	return sts_txt_pick(recs, a->txt.n, prefix, why, len);
+	k = sts_txt_pick(recs, a->txt.n, prefix, reason, sizeof(reason));
+	if (k == -2)
+		say(why, len, "%s.%s: %s", label, domain, reason);
+	return k;
 }
 
 /* fail - the first reason there is no usable policy */

@@ -65,19 +65,17 @@ render_sts_text_target(
     const struct target_result *t, render_line_fn *line, void *ctx)
 {
 	const struct sts_result *s = t->mta_sts;
-	char buf[LINE_MAX_STS];
-	size_t i, n;
+	char buf[LINE_MAX_STS], mx[LINE_MAX_STS - 64];
 
 	if (s == NULL)
 		return;
 	line(ctx, "mta-sts", s->txt != NULL ? s->txt : "no v=STSv1 record");
 	if (s->has_policy) {
-		n = (size_t)snprintf(buf, sizeof(buf),
-		    "policy mode %s, max_age %ld, mx",
-		    sts_mode_names[s->policy.mode], s->policy.max_age);
-		for (i = 0; i < s->policy.nmx && n < sizeof(buf); i++)
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s %s",
-			    i > 0 ? "," : "", s->policy.mx[i]);
+		sts_mx_text(&s->policy, mx, sizeof(mx));
+		snprintf(buf, sizeof(buf),
+		    "policy mode %s, max_age %ld, mx%s%s",
+		    sts_mode_names[s->policy.mode], s->policy.max_age,
+		    mx[0] != '\0' ? " " : "", mx);
 		line(ctx, "", buf);
 	}
 	if (s->error[0] != '\0')

@@ -78,6 +78,8 @@ sts_zone() {
 	local-data: '_mta-sts.enforce.test. 300 IN TXT "v=STSv1; " "id=20261130T000000Z"'
 	local-data: '_mta-sts.enforce.test. 300 IN TXT "v=spf1 -all"'
 	local-data: '_mta-sts.twotxt.test. 300 IN TXT "v=STSv1; id=second"'
+	local-data: '_smtp._tls.twotxt.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:a@twotxt.test"'
+	local-data: '_smtp._tls.twotxt.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:b@twotxt.test"'
 	local-data: '_smtp._tls.enforce.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@enforce.test,https://tlsrpt.enforce.test/v1"'
 	local-data: '_smtp._tls.omits.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@omits.test"'
 	local-data: '_smtp._tls.malformed.test. 300 IN TXT "v=TLSRPTv1; rua=ftp://x.test"'

@@ -25,6 +25,7 @@ static void test_txt_answer(void);
 static size_t rr_txt(unsigned char *, const size_t *, size_t, int);
 static void test_judge(void);
 static void test_judge_target(void);
+static void test_judge_dane(void);
 static int policy(const char *, struct sts_policy *, char *);
 static const char *judged(struct probe_result *, const struct sts_result *,
     const char *, bool, int, unsigned);
@@ -41,6 +42,7 @@ main(void)
 	test_txt_answer();
 	test_judge();
 	test_judge_target();
+	test_judge_dane();
 	return done_testing();
 }
 
@@ -154,6 +156,9 @@ test_policy_bad(void)
 static void
 test_match(void)
 {
+	struct sts_policy p;
+	char buf[64];
+
 	ok(sts_mx_match("mail.example.com", "mail.example.com"), "exact");
 	ok(sts_mx_match("Mail.Example.COM", "mail.example.com."),
 	    "case and a final dot do not matter");
@@ -168,6 +173,17 @@ test_match(void)
 	    "no suffix matching without a wildcard");
 	ok(!sts_mx_match("*.example.com", ".example.com"),
 	    "an empty label is not one");
+	/* sts_mx_text: the list in messages and the text report */
+	memset(&p, 0, sizeof(p));
+	sts_mx_text(&p, buf, sizeof(buf));
+	is_str(buf, "", "no mx: nothing");
+	p.nmx = 2;
+	snprintf(p.mx[0], sizeof(p.mx[0]), "mail.example.com");
+	snprintf(p.mx[1], sizeof(p.mx[1]), "*.example.net");
+	sts_mx_text(&p, buf, sizeof(buf));
+	is_str(buf, "mail.example.com, *.example.net", "comma-separated");
+	sts_mx_text(&p, buf, 20);
+	is_str(buf, "mail.example.com...", "cut to fit, and says so");
 }
 
 static void
@@ -346,6 +362,59 @@ test_judge_target(void)
 	is_int(
 	    (long long)t.nfindings, 0, "no MTA-STS: TLS-RPT is not asked for");
 	result_target_free(&t);
+}
+
+/*
+ * test_judge_dane - DANE in use makes TLS-RPT expected too, but only
+ * records the resolver validated: an unsigned zone's are not applied
+ */
+static void
+test_judge_dane(void)
+{
+	static const struct {
+		enum dane_dnssec dnssec;
+		size_t nrecords, nrua;
+		const char *txt, *says; /* says NULL: no finding */
+	} cases[] = {
+	    {DANE_DNSSEC_SECURE, 1, 0, NULL, "example.com uses DANE without"},
+	    {DANE_DNSSEC_SECURE, 1, 0, "v=STSv1; id=1",
+		"example.com uses MTA-STS and DANE without"},
+	    {DANE_DNSSEC_SECURE, 1, 1, NULL, NULL},
+	    {DANE_DNSSEC_INSECURE, 1, 0, NULL, NULL},
+	    {DANE_DNSSEC_BOGUS, 1, 0, NULL, NULL},
+	    {DANE_DNSSEC_SECURE, 0, 0, NULL, NULL},
+	};
+	struct target_result t;
+	char label[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&t, 0, sizeof(t));
+		t.host = strdup("example.com");
+		t.mta_sts = calloc(1, sizeof(*t.mta_sts));
+		if (cases[i].txt != NULL)
+			t.mta_sts->txt = strdup(cases[i].txt);
+		t.mta_sts->nrua = cases[i].nrua;
+		if (cases[i].nrua > 0)
+			t.mta_sts->rua[0] = strdup("mailto:r@example.com");
+		/* The second MX has the records: every probe counts. */
+		t.nprobes = 2;
+		t.probes = calloc(2, sizeof(*t.probes));
+		result_probe_init(&t.probes[0], 25, MODE_AUTO);
+		result_probe_init(&t.probes[1], 25, MODE_AUTO);
+		t.probes[1].dane = calloc(1, sizeof(*t.probes[1].dane));
+		t.probes[1].dane->dnssec = cases[i].dnssec;
+		t.probes[1].dane->nrecords = cases[i].nrecords;
+		diag_sts(&t);
+		snprintf(label, sizeof(label), "DANE case %zu: %s", i,
+		    cases[i].says != NULL ? cases[i].says : "no finding");
+		is_int((long long)t.nfindings, cases[i].says != NULL, label);
+		if (cases[i].says != NULL && t.nfindings == 1)
+			ok(strncmp(t.findings[0].message, cases[i].says,
+			       strlen(cases[i].says)) == 0,
+			    "and the message names what is in use");
+		result_target_free(&t);
+	}
 }
 
 /*
