@@ -607,10 +607,14 @@ handshake_done(struct sess *s, int64_t now)
 	size_t n;
 	const gnutls_datum_t *chain = tls_peer_chain(&s->tls, &n);
 
-	cert_examine(chain, n, s->shared->trust, s->shared->cache, s->p.sni,
-	    time(NULL), s->shared->with_pem, r);
-	ocsp_examine(tls_stapled_ocsp(&s->tls, &staple), chain, n,
-	    s->shared->trust, time(NULL), &r->ocsp);
+	/* A --tls-versions connection asks only which version was agreed:
+	 * the probe's own attempt judges the chain and the staple, once. */
+	if (!s->p.tls_only) {
+		cert_examine(chain, n, s->shared->trust, s->shared->cache,
+		    s->p.sni, time(NULL), s->shared->with_pem, r);
+		ocsp_examine(tls_stapled_ocsp(&s->tls, &staple), chain, n,
+		    s->shared->trust, time(NULL), &r->ocsp);
+	}
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
 	    tls_version_names[r->tls.version], r->tls.cipher,
 	    r->tls.group[0] ? ", " : "", r->tls.group);
