@@ -14,14 +14,13 @@
 #include "session.h"
 
 /*
- * starttls_drain - read and discard what already arrived on the socket
- * after the 220 to STARTTLS, at most SMTP_REPLY_WIRE_MAX bytes (a flood
- * cannot keep the session here); returns the count
+ * starttls_discard - count and throw away rest[0..restlen), what came
+ * after the 220 to STARTTLS in the same read, and what already waits on
+ * the socket after it (at most SMTP_REPLY_WIRE_MAX bytes more: a flood
+ * cannot keep the session here); the first STARTTLS_TRAILING_MAX bytes
+ * go to the transcript. Returns the count.
  */
-size_t starttls_drain(struct sess *, int64_t now);
-
-/* starttls_log_trailing - p[0..len) in the transcript, bounded */
-void starttls_log_trailing(
-    struct sess *, const unsigned char *p, size_t len, int64_t now);
+size_t starttls_discard(
+    struct sess *, const unsigned char *rest, size_t restlen, int64_t now);
 
 #endif

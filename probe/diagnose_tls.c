@@ -13,7 +13,7 @@
 
 #include "versions.h"
 
-static bool legacy_version(const struct tls_result *);
+static bool legacy_version(enum tls_version);
 static void legacy_accepted(const struct probe_result *, char *, size_t);
 
 /* diag_tls - handshake outcome and protocol version */
@@ -21,7 +21,7 @@ void
 diag_tls(struct probe_result *p)
 {
 	const struct tls_result *t = &p->tls;
-	bool negotiated = t->established && legacy_version(t);
+	bool negotiated = t->established && legacy_version(t->version);
 	char swept[32];
 
 	if (diag_handshake_failed(p))
@@ -60,7 +60,7 @@ legacy_accepted(const struct probe_result *p, char *out, size_t size)
 	out[0] = '\0';
 	for (i = 0; p->versions != NULL && i < SWEEP_VERSIONS; i++) {
 		v = versions_version(i);
-		if (p->versions->v[i].accepted && v <= TLSV_1_1)
+		if (p->versions->v[i].accepted && legacy_version(v))
 			n += (size_t)snprintf(out + n, size - n, "%s%s",
 			    n > 0 ? " and " : "", tls_version_names[v]);
 	}
@@ -77,10 +77,9 @@ diag_handshake_failed(const struct probe_result *p)
 	    p->mode != MODE_UNKNOWN;
 }
 
-/* legacy_version - SSL 3.0, TLS 1.0 or TLS 1.1 */
+/* legacy_version - SSL 3.0, TLS 1.0 or TLS 1.1, negotiated or swept */
 static bool
-legacy_version(const struct tls_result *t)
+legacy_version(enum tls_version v)
 {
-	return t->version == TLSV_SSL3 || t->version == TLSV_1_0 ||
-	    t->version == TLSV_1_1;
+	return v == TLSV_SSL3 || v == TLSV_1_0 || v == TLSV_1_1;
 }

@@ -68,6 +68,7 @@ static enum sess_state on_auth(
 static enum sess_state on_quit(
     const struct smtp_reply *, struct probe_result *);
 static void injection_not_run(struct probe_result *);
+static bool noop_in_tls(const struct probe_result *);
 static void join_lines(const struct smtp_reply *, struct text *);
 static void reply_text(const struct reply *, struct text *);
 
@@ -162,8 +163,7 @@ dialogue_login_close(struct probe_result *r)
 bool
 dialogue_quit_awaited(const struct probe_result *r)
 {
-	return r->injection.sent && r->starttls.code == 220 &&
-	    r->tls.established && !r->injection.judged;
+	return noop_in_tls(r) && !r->injection.judged;
 }
 
 /* dialogue_injection_close - why the injection check has no verdict */
@@ -179,7 +179,7 @@ dialogue_injection_close(struct probe_result *r)
 		    "a reply came inside TLS that no command there asked for, "
 		    "but QUIT got no 221 after it, so the replies could not "
 		    "be matched to the commands for sure");
-	else if (in->sent && r->starttls.code == 220 && r->tls.established)
+	else if (noop_in_tls(r))
 		snprintf(in->reason, sizeof(in->reason),
 		    "the dialogue inside TLS ended before QUIT got its "
 		    "reply, so the replies there could not be counted");
@@ -456,6 +456,17 @@ on_quit(const struct smtp_reply *rp, struct probe_result *r)
 		    "step behind (it answered the injected NOOP there), so "
 		    "its EHLO reply came too late to choose a mechanism");
 	return SESS_QUIT;
+}
+
+/*
+ * noop_in_tls - the NOOP went with STARTTLS, 220 came and TLS is up: the
+ * replies inside TLS are the ones the check counts
+ */
+static bool
+noop_in_tls(const struct probe_result *r)
+{
+	return r->injection.sent && r->starttls.code == 220 &&
+	    r->tls.established;
 }
 
 /* injection_not_run - the dialogue never reached TLS after STARTTLS */

@@ -556,10 +556,8 @@ on_reply(struct sess *s, const unsigned char *rest, size_t restlen, int64_t now)
 	if (next == SESS_HANDSHAKE) {
 		/* RFC 3207 5: anything the server sent before the handshake
 		 * is not protected and must not be kept (CVE-2011-0411). */
-		if (restlen > 0)
-			starttls_log_trailing(s, rest, restlen, now);
 		s->res->starttls.trailing_bytes =
-		    restlen + starttls_drain(s, now);
+		    starttls_discard(s, rest, restlen, now);
 	}
 	/* QUIT is sent once; its reply may be awaited after another. */
 	if (before != SESS_QUIT || next != SESS_QUIT)
@@ -607,10 +605,14 @@ handshake_done(struct sess *s, int64_t now)
 	size_t n;
 	const gnutls_datum_t *chain = tls_peer_chain(&s->tls, &n);
 
-	cert_examine(chain, n, s->shared->trust, s->shared->cache, s->p.sni,
-	    time(NULL), s->shared->with_pem, r);
-	ocsp_examine(tls_stapled_ocsp(&s->tls, &staple), chain, n,
-	    s->shared->trust, time(NULL), &r->ocsp);
+	/* A --tls-versions connection asks only which version was agreed:
+	 * the probe's own attempt judges the chain and the staple, once. */
+	if (!s->p.tls_only) {
+		cert_examine(chain, n, s->shared->trust, s->shared->cache,
+		    s->p.sni, time(NULL), s->shared->with_pem, r);
+		ocsp_examine(tls_stapled_ocsp(&s->tls, &staple), chain, n,
+		    s->shared->trust, time(NULL), &r->ocsp);
+	}
 	snprintf(line, sizeof(line), "TLS established: %s, %s%s%s",
 	    tls_version_names[r->tls.version], r->tls.cipher,
 	    r->tls.group[0] ? ", " : "", r->tls.group);
@@ -635,7 +637,8 @@ handshake_failed(struct sess *s, int64_t now)
 	struct tls_result *t = &s->res->tls;
 
 	if (tls_smtp_answer(c) && s->p.mode == MODE_STARTTLS) {
-		/* Plaintext after the 220 that came too late for drain():
+		/* Plaintext after the 220 that came too late for
+		 * starttls_discard():
 		 * the same injection, caught by the TLS layer. */
 		s->res->starttls.trailing_bytes += c->nfirst;
 		fail(s, KIND_PROTOCOL, now,

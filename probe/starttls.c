@@ -2,8 +2,10 @@
  * starttls.c - the plaintext that follows a 220 to STARTTLS (RFC 3207 5):
  * counted and thrown away, never fed to TLS, because it is not protected
  * and a client that keeps it can be made to act on an attacker's replies
- * (CVE-2011-0411's mirror image). Only STARTTLS_TRAILING_MAX bytes of it
- * reach the transcript. Split from session.c, which calls it.
+ * (CVE-2011-0411's mirror image). Only its first STARTTLS_TRAILING_MAX
+ * bytes reach the transcript, however many reads bring it: a flood must
+ * not crowd the rest of the dialogue out of the transcript's budget.
+ * Split from session.c, which calls it.
  */
 #include "starttls.h"
 
@@ -11,31 +13,43 @@
 
 #include "result.h"
 
-/* starttls_drain - count and discard what arrived after the 220 */
+static void log_trailing(
+    struct sess *, const unsigned char *, size_t, size_t, int64_t);
+
+/* starttls_discard - count and drop rest and what already waits after it */
 size_t
-starttls_drain(struct sess *s, int64_t now)
+starttls_discard(
+    struct sess *s, const unsigned char *rest, size_t restlen, int64_t now)
 {
 	unsigned char buf[RX_CHUNK];
 	char err[ERR_MSG_MAX];
-	size_t total = 0;
+	size_t drained = 0;
 	ssize_t n;
 
-	while (total < SMTP_REPLY_WIRE_MAX) {
+	log_trailing(s, rest, restlen, 0, now);
+	while (drained < SMTP_REPLY_WIRE_MAX) {
 		n = s->plain.ops->recv(
 		    &s->plain, buf, sizeof(buf), err, sizeof(err));
 		if (n <= 0)
 			break;
-		starttls_log_trailing(s, buf, (size_t)n, now);
-		total += (size_t)n;
+		log_trailing(s, buf, (size_t)n, restlen + drained, now);
+		drained += (size_t)n;
 	}
-	return total;
+	return restlen + drained;
 }
 
-/* starttls_log_trailing - what followed the 220, bounded, for people */
-void
-starttls_log_trailing(
-    struct sess *s, const unsigned char *p, size_t len, int64_t now)
+/*
+ * log_trailing - p[0..len), which follows logged bytes of the same
+ * plaintext, in the transcript as far as STARTTLS_TRAILING_MAX allows
+ */
+static void
+log_trailing(struct sess *s, const unsigned char *p, size_t len, size_t logged,
+    int64_t now)
 {
-	result_transcript_add(&s->res->transcript, now - s->p.t0, TDIR_RECEIVED,
-	    p, len < STARTTLS_TRAILING_MAX ? len : STARTTLS_TRAILING_MAX);
+	if (len == 0 || logged >= STARTTLS_TRAILING_MAX)
+		return;
+	if (len > STARTTLS_TRAILING_MAX - logged)
+		len = STARTTLS_TRAILING_MAX - logged;
+	result_transcript_add(
+	    &s->res->transcript, now - s->p.t0, TDIR_RECEIVED, p, len);
 }

@@ -30,7 +30,6 @@ sweep_start(struct sweep *sw, struct loop *loop,
 	memset(sw, 0, sizeof(*sw));
 	sw->shared = *shared;
 	sw->shared.transcript = false;
-	sw->shared.with_pem = false;
 	sw->shared.auth = NULL;
 	sw->ctx = ctx;
 	sw->mode = mode;

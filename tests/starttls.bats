@@ -154,3 +154,32 @@ gnutls_cli_description() {
 	[ "$duration" -lt $((slowest + 3000)) ] ||
 	    fail "run took $duration ms for a slowest port of $slowest ms"
 }
+
+# flood_server FILE - a STARTTLS server that sends 8192 bytes of "x" in
+# clear right after its 220 to STARTTLS, in the same write, then waits;
+# its port goes to FILE
+flood_server() {
+	/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1])
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+c, _ = s.accept(); f = c.makefile("rb")
+c.sendall(b"220 flood.test ESMTP\r\n")
+f.readline(); c.sendall(b"250-flood.test\r\n250 STARTTLS\r\n")
+f.readline(); c.sendall(b"220 go ahead\r\n" + b"x" * 8192)
+time.sleep(5)' "$1" &
+	FLOOD_PID=$!
+	for _ in $(seq 50); do [ -s "$1" ] && break; sleep 0.1; done
+}
+
+@test "plaintext flooding after the 220 to STARTTLS: all counted, 512 bytes shown" {
+	flood_server "$BATS_TEST_TMPDIR/flood.port"
+	probe --transcript --timeout 5 \
+	    -p "$(cat "$BATS_TEST_TMPDIR/flood.port")/starttls" 127.0.0.1
+	kill "$FLOOD_PID" 2>/dev/null || true
+	# Two reads at least (RX_CHUNK is 4096), every byte counted ...
+	assert_equal "$(p .starttls.trailing_bytes)" 8192
+	# ... and STARTTLS_TRAILING_MAX of them, in all, in the transcript.
+	assert_equal "$(p '[.transcript.lines[] | select(.dir == "received") | .text | select(test("^x+$")) | length] | add')" 512
+}

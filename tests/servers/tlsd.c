@@ -84,6 +84,7 @@ static volatile sig_atomic_t stop;
 
 static void usage(void);
 static void parse(int, char **);
+static long number(const char *, long, long);
 static void setup_tls(void);
 static int raw_ocsp_cb(gnutls_session_t, void *, gnutls_datum_t *);
 static int listen_on(void);
@@ -153,8 +154,6 @@ parse(int argc, char **argv)
 	    {"strict", no_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
-	char *end;
-	long v;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -190,18 +189,10 @@ parse(int argc, char **argv)
 			o.strict = true;
 			break;
 		case 'l':
-			errno = 0;
-			o.lifetime = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || o.lifetime < 1 ||
-			    o.lifetime > 86400)
-				usage();
+			o.lifetime = number(optarg, 1, 86400);
 			break;
 		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 0 || v > 65535)
-				usage();
-			o.port = (int)v;
+			o.port = (int)number(optarg, 0, 65535);
 			break;
 		default:
 			usage();
@@ -213,6 +204,20 @@ parse(int argc, char **argv)
 	    (o.late && !o.vulnerable) || (o.strict && o.vulnerable) ||
 	    strlen(o.name) > 200)
 		usage();
+}
+
+/* number - optarg as a decimal in [lo, hi], or the usage */
+static long
+number(const char *arg, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < lo || v > hi)
+		usage();
+	return v;
 }
 
 /* setup_tls - the server's key, certificate chain and OCSP response */
