@@ -33,13 +33,9 @@ setup_suite() {
 		    --dir "$SUITE_DIR/hostile" --port-base "$base" \
 		    >"$SUITE_DIR/hostile.log" 2>&1 &
 		echo $! >"$SUITE_DIR/hostile.pid"
-		for _ in $(seq 100); do
-			[ -f "$SUITE_DIR/hostile/hostile.env" ] && break
-			kill -0 "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null ||
-			    break
-			sleep 0.1
-		done
-		[ -f "$SUITE_DIR/hostile/hostile.env" ] && break
+		"$BATS_TEST_DIRNAME/helpers/wait-env" \
+		    "$SUITE_DIR/hostile/hostile.env" \
+		    "$(cat "$SUITE_DIR/hostile.pid")" && break
 		# Killed outright, so it cannot write into the next attempt's
 		# directory.
 		kill -9 "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true
