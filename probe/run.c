@@ -333,7 +333,7 @@ expanded(void *arg, struct probe_addr *addrs)
 	if (r->cfg->dane)
 		t->dane = dane_wait_start(r->dns, &t->res, tlsa_ready, t);
 	if (t->sts != NULL)
-		t->held = xcalloc(t->res.nprobes + 1, sizeof(*t->held));
+		t->held = xcalloc(t->res.nprobes, sizeof(*t->held));
 	for (i = 0; i < t->res.nprobes; i++)
 		if (addrs[i].len == 0) {
 			/* No connection: no login either, and the report
