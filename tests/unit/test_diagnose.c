@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "diagnose.h"
+#include "mta_sts.h"
 #include "names.h"
 #include "result.h"
 #include "xalloc.h"
@@ -261,6 +262,25 @@ target_cases(void)
 	t.error.phase = PHASE_INPUT;
 	diagnose_target(&t);
 	is_str(target_ids(&t), "", "target: a bad -f line is no DNS failure");
+	memset(&t.error, 0, sizeof(t.error));
+	/* TLS-RPT is asked for when DANE is in use, MTA-STS or not (issue
+	 * 12): DNSSEC-secure TLSA records, no _smtp._tls record. */
+	t.mta_sts = xcalloc(1, sizeof(*t.mta_sts));
+	t.nprobes = 1;
+	t.probes = xcalloc(1, sizeof(*t.probes));
+	result_probe_init(&t.probes[0], 25, MODE_STARTTLS);
+	t.probes[0].dane = xcalloc(1, sizeof(*t.probes[0].dane));
+	t.probes[0].dane->dnssec = DANE_DNSSEC_SECURE;
+	t.probes[0].dane->nrecords = 1;
+	diagnose_target(&t);
+	is_str(
+	    target_ids(&t), "tls-rpt-missing/info", "target: DANE, no TLS-RPT");
+	ok(strstr(t.findings[0].message, "uses DANE without") != NULL,
+	    "target: tls-rpt-missing names DANE");
+	t.probes[0].dane->dnssec = DANE_DNSSEC_INSECURE;
+	diagnose_target(&t);
+	is_str(target_ids(&t), "",
+	    "target: TLSA records in an unsigned zone are no DANE in use");
 	result_target_free(&t);
 }
 
