@@ -13,20 +13,8 @@ setup_suite() {
 	# The postfix user must be able to reach the lab below it.
 	chmod 755 "$SUITE_DIR"
 	mkdir -p "$SUITE_DIR/lab" "$SUITE_DIR/hostile"
-	for i in 1 2 3 4 5; do
-		base=$((20000 + (RANDOM % 120) * 100))
-		if LAB_PORT_BASE=$base "$BATS_TEST_DIRNAME/lab/lab.sh" start \
-		    "$SUITE_DIR/lab" >"$SUITE_DIR/lab.log" 2>&1; then
-			break
-		fi
-		"$BATS_TEST_DIRNAME/lab/lab.sh" stop "$SUITE_DIR/lab" \
-		    >/dev/null 2>&1 || true
-		rm -rf "$SUITE_DIR/lab" && mkdir -p "$SUITE_DIR/lab"
-	done
-	[ -f "$SUITE_DIR/lab/lab.env" ] || {
-		cat "$SUITE_DIR/lab.log" >&2
-		return 1
-	}
+	"$BATS_TEST_DIRNAME/helpers/lab-start" "$SUITE_DIR/lab" 20000 120 100 ||
+	    return 1
 	for i in 1 2 3 4 5; do
 		base=$((20000 + (RANDOM % 120) * 100 + 40))
 		/usr/bin/python3 "$BATS_TEST_DIRNAME/servers/hostile.py" \
