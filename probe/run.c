@@ -53,7 +53,6 @@ struct tgt {
 	bool *held;                /* owned: probes ended, judged after sts */
 	size_t next;               /* the next probe to start */
 	size_t pending;            /* probes started and not finished */
-	bool finishing;            /* in r->finishing */
 	struct tgt *lprev, *lnext; /* in r->resolving, ready or finishing */
 	struct dane_wait *dane;    /* owned: its TLSA lookups (--dane) */
 };
@@ -103,6 +102,7 @@ static void probe_over(struct run *, struct tgt *, size_t);
 static void judge_or_hold(struct run *, struct tgt *, size_t);
 static void target_over(struct run *, struct tgt *);
 static void target_maybe_end(struct run *, struct tgt *);
+static bool dialogues_over(const struct tgt *);
 static void tlsa_ready(void *, size_t);
 static void sts_done(void *);
 static void skip_unstartable(struct tgt *);
@@ -258,7 +258,7 @@ refill(void *arg, int64_t now)
 			break;
 	}
 	if (!r->src_done || r->count.waiting > 0 || r->count.inflight > 0 ||
-	    r->finishing.head != NULL)
+	    r->nfinishing > 0)
 		return true;
 	finish(r);
 	return false;
@@ -333,7 +333,7 @@ expanded(void *arg, struct probe_addr *addrs)
 	if (r->cfg->dane)
 		t->dane = dane_wait_start(r->dns, &t->res, tlsa_ready, t);
 	if (t->sts != NULL)
-		t->held = xcalloc(t->res.nprobes + 1, sizeof(*t->held));
+		t->held = xcalloc(t->res.nprobes, sizeof(*t->held));
 	for (i = 0; i < t->res.nprobes; i++)
 		if (addrs[i].len == 0) {
 			/* No connection: no login either, and the report
@@ -393,7 +393,6 @@ judge_or_hold(struct run *r, struct tgt *t, size_t i)
 static void
 target_over(struct run *r, struct tgt *t)
 {
-	t->finishing = true;
 	list_add(&r->finishing, t);
 	r->nfinishing++;
 	target_maybe_end(r, t);
@@ -403,11 +402,21 @@ target_over(struct run *r, struct tgt *t)
 static void
 target_maybe_end(struct run *r, struct tgt *t)
 {
-	if (!t->finishing || dane_wait_busy(t->dane) > 0 || t->sts != NULL)
+	if (!dialogues_over(t) || dane_wait_busy(t->dane) > 0 || t->sts != NULL)
 		return;
 	list_del(&r->finishing, t);
 	r->nfinishing--;
 	target_end(r, t);
+}
+
+/*
+ * dialogues_over - t's DNS is done and every probe of it ended: t is in
+ * r->finishing from then on (target_over), until it ends
+ */
+static bool
+dialogues_over(const struct tgt *t)
+{
+	return t->addrs != NULL && t->pending == 0 && t->next == t->res.nprobes;
 }
 
 /* tlsa_ready - probe i's TLSA answer came after its dialogue ended */
@@ -465,7 +474,8 @@ probe_done(struct job *j, void *arg)
 	(void)j;
 	probe_over(r, t, (size_t)(rj->job.res - t->res.probes));
 	unlink_job(r, rj);
-	if (--t->pending == 0 && t->next == t->res.nprobes)
+	t->pending--;
+	if (dialogues_over(t))
 		target_over(r, t);
 }
 
@@ -584,7 +594,8 @@ abandon_all(struct run *r, int64_t now)
 		t = r->jobs->t;
 		job_cancel(&r->jobs->job, now);
 		unlink_job(r, r->jobs);
-		if (--t->pending == 0 && t->next == t->res.nprobes)
+		t->pending--;
+		if (dialogues_over(t))
 			target_free(t);
 	}
 	while ((t = r->resolving.head) != NULL) {

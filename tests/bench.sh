@@ -45,10 +45,8 @@ LAB_PORT_BASE=$base LAB_PROCESS_LIMIT=600 "$here/lab/lab.sh" start "$dir/lab" >"
 /usr/bin/python3 "$here/servers/hostile.py" --dir "$dir/hostile" \
     --port-base $((base + 20)) >"$dir/hostile.log" 2>&1 &
 server=$!
-for _ in $(seq 100); do
-	[ -f "$dir/hostile/hostile.env" ] && break
-	sleep 0.1
-done
+"$here/helpers/wait-env" "$dir/hostile/hostile.env" "$server" ||
+    { cat "$dir/hostile.log" >&2; exit 1; }
 # shellcheck disable=SC1091
 . "$dir/lab/lab.env"
 # shellcheck disable=SC1091

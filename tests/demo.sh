@@ -14,13 +14,7 @@ chmod 755 "$dir"
 mkdir "$dir/lab"
 trap '"$here/lab/lab.sh" stop "$dir/lab" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 
-for _ in 1 2 3; do
-	base=$((40000 + (RANDOM % 100) * 20))
-	LAB_PORT_BASE=$base "$here/lab/lab.sh" start "$dir/lab" >"$dir/lab.log" 2>&1 && break
-	"$here/lab/lab.sh" stop "$dir/lab" >/dev/null 2>&1 || true
-	rm -rf "$dir/lab" && mkdir "$dir/lab"
-done
-[ -f "$dir/lab/lab.env" ] || { cat "$dir/lab.log" >&2; exit 1; }
+"$here/helpers/lab-start" "$dir/lab" 40000 100 20
 # shellcheck disable=SC1091
 . "$dir/lab/lab.env"
 

@@ -13,33 +13,17 @@ setup_suite() {
 	# The postfix user must be able to reach the lab below it.
 	chmod 755 "$SUITE_DIR"
 	mkdir -p "$SUITE_DIR/lab" "$SUITE_DIR/hostile"
-	for i in 1 2 3 4 5; do
-		base=$((20000 + (RANDOM % 120) * 100))
-		if LAB_PORT_BASE=$base "$BATS_TEST_DIRNAME/lab/lab.sh" start \
-		    "$SUITE_DIR/lab" >"$SUITE_DIR/lab.log" 2>&1; then
-			break
-		fi
-		"$BATS_TEST_DIRNAME/lab/lab.sh" stop "$SUITE_DIR/lab" \
-		    >/dev/null 2>&1 || true
-		rm -rf "$SUITE_DIR/lab" && mkdir -p "$SUITE_DIR/lab"
-	done
-	[ -f "$SUITE_DIR/lab/lab.env" ] || {
-		cat "$SUITE_DIR/lab.log" >&2
-		return 1
-	}
+	"$BATS_TEST_DIRNAME/helpers/lab-start" "$SUITE_DIR/lab" 20000 120 100 ||
+	    return 1
 	for i in 1 2 3 4 5; do
 		base=$((20000 + (RANDOM % 120) * 100 + 40))
 		/usr/bin/python3 "$BATS_TEST_DIRNAME/servers/hostile.py" \
 		    --dir "$SUITE_DIR/hostile" --port-base "$base" \
 		    >"$SUITE_DIR/hostile.log" 2>&1 &
 		echo $! >"$SUITE_DIR/hostile.pid"
-		for _ in $(seq 100); do
-			[ -f "$SUITE_DIR/hostile/hostile.env" ] && break
-			kill -0 "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null ||
-			    break
-			sleep 0.1
-		done
-		[ -f "$SUITE_DIR/hostile/hostile.env" ] && break
+		"$BATS_TEST_DIRNAME/helpers/wait-env" \
+		    "$SUITE_DIR/hostile/hostile.env" \
+		    "$(cat "$SUITE_DIR/hostile.pid")" && break
 		# Killed outright, so it cannot write into the next attempt's
 		# directory.
 		kill -9 "$(cat "$SUITE_DIR/hostile.pid")" 2>/dev/null || true

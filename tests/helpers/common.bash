@@ -21,20 +21,21 @@ WRAP=${SMTP_PROBE_WRAPPER:-}
 # A command probe() runs smtp-probe under (e.g. in namespaces of its own).
 PROBE_PREFIX=
 
-# probe ARGS... - run smtp-probe with a JSON report in $REPORT, its stderr
-# in $STDERR and its exit status (0 or 1) in $status; the report must be
-# there and validate.
-# A run longer than PROBE_LIMIT seconds (default 60) is killed and fails.
-# PROBE_PREFIX, if set, is a command to run it under.
-probe() {
-	REPORT=$BATS_TEST_TMPDIR/report.json
+# limited OUT PREFIX CMD... - CMD under a hard limit of PROBE_LIMIT seconds
+# (default 60), after PREFIX (words, may be empty): its stdout in OUT, its
+# stderr in $STDERR, its exit status in $status, its time in ELAPSED_MS. It
+# must end in time, exit 0 or 1 (2 and 3, bad usage and tool failure, have
+# their own tests, which run smtp-probe themselves; anything else is a
+# crash, or a sanitizer or valgrind finding: tests/run-all.sh gives those
+# their own codes) and write something.
+limited() {
+	local out=$1 prefix=$2 start end
+	shift 2
 	STDERR=$BATS_TEST_TMPDIR/stderr
-	local start end
 	start=$(date +%s%N)
 	set +e
 	# shellcheck disable=SC2086
-	$PROBE_PREFIX timeout -k 5 "${PROBE_LIMIT:-60}" $WRAP "$PROBE" \
-	    --format json "$@" >"$REPORT" 2>"$STDERR"
+	$prefix timeout -k 5 "${PROBE_LIMIT:-60}" "$@" >"$out" 2>"$STDERR"
 	status=$?
 	set -e
 	end=$(date +%s%N)
@@ -42,31 +43,31 @@ probe() {
 	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
 		fail "smtp-probe did not finish within ${PROBE_LIMIT:-60} s"
 	fi
-	# 0 and 1 are a report; 2 and 3 (bad usage, tool failure) have their
-	# own tests, which run smtp-probe themselves; anything else is a crash,
-	# or a sanitizer or valgrind finding (tests/run-all.sh gives those their
-	# own codes).
 	if [ "$status" -gt 1 ]; then
 		cat "$STDERR" >&2
 		fail "smtp-probe exited $status"
 	fi
-	[ -s "$REPORT" ] || fail "smtp-probe wrote no report"
+	[ -s "$out" ] || fail "smtp-probe wrote no report"
+}
+
+# probe ARGS... - run smtp-probe with a JSON report in $REPORT (limited());
+# the report must validate.
+# PROBE_PREFIX, if set, is a command to run it under.
+probe() {
+	REPORT=$BATS_TEST_TMPDIR/report.json
+	# shellcheck disable=SC2086
+	limited "$REPORT" "$PROBE_PREFIX" $WRAP "$PROBE" --format json "$@"
 	"$VALIDATE" "$REPORT" || fail "the report does not validate"
 }
 
-# text_probe ARGS... - run smtp-probe --format text, the report in $TEXT;
-# it must exit 0 or 1 within PROBE_LIMIT seconds and write something
+# text_probe ARGS... - run smtp-probe --format text, the report in $TEXT
+# (limited())
 text_probe() {
 	TEXT=$BATS_TEST_TMPDIR/report.txt
-	set +e
 	# Pipes get whole lines unless a test sets TEXT_COLUMNS.
-	COLUMNS=${TEXT_COLUMNS:-} timeout -k 5 "${PROBE_LIMIT:-60}" $WRAP \
-	    "$PROBE" --format text "$@" >"$TEXT" 2>"$BATS_TEST_TMPDIR/stderr"
-	status=$?
-	set -e
-	[ "$status" -le 1 ] ||
-	    fail "smtp-probe exited $status: $(cat "$BATS_TEST_TMPDIR/stderr")"
-	[ -s "$TEXT" ] || fail "smtp-probe wrote no report"
+	# shellcheck disable=SC2086
+	limited "$TEXT" "" env COLUMNS="${TEXT_COLUMNS:-}" $WRAP "$PROBE" \
+	    --format text "$@"
 }
 
 # lab_probe PORTS [ARGS...] - probe the lab Postfix with its CA and name
@@ -80,21 +81,15 @@ lab_probe() {
 # in_netns NAME=PORT... -- ARGS... - probe 127.0.0.1 with ARGS in a new
 # network namespace where the hostile server serves behaviour NAME on PORT
 # (tests/helpers/in-netns), so that ports 25, 465 and 587 can be used. The
-# report lands in $REPORT as with probe(), and is validated when it is JSON
-# (ARGS may ask for --format text).
+# report lands in $REPORT as with probe() (limited()), and is validated when
+# it is JSON (ARGS may ask for --format text).
 in_netns() {
 	unshare -n true 2>/dev/null || skip "network namespaces are not available"
 	mkdir -p "$BATS_TEST_TMPDIR/ns"
 	rm -rf "${BATS_TEST_TMPDIR:?}/ns/"*
 	REPORT=$BATS_TEST_TMPDIR/report.json
-	set +e
-	timeout -k 5 60 unshare -n "$ROOT/tests/helpers/in-netns" \
-	    "$BATS_TEST_TMPDIR/ns" "$PROBE" "$@" >"$REPORT" \
-	    2>"$BATS_TEST_TMPDIR/stderr"
-	status=$?
-	set -e
-	[ "$status" -le 1 ] || fail "exit $status: $(cat "$BATS_TEST_TMPDIR/stderr")"
-	[ -s "$REPORT" ] || fail "no report"
+	limited "$REPORT" "" unshare -n "$ROOT/tests/helpers/in-netns" \
+	    "$BATS_TEST_TMPDIR/ns" "$PROBE" "$@"
 	jq -e . "$REPORT" >/dev/null 2>&1 || return 0
 	"$VALIDATE" "$REPORT" || fail "the report does not validate"
 }

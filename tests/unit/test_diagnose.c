@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "diagnose.h"
+#include "mta_sts.h"
 #include "names.h"
 #include "result.h"
 #include "xalloc.h"
@@ -34,6 +35,8 @@ static struct cert_info *add_cert(struct probe_result *, const char *, long,
 static void set_sig(struct cert_info *, const char *, enum sig_hash);
 static void healthy(struct probe_result *);
 static void expect(struct probe_result *, const char *, const char *);
+static void expect_says(struct probe_result *, const char *, const char *,
+    const char *, const char *, const char *);
 static void table_cases(void);
 static void connect_cases(void);
 static void error_cases(void);
@@ -190,6 +193,20 @@ expect(struct probe_result *p, const char *label, const char *want)
 	result_probe_free(p);
 }
 
+/*
+ * expect_says - expect, and that finding id's message holds text: the
+ * advice a reader acts on is part of what is tested
+ */
+static void
+expect_says(struct probe_result *p, const char *label, const char *want,
+    const char *id, const char *text, const char *says_label)
+{
+	diag(p);
+	is_str(findings_of(p), want, label);
+	ok(message_has(p, id, text), says_label);
+	result_probe_free(p);
+}
+
 /* target_ids - a target's finding ids and severities, in order */
 static const char *
 target_ids(const struct target_result *t)
@@ -245,6 +262,25 @@ target_cases(void)
 	t.error.phase = PHASE_INPUT;
 	diagnose_target(&t);
 	is_str(target_ids(&t), "", "target: a bad -f line is no DNS failure");
+	memset(&t.error, 0, sizeof(t.error));
+	/* TLS-RPT is asked for when DANE is in use, MTA-STS or not (issue
+	 * 12): DNSSEC-secure TLSA records, no _smtp._tls record. */
+	t.mta_sts = xcalloc(1, sizeof(*t.mta_sts));
+	t.nprobes = 1;
+	t.probes = xcalloc(1, sizeof(*t.probes));
+	result_probe_init(&t.probes[0], 25, MODE_STARTTLS);
+	t.probes[0].dane = xcalloc(1, sizeof(*t.probes[0].dane));
+	t.probes[0].dane->dnssec = DANE_DNSSEC_SECURE;
+	t.probes[0].dane->nrecords = 1;
+	diagnose_target(&t);
+	is_str(
+	    target_ids(&t), "tls-rpt-missing/info", "target: DANE, no TLS-RPT");
+	ok(strstr(t.findings[0].message, "uses DANE without") != NULL,
+	    "target: tls-rpt-missing names DANE");
+	t.probes[0].dane->dnssec = DANE_DNSSEC_INSECURE;
+	diagnose_target(&t);
+	is_str(target_ids(&t), "",
+	    "target: TLSA records in an unsigned zone are no DANE in use");
 	result_target_free(&t);
 }
 
@@ -340,11 +376,9 @@ connect_cases(void)
 
 	result_probe_init(&p, 587, MODE_STARTTLS);
 	result_fail(&p.error, PHASE_BANNER, KIND_TIMEOUT, "no greeting");
-	diag(&p);
-	is_str(findings_of(&p), "banner-timeout:critical", "banner timeout");
-	ok(message_has(&p, "banner-timeout", "--ports 587/implicit"),
+	expect_says(&p, "banner timeout", "banner-timeout:critical",
+	    "banner-timeout", "--ports 587/implicit",
 	    "banner timeout: message suggests implicit TLS");
-	result_probe_free(&p);
 
 	/* Auto mode tried implicit TLS already: suggesting it is no help. */
 	result_probe_init(&p, 587, MODE_AUTO);
@@ -376,11 +410,8 @@ connect_cases(void)
 	p.mode = MODE_UNKNOWN;
 	result_fail(&p.error, PHASE_BANNER, KIND_PROTOCOL,
 	    "the server greeted with 554");
-	diag(&p);
-	is_str(findings_of(&p), "greeting-rejected:critical", "banner 554");
-	ok(message_has(&p, "greeting-rejected", "554"),
-	    "banner 554: message carries the code");
-	result_probe_free(&p);
+	expect_says(&p, "banner 554", "greeting-rejected:critical",
+	    "greeting-rejected", "554", "banner 554: message carries the code");
 
 	dialogue(&p, 25, MODE_AUTO);
 	p.banner.code = 421;
@@ -392,22 +423,17 @@ connect_cases(void)
 	dialogue(&p, 25, MODE_AUTO);
 	p.ehlo.reply.code = 421;
 	result_fail(&p.error, PHASE_EHLO, KIND_PROTOCOL, "EHLO 421");
-	diag(&p);
-	is_str(findings_of(&p), "greeting-rejected:critical", "EHLO 421");
-	ok(message_has(&p, "greeting-rejected", "refused EHLO with 421"),
+	expect_says(&p, "EHLO 421", "greeting-rejected:critical",
+	    "greeting-rejected", "refused EHLO with 421",
 	    "EHLO 421: message names the command and code");
-	result_probe_free(&p);
 
 	dialogue(&p, 587, MODE_STARTTLS);
 	p.ehlo.helo = true;
 	p.ehlo.reply.code = 550;
 	result_fail(&p.error, PHASE_EHLO, KIND_PROTOCOL, "HELO 550");
-	diag(&p);
-	is_str(findings_of(&p), "greeting-rejected:critical", "HELO 550");
-	ok(message_has(
-	       &p, "greeting-rejected", "refused EHLO and HELO with 550"),
+	expect_says(&p, "HELO 550", "greeting-rejected:critical",
+	    "greeting-rejected", "refused EHLO and HELO with 550",
 	    "HELO 550: message names both commands");
-	result_probe_free(&p);
 
 	/* An EHLO reply that is no SMTP reply stays a protocol error. */
 	dialogue(&p, 25, MODE_AUTO);
@@ -439,13 +465,10 @@ error_cases(void)
 	p.mode = MODE_UNKNOWN;
 	result_fail(&p.error, PHASE_EHLO, KIND_PROTOCOL,
 	    "the lines of one reply carry different codes");
-	diag(&p);
-	is_str(findings_of(&p), "smtp-protocol-error:critical",
-	    "EHLO syntax error");
-	ok(message_has(&p, "smtp-protocol-error",
-	       "(ehlo: the lines of one reply carry different codes)"),
+	expect_says(&p, "EHLO syntax error", "smtp-protocol-error:critical",
+	    "smtp-protocol-error",
+	    "(ehlo: the lines of one reply carry different codes)",
 	    "EHLO syntax error: message names phase and error");
-	result_probe_free(&p);
 
 	dialogue(&p, 587, MODE_STARTTLS);
 	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
@@ -460,12 +483,9 @@ error_cases(void)
 	dialogue(&p, 587, MODE_STARTTLS);
 	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_fail(&p.error, PHASE_EHLO_TLS, KIND_TIMEOUT, "no answer");
-	diag(&p);
-	is_str(
-	    findings_of(&p), "dialogue-timeout:critical", "timeout after TLS");
-	ok(message_has(&p, "dialogue-timeout", "ehlo_tls"),
+	expect_says(&p, "timeout after TLS", "dialogue-timeout:critical",
+	    "dialogue-timeout", "ehlo_tls",
 	    "timeout after TLS: message names the phase");
-	result_probe_free(&p);
 
 	dialogue(&p, 25, MODE_STARTTLS);
 	result_fail(&p.error, PHASE_BANNER, KIND_LIMIT, "over 1 MiB");
@@ -516,23 +536,16 @@ syntax_cases(void)
 	dialogue(&p, 25, MODE_STARTTLS);
 	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_text_set(&p.banner.lines[0], "mx\0ESMTP", 8);
-	diag(&p);
-	is_str(findings_of(&p), "smtp-nonconforming:warning",
-	    "NUL in the greeting");
-	ok(message_has(&p, "smtp-nonconforming", "NUL or control"),
-	    "NUL: message says so");
-	result_probe_free(&p);
+	expect_says(&p, "NUL in the greeting", "smtp-nonconforming:warning",
+	    "smtp-nonconforming", "NUL or control", "NUL: message says so");
 
 	dialogue(&p, 25, MODE_STARTTLS);
 	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	result_text_set(&p.banner.lines[0], "mx\x7f", 3);
 	p.banner.bare_lf = true;
-	diag(&p);
-	is_str(findings_of(&p), "smtp-nonconforming:warning",
-	    "DEL and bare LF: one finding");
-	ok(message_has(&p, "smtp-nonconforming", "CRLF, and the text"),
-	    "DEL and bare LF: message names both");
-	result_probe_free(&p);
+	expect_says(&p, "DEL and bare LF: one finding",
+	    "smtp-nonconforming:warning", "smtp-nonconforming",
+	    "CRLF, and the text", "DEL and bare LF: message names both");
 
 	dialogue(&p, 25, MODE_STARTTLS);
 	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
@@ -583,12 +596,9 @@ starttls_cases(void)
 	p.starttls.code = 454;
 	result_fail(&p.error, PHASE_STARTTLS, KIND_PROTOCOL,
 	    "STARTTLS was refused with 454");
-	diag(&p);
-	is_str(findings_of(&p), "starttls-rejected:critical",
-	    "STARTTLS answered 454");
-	ok(message_has(&p, "starttls-rejected", "454"),
+	expect_says(&p, "STARTTLS answered 454", "starttls-rejected:critical",
+	    "starttls-rejected", "454",
 	    "STARTTLS answered 454: message carries the code");
-	result_probe_free(&p);
 
 	/* An answer to STARTTLS that is no SMTP reply (code 0) is a
 	 * protocol error, not a refusal with code 0. */
@@ -603,12 +613,10 @@ starttls_cases(void)
 	dialogue(&p, 587, MODE_STARTTLS);
 	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
 	p.starttls.trailing_bytes = 17;
-	diag(&p);
-	is_str(findings_of(&p), "starttls-response-injection:critical",
-	    "bytes after the 220 to STARTTLS");
-	ok(message_has(&p, "starttls-response-injection", "17 bytes"),
+	expect_says(&p, "bytes after the 220 to STARTTLS",
+	    "starttls-response-injection:critical",
+	    "starttls-response-injection", "17 bytes",
 	    "bytes after STARTTLS: message counts them");
-	result_probe_free(&p);
 
 	dialogue(&p, 587, MODE_STARTTLS);
 	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
@@ -621,14 +629,11 @@ starttls_cases(void)
 	dialogue(&p, 587, MODE_STARTTLS);
 	result_text_set(&p.auth.before[0], "PLAIN", 5);
 	p.auth.nbefore = 1;
-	diag(&p);
-	is_str(findings_of(&p),
+	expect_says(&p, "AUTH and no STARTTLS at all",
 	    "starttls-missing:critical,"
 	    "auth-before-tls:critical",
-	    "AUTH and no STARTTLS at all");
-	ok(message_has(&p, "auth-before-tls", "no STARTTLS"),
+	    "auth-before-tls", "no STARTTLS",
 	    "AUTH and no STARTTLS: message says so");
-	result_probe_free(&p);
 
 	dialogue(&p, 587, MODE_STARTTLS);
 	tls_up(&p, MODE_STARTTLS, TLSV_1_3);
@@ -742,12 +747,9 @@ tls_cases(void)
 	p.starttls.code = 220;
 	p.mode = MODE_STARTTLS;
 	p.tls.attempted = true;
-	diag(&p);
-	is_str(findings_of(&p), "handshake-failed:critical",
-	    "STARTTLS handshake failed");
-	ok(message_has(&p, "handshake-failed", "unknown error"),
+	expect_says(&p, "STARTTLS handshake failed",
+	    "handshake-failed:critical", "handshake-failed", "unknown error",
 	    "handshake failed without detail: says unknown");
-	result_probe_free(&p);
 
 	result_probe_init(&p, 465, MODE_IMPLICIT);
 	p.tls.attempted = true;
@@ -825,11 +827,9 @@ verification_cases(void)
 	healthy(&p);
 	p.verification.trusted = false;
 	p.verification.errors = VB(VERR_CHAIN_TOO_LONG);
-	diag(&p);
-	is_str(findings_of(&p), "cert-untrusted:critical", "chain too long");
-	ok(message_has(&p, "cert-untrusted", "(chain-too-long)"),
+	expect_says(&p, "chain too long", "cert-untrusted:critical",
+	    "cert-untrusted", "(chain-too-long)",
 	    "chain too long: message names the cause");
-	result_probe_free(&p);
 
 	healthy(&p);
 	p.verification.hostname_match = 0;
@@ -860,25 +860,19 @@ verification_cases(void)
 	p.verification.hostname_match = 0;
 	p.verification.errors =
 	    VB(VERR_UNTRUSTED) | VB(VERR_REVOKED) | VB(VERR_HOSTNAME_MISMATCH);
-	diag(&p);
-	is_str(findings_of(&p),
+	expect_says(&p, "untrusted, revoked, wrong name",
 	    "cert-untrusted:critical,"
 	    "cert-hostname-mismatch:critical",
-	    "untrusted, revoked, wrong name");
-	ok(message_has(&p, "cert-untrusted", "(untrusted, revoked)"),
+	    "cert-untrusted", "(untrusted, revoked)",
 	    "untrusted: causes listed, the name left to its own finding");
-	result_probe_free(&p);
 
 	healthy(&p);
 	p.verification.trusted = false;
 	p.verification.errors = VB(VERR_EXPIRED);
 	p.certs[0].days_remaining = -3;
-	diag(&p);
-	is_str(findings_of(&p), "cert-expired:critical",
-	    "expired: not also untrusted");
-	ok(message_has(&p, "cert-expired", "expired 3 days ago"),
+	expect_says(&p, "expired: not also untrusted", "cert-expired:critical",
+	    "cert-expired", "expired 3 days ago",
 	    "expired: message counts the days");
-	result_probe_free(&p);
 
 	healthy(&p);
 	p.verification.present = false;
@@ -939,20 +933,14 @@ cert_cases(void)
 	result_probe_free(&p);
 	healthy(&p);
 	p.certs[1].days_remaining = 2;
-	diag(&p);
-	is_str(
-	    findings_of(&p), "cert-expiring:warning", "intermediate expiring");
-	ok(message_has(&p, "cert-expiring", "Certificate 1"),
+	expect_says(&p, "intermediate expiring", "cert-expiring:warning",
+	    "cert-expiring", "Certificate 1",
 	    "intermediate expiring: message names certificate 1");
-	result_probe_free(&p);
 
 	healthy(&p);
 	p.certs[0].pk_bits = 1024;
-	diag(&p);
-	is_str(findings_of(&p), "weak-key:warning", "RSA 1024");
-	ok(message_has(&p, "weak-key", "1024-bit RSA"),
-	    "RSA 1024: message names the key");
-	result_probe_free(&p);
+	expect_says(&p, "RSA 1024", "weak-key:warning", "weak-key",
+	    "1024-bit RSA", "RSA 1024: message names the key");
 	healthy(&p);
 	p.certs[0].pk_bits = 2047;
 	expect(&p, "RSA 2047", "weak-key:warning");
@@ -977,11 +965,9 @@ cert_cases(void)
 
 	healthy(&p);
 	set_sig(&p.certs[0], "RSA-SHA1", SIGHASH_SHA1);
-	diag(&p);
-	is_str(findings_of(&p), "weak-signature:warning", "RSA-SHA1 leaf");
-	ok(message_has(&p, "weak-signature", "RSA-SHA1"),
+	expect_says(&p, "RSA-SHA1 leaf", "weak-signature:warning",
+	    "weak-signature", "RSA-SHA1",
 	    "RSA-SHA1: message names the algorithm");
-	result_probe_free(&p);
 	healthy(&p);
 	set_sig(&p.certs[1], "ECDSA-SHA1", SIGHASH_SHA1);
 	expect(&p, "ECDSA-SHA1 intermediate", "weak-signature:warning");
