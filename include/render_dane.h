@@ -10,11 +10,8 @@
 
 #include "result.h"
 
-/*
- * dane_json - d as the report's "dane" object; str makes a JSON string of
- * any bytes (json.c's). NULL when jansson runs out of memory.
- */
-json_t *dane_json(const struct dane_result *d, json_t *(*str)(const char *));
+/* dane_json - d as the report's "dane" object */
+json_t *dane_json(const struct dane_result *d);
 
 /* dane_text - d in words, for people; the caller frees it */
 char *dane_text(const struct dane_result *d);

@@ -2,11 +2,12 @@
  * json.c - the JSON report (report-contract.md; the schema in
  * reports/schema/report.schema.json is its authority).
  *
- * Every string that came from a server passes through sanitize() first,
- * because json_stringn() returns NULL on invalid UTF-8, and every jansson
- * return value is checked: a key silently missing from the report would
- * be a lie to the monitoring that reads it. jansson failing here can only
- * mean out of memory, which is the tool's own failure (exit 3).
+ * Every string that came from a server passes through sanitize() first
+ * (json_build.c), because json_stringn() returns NULL on invalid UTF-8,
+ * and every jansson return value is checked: a key silently missing from
+ * the report would be a lie to the monitoring that reads it. jansson
+ * failing here can only mean out of memory, which is the tool's own
+ * failure (exit 3).
  */
 #include "report.h"
 
@@ -17,12 +18,12 @@
 
 #include <jansson.h>
 
+#include "json_build.h"
 #include "names.h"
 #include "render_dane.h"
 #include "render_versions.h"
 #include "render_sts.h"
 #include "render_ocsp.h"
-#include "sanitize.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -48,13 +49,6 @@ static json_t *login_json(const struct login_result *);
 static json_t *texts_json(const struct text *, size_t);
 static json_t *strings_json(char *const *, size_t);
 static json_t *transcript_json(const struct transcript *);
-static json_t *bytes(const void *, size_t);
-static json_t *str(const char *);
-static json_t *str_or_null(const char *);
-static json_t *time_json(time_t);
-static json_t *checked(json_t *);
-static void set(json_t *, const char *, json_t *);
-static void push(json_t *, json_t *);
 static int dump(FILE *, json_t *, size_t);
 static int put_indented(FILE *, const char *, const char *);
 static int dump_member(FILE *, const char *, json_t *);
@@ -67,17 +61,17 @@ static int dump_member(FILE *, const char *, json_t *);
 int
 report_json_begin(struct sink *s)
 {
-	json_t *tool = checked(json_object());
+	json_t *tool = jb_checked(json_object());
 	char *enc;
 	int ret;
 
-	set(tool, "name", str("smtp-probe"));
-	set(tool, "version", str(SMTP_PROBE_VERSION));
-	set(tool, "tls_library", str(s->tls_library));
-	enc = json_dumps(checked(tool), JSON_INDENT(2));
+	jb_set(tool, "name", jb_str("smtp-probe"));
+	jb_set(tool, "version", jb_str(SMTP_PROBE_VERSION));
+	jb_set(tool, "tls_library", jb_str(s->tls_library));
+	enc = json_dumps(jb_checked(tool), JSON_INDENT(2));
 	json_decref(tool);
 	if (enc == NULL)
-		checked(NULL);
+		jb_checked(NULL);
 	ret = fprintf(s->fp, "{\n  \"schema_version\": %d,\n  \"tool\": ",
 		  REPORT_SCHEMA_VERSION) < 0 ||
 		put_indented(s->fp, enc, "  ") == -1
@@ -85,8 +79,7 @@ report_json_begin(struct sink *s)
 	    : 0;
 	free(enc);
 	if (ret == 0)
-		ret =
-		    dump_member(s->fp, "started_at", time_json(s->started_at));
+		ret = dump_member(s->fp, "started_at", jb_time(s->started_at));
 	if (ret == 0 && fputs(",\n  \"targets\": [", s->fp) == EOF)
 		ret = -1;
 	return ret;
@@ -102,7 +95,7 @@ report_json_target(struct sink *s, const struct target_result *t)
 
 	json_decref(obj);
 	if (enc == NULL)
-		checked(NULL);
+		jb_checked(NULL);
 	ret = fputs(s->written > 0 ? ",\n    " : "\n    ", s->fp) == EOF ||
 		put_indented(s->fp, enc, "    ") == -1
 	    ? -1
@@ -140,70 +133,72 @@ report_ndjson_target(struct sink *s, const struct target_result *t)
 static json_t *
 target_json(const struct target_result *t, const struct report_opts *o)
 {
-	json_t *obj = checked(json_object()), *probes;
+	json_t *obj = jb_checked(json_object()), *probes;
 	size_t i;
 
-	set(obj, "host", str(t->host));
-	set(obj, "index", json_integer((json_int_t)t->index));
-	set(obj, "sni", t->sni != NULL ? str(t->sni) : json_null());
-	set(obj, "error", error_json(&t->error));
-	set(obj, "mx", mx_json(t->mx));
-	set(obj, "srv", srv_json(t->srv));
+	jb_set(obj, "host", jb_str(t->host));
+	jb_set(obj, "index", json_integer((json_int_t)t->index));
+	jb_set(obj, "sni", t->sni != NULL ? jb_str(t->sni) : json_null());
+	jb_set(obj, "error", error_json(&t->error));
+	jb_set(obj, "mx", mx_json(t->mx));
+	jb_set(obj, "srv", srv_json(t->srv));
 	render_sts_json_target(obj, t);
-	set(obj, "findings", findings_json(t->findings, t->nfindings));
-	probes = checked(json_array());
+	jb_set(obj, "findings", findings_json(t->findings, t->nfindings));
+	probes = jb_checked(json_array());
 	for (i = 0; i < t->nprobes; i++)
-		push(probes, probe_json(&t->probes[i], o));
-	set(obj, "probes", probes);
+		jb_push(probes, probe_json(&t->probes[i], o));
+	jb_set(obj, "probes", probes);
 	return obj;
 }
 
 static json_t *
 probe_json(const struct probe_result *p, const struct report_opts *o)
 {
-	json_t *obj = checked(json_object()), *certs, *adv;
+	json_t *obj = jb_checked(json_object()), *certs, *adv;
 	size_t i;
 
-	set(obj, "host", str(p->host));
-	set(obj, "sni", str_or_null(p->sni));
-	set(obj, "port", json_integer(p->port));
-	set(obj, "address", str_or_null(p->address));
-	set(obj, "requested_mode", str(mode_names[p->requested_mode]));
-	set(obj, "mode", str(mode_names[p->mode]));
-	set(obj, "outcome", str(p->error.set ? "error" : "ok"));
-	set(obj, "error", error_json(&p->error));
-	set(obj, "timing_ms", timing_json(&p->timing));
-	set(obj, "banner", reply_json(&p->banner));
-	set(obj, "ehlo", ehlo_json(&p->ehlo));
-	set(obj, "starttls", starttls_json(&p->starttls));
-	set(obj, "tls", tls_json(&p->tls));
-	certs = checked(json_array());
+	jb_set(obj, "host", jb_str(p->host));
+	jb_set(obj, "sni", jb_str_or_null(p->sni));
+	jb_set(obj, "port", json_integer(p->port));
+	jb_set(obj, "address", jb_str_or_null(p->address));
+	jb_set(obj, "requested_mode", jb_str(mode_names[p->requested_mode]));
+	jb_set(obj, "mode", jb_str(mode_names[p->mode]));
+	jb_set(obj, "outcome", jb_str(p->error.set ? "error" : "ok"));
+	jb_set(obj, "error", error_json(&p->error));
+	jb_set(obj, "timing_ms", timing_json(&p->timing));
+	jb_set(obj, "banner", reply_json(&p->banner));
+	jb_set(obj, "ehlo", ehlo_json(&p->ehlo));
+	jb_set(obj, "starttls", starttls_json(&p->starttls));
+	jb_set(obj, "tls", tls_json(&p->tls));
+	certs = jb_checked(json_array());
 	for (i = 0; i < p->ncerts; i++)
-		push(certs, cert_json(&p->certs[i]));
-	set(obj, "certificates", certs);
-	set(obj, "chain_truncated", json_boolean(p->chain_truncated));
-	set(obj, "verification", verification_json(&p->verification));
-	set(obj, "ocsp", render_ocsp_json(&p->ocsp));
-	set(obj, "ehlo_tls", ehlo_json(&p->ehlo_tls));
+		jb_push(certs, cert_json(&p->certs[i]));
+	jb_set(obj, "certificates", certs);
+	jb_set(obj, "chain_truncated", json_boolean(p->chain_truncated));
+	jb_set(obj, "verification", verification_json(&p->verification));
+	jb_set(obj, "ocsp", render_ocsp_json(&p->ocsp));
+	jb_set(obj, "ehlo_tls", ehlo_json(&p->ehlo_tls));
 	if (p->injection.wanted)
-		set(obj, "injection", render_injection_json(&p->injection));
-	set(obj, "auth", auth_json(&p->auth));
+		jb_set(obj, "injection", render_injection_json(&p->injection));
+	jb_set(obj, "auth", auth_json(&p->auth));
 	if (p->versions != NULL)
-		set(obj, "tls_versions", render_versions_json(p->versions));
+		jb_set(obj, "tls_versions", render_versions_json(p->versions));
 	if (p->login.wanted)
-		set(obj, "login", login_json(&p->login));
+		jb_set(obj, "login", login_json(&p->login));
 	if (p->dane != NULL)
-		set(obj, "dane", dane_json(p->dane, str));
-	adv = checked(json_object());
-	set(adv, "tls", str(p->advice.tls != NULL ? p->advice.tls : "none"));
-	set(adv, "text", str(p->advice.text != NULL ? p->advice.text : ""));
-	set(obj, "client_advice", adv);
-	set(obj, "findings", findings_json(p->findings, p->nfindings));
+		jb_set(obj, "dane", dane_json(p->dane));
+	adv = jb_checked(json_object());
+	jb_set(
+	    adv, "tls", jb_str(p->advice.tls != NULL ? p->advice.tls : "none"));
+	jb_set(
+	    adv, "text", jb_str(p->advice.text != NULL ? p->advice.text : ""));
+	jb_set(obj, "client_advice", adv);
+	jb_set(obj, "findings", findings_json(p->findings, p->nfindings));
 	render_sts_json_probe(obj, p);
-	set(obj, "status", str(status_names[p->status]));
-	set(obj, "attempts", attempts_json(p));
+	jb_set(obj, "status", jb_str(status_names[p->status]));
+	jb_set(obj, "attempts", attempts_json(p));
 	if (o->transcript)
-		set(obj, "transcript", transcript_json(&p->transcript));
+		jb_set(obj, "transcript", transcript_json(&p->transcript));
 	return obj;
 }
 
@@ -211,15 +206,15 @@ probe_json(const struct probe_result *p, const struct report_opts *o)
 static json_t *
 findings_json(const struct finding *list, size_t n)
 {
-	json_t *arr = checked(json_array()), *f;
+	json_t *arr = jb_checked(json_array()), *f;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		f = checked(json_object());
-		set(f, "id", str(list[i].id));
-		set(f, "severity", str(severity_names[list[i].severity]));
-		set(f, "message", str(list[i].message));
-		push(arr, f);
+		f = jb_checked(json_object());
+		jb_set(f, "id", jb_str(list[i].id));
+		jb_set(f, "severity", jb_str(severity_names[list[i].severity]));
+		jb_set(f, "message", jb_str(list[i].message));
+		jb_push(arr, f);
 	}
 	return arr;
 }
@@ -231,10 +226,10 @@ error_json(const struct probe_error *e)
 
 	if (!e->set)
 		return json_null();
-	obj = checked(json_object());
-	set(obj, "phase", str(phase_names[e->phase]));
-	set(obj, "kind", str(kind_names[e->kind]));
-	set(obj, "message", str(e->message));
+	obj = jb_checked(json_object());
+	jb_set(obj, "phase", jb_str(phase_names[e->phase]));
+	jb_set(obj, "kind", jb_str(kind_names[e->kind]));
+	jb_set(obj, "message", jb_str(e->message));
 	return obj;
 }
 
@@ -247,17 +242,18 @@ mx_json(const struct mx_result *mx)
 
 	if (mx == NULL)
 		return json_null();
-	obj = checked(json_object());
-	recs = checked(json_array());
+	obj = jb_checked(json_object());
+	recs = jb_checked(json_array());
 	for (i = 0; i < mx->n; i++) {
-		r = checked(json_object());
-		set(r, "preference", json_integer(mx->records[i].preference));
-		set(r, "host", str(mx->records[i].host));
-		push(recs, r);
+		r = jb_checked(json_object());
+		jb_set(
+		    r, "preference", json_integer(mx->records[i].preference));
+		jb_set(r, "host", jb_str(mx->records[i].host));
+		jb_push(recs, r);
 	}
-	set(obj, "records", recs);
-	set(obj, "implicit", json_boolean(mx->implicit));
-	set(obj, "null_mx", json_boolean(mx->null_mx));
+	jb_set(obj, "records", recs);
+	jb_set(obj, "implicit", json_boolean(mx->implicit));
+	jb_set(obj, "null_mx", json_boolean(mx->null_mx));
 	return obj;
 }
 
@@ -274,19 +270,19 @@ srv_json(const struct srv_result *srv)
 
 	if (srv == NULL)
 		return json_null();
-	obj = checked(json_object());
+	obj = jb_checked(json_object());
 	for (s = 0; s < SRV_COUNT; s++) {
-		arr = checked(json_array());
+		arr = jb_checked(json_array());
 		for (i = 0; i < srv->n[s]; i++) {
 			rec = &srv->records[s][i];
-			r = checked(json_object());
-			set(r, "priority", json_integer(rec->priority));
-			set(r, "weight", json_integer(rec->weight));
-			set(r, "port", json_integer(rec->port));
-			set(r, "target", str(rec->target));
-			push(arr, r);
+			r = jb_checked(json_object());
+			jb_set(r, "priority", json_integer(rec->priority));
+			jb_set(r, "weight", json_integer(rec->weight));
+			jb_set(r, "port", json_integer(rec->port));
+			jb_set(r, "target", jb_str(rec->target));
+			jb_push(arr, r);
 		}
-		set(obj, names[s], arr);
+		jb_set(obj, names[s], arr);
 	}
 	return obj;
 }
@@ -295,19 +291,19 @@ srv_json(const struct srv_result *srv)
 static json_t *
 attempts_json(const struct probe_result *p)
 {
-	json_t *arr = checked(json_array()), *a;
+	json_t *arr = jb_checked(json_array()), *a;
 	size_t i;
 
 	for (i = 0; i < p->nattempts; i++) {
-		a = checked(json_object());
-		set(a, "mode", str(mode_names[p->attempts[i].mode]));
-		set(a, "outcome",
-		    str(p->attempts[i].error.set ? "error" : "ok"));
-		set(a, "error", error_json(&p->attempts[i].error));
-		set(a, "timing_ms", timing_json(&p->attempts[i].timing));
+		a = jb_checked(json_object());
+		jb_set(a, "mode", jb_str(mode_names[p->attempts[i].mode]));
+		jb_set(a, "outcome",
+		    jb_str(p->attempts[i].error.set ? "error" : "ok"));
+		jb_set(a, "error", error_json(&p->attempts[i].error));
+		jb_set(a, "timing_ms", timing_json(&p->attempts[i].timing));
 		if (render_versions_attempt(a, &p->attempts[i]) == -1)
-			checked(NULL);
-		push(arr, a);
+			jb_checked(NULL);
+		jb_push(arr, a);
 	}
 	return arr;
 }
@@ -316,31 +312,31 @@ attempts_json(const struct probe_result *p)
 static json_t *
 summary_json(const struct run_summary *s)
 {
-	json_t *obj = checked(json_object());
+	json_t *obj = jb_checked(json_object());
 
-	set(obj, "targets", json_integer((json_int_t)s->targets));
-	set(obj, "probes", json_integer((json_int_t)s->probes));
-	set(obj, "ok", json_integer((json_int_t)s->status[STATUS_OK]));
-	set(obj, "warning",
+	jb_set(obj, "targets", json_integer((json_int_t)s->targets));
+	jb_set(obj, "probes", json_integer((json_int_t)s->probes));
+	jb_set(obj, "ok", json_integer((json_int_t)s->status[STATUS_OK]));
+	jb_set(obj, "warning",
 	    json_integer((json_int_t)s->status[STATUS_WARNING]));
-	set(obj, "critical",
+	jb_set(obj, "critical",
 	    json_integer((json_int_t)s->status[STATUS_CRITICAL]));
-	set(obj, "fail_on",
-	    s->fail_on >= 0 ? str(severity_names[s->fail_on]) : json_null());
-	set(obj, "failed", json_boolean(policy_failed(s)));
+	jb_set(obj, "fail_on",
+	    s->fail_on >= 0 ? jb_str(severity_names[s->fail_on]) : json_null());
+	jb_set(obj, "failed", json_boolean(policy_failed(s)));
 	return obj;
 }
 
 static json_t *
 timing_json(const struct timings *t)
 {
-	json_t *obj = checked(json_object());
+	json_t *obj = jb_checked(json_object());
 	int i;
 
 	for (i = PHASE_CONNECT; i < PHASE_COUNT; i++)
-		set(obj, phase_names[i],
+		jb_set(obj, phase_names[i],
 		    t->phase[i] < 0 ? json_null() : json_integer(t->phase[i]));
-	set(obj, "total", json_integer(t->total));
+	jb_set(obj, "total", json_integer(t->total));
 	return obj;
 }
 
@@ -351,11 +347,11 @@ reply_json(const struct reply *r)
 
 	if (!r->present)
 		return json_null();
-	obj = checked(json_object());
-	set(obj, "code", json_integer(r->code));
-	set(obj, "lines", texts_json(r->lines, r->nlines));
-	set(obj, "truncated", json_boolean(r->truncated));
-	set(obj, "bare_lf", json_boolean(r->bare_lf));
+	obj = jb_checked(json_object());
+	jb_set(obj, "code", json_integer(r->code));
+	jb_set(obj, "lines", texts_json(r->lines, r->nlines));
+	jb_set(obj, "truncated", json_boolean(r->truncated));
+	jb_set(obj, "bare_lf", json_boolean(r->bare_lf));
 	return obj;
 }
 
@@ -368,31 +364,32 @@ ehlo_json(const struct ehlo_result *e)
 	if (!e->reply.present)
 		return json_null();
 	obj = reply_json(&e->reply);
-	set(obj, "command", str(e->helo ? "HELO" : "EHLO"));
-	caps = checked(json_array());
+	jb_set(obj, "command", jb_str(e->helo ? "HELO" : "EHLO"));
+	caps = jb_checked(json_array());
 	for (i = 0; i < e->ncaps; i++) {
-		cap = checked(json_object());
-		set(cap, "keyword",
-		    bytes(e->caps[i].keyword.data, e->caps[i].keyword.len));
-		set(cap, "params",
+		cap = jb_checked(json_object());
+		jb_set(cap, "keyword",
+		    jb_bytes(e->caps[i].keyword.data, e->caps[i].keyword.len));
+		jb_set(cap, "params",
 		    texts_json(e->caps[i].params, e->caps[i].nparams));
-		push(caps, cap);
+		jb_push(caps, cap);
 	}
-	set(obj, "capabilities", caps);
-	set(obj, "capabilities_truncated", json_boolean(e->caps_truncated));
+	jb_set(obj, "capabilities", caps);
+	jb_set(obj, "capabilities_truncated", json_boolean(e->caps_truncated));
 	return obj;
 }
 
 static json_t *
 starttls_json(const struct starttls_result *s)
 {
-	json_t *obj = checked(json_object());
+	json_t *obj = jb_checked(json_object());
 
-	set(obj, "offered", json_boolean(s->offered));
-	set(obj, "code", s->sent ? json_integer(s->code) : json_null());
-	set(obj, "text",
-	    s->sent ? bytes(s->text.data, s->text.len) : json_null());
-	set(obj, "trailing_bytes", json_integer((json_int_t)s->trailing_bytes));
+	jb_set(obj, "offered", json_boolean(s->offered));
+	jb_set(obj, "code", s->sent ? json_integer(s->code) : json_null());
+	jb_set(obj, "text",
+	    s->sent ? jb_bytes(s->text.data, s->text.len) : json_null());
+	jb_set(
+	    obj, "trailing_bytes", json_integer((json_int_t)s->trailing_bytes));
 	return obj;
 }
 
@@ -403,14 +400,14 @@ tls_json(const struct tls_result *t)
 
 	if (!t->attempted)
 		return json_null();
-	obj = checked(json_object());
-	set(obj, "established", json_boolean(t->established));
-	set(obj, "version", str_or_null(tls_version_names[t->version]));
-	set(obj, "cipher", str_or_null(t->cipher));
-	set(obj, "group", str_or_null(t->group));
-	set(obj, "alert", str_or_null(t->alert));
-	set(obj, "error", str_or_null(t->error));
-	set(obj, "client_certificate_requested",
+	obj = jb_checked(json_object());
+	jb_set(obj, "established", json_boolean(t->established));
+	jb_set(obj, "version", jb_str_or_null(tls_version_names[t->version]));
+	jb_set(obj, "cipher", jb_str_or_null(t->cipher));
+	jb_set(obj, "group", jb_str_or_null(t->group));
+	jb_set(obj, "alert", jb_str_or_null(t->alert));
+	jb_set(obj, "error", jb_str_or_null(t->error));
+	jb_set(obj, "client_certificate_requested",
 	    json_boolean(t->client_cert_requested));
 	return obj;
 }
@@ -422,32 +419,32 @@ tls_json(const struct tls_result *t)
 static json_t *
 cert_json(const struct cert_info *c)
 {
-	json_t *obj = checked(json_object()), *pk = json_null();
+	json_t *obj = jb_checked(json_object()), *pk = json_null();
 	bool p = c->parsed;
 
-	set(obj, "parsed", json_boolean(p));
-	set(obj, "subject", str(c->subject != NULL ? c->subject : ""));
-	set(obj, "issuer", str(c->issuer != NULL ? c->issuer : ""));
-	set(obj, "serial", str_or_null(c->serial));
-	set(obj, "not_before", p ? time_json(c->not_before) : json_null());
-	set(obj, "not_after", p ? time_json(c->not_after) : json_null());
-	set(obj, "days_remaining",
+	jb_set(obj, "parsed", json_boolean(p));
+	jb_set(obj, "subject", jb_str(c->subject != NULL ? c->subject : ""));
+	jb_set(obj, "issuer", jb_str(c->issuer != NULL ? c->issuer : ""));
+	jb_set(obj, "serial", jb_str_or_null(c->serial));
+	jb_set(obj, "not_before", p ? jb_time(c->not_before) : json_null());
+	jb_set(obj, "not_after", p ? jb_time(c->not_after) : json_null());
+	jb_set(obj, "days_remaining",
 	    p ? json_integer(c->days_remaining) : json_null());
-	set(obj, "san_dns", strings_json(c->san_dns, c->nsan_dns));
-	set(obj, "san_ip", strings_json(c->san_ip, c->nsan_ip));
+	jb_set(obj, "san_dns", strings_json(c->san_dns, c->nsan_dns));
+	jb_set(obj, "san_ip", strings_json(c->san_ip, c->nsan_ip));
 	if (p) {
-		pk = checked(json_object());
-		set(pk, "algorithm", str(pk_alg_names[c->pk_algorithm]));
-		set(pk, "bits", json_integer(c->pk_bits));
+		pk = jb_checked(json_object());
+		jb_set(pk, "algorithm", jb_str(pk_alg_names[c->pk_algorithm]));
+		jb_set(pk, "bits", json_integer(c->pk_bits));
 	}
-	set(obj, "public_key", pk);
-	set(obj, "signature_algorithm", str_or_null(c->sig_algorithm));
-	set(obj, "sha256_fingerprint", str(c->sha256));
-	set(obj, "spki_sha256", str_or_null(c->spki_sha256));
-	set(obj, "self_signed", json_boolean(c->self_signed));
-	set(obj, "is_ca", json_boolean(c->is_ca));
+	jb_set(obj, "public_key", pk);
+	jb_set(obj, "signature_algorithm", jb_str_or_null(c->sig_algorithm));
+	jb_set(obj, "sha256_fingerprint", jb_str(c->sha256));
+	jb_set(obj, "spki_sha256", jb_str_or_null(c->spki_sha256));
+	jb_set(obj, "self_signed", json_boolean(c->self_signed));
+	jb_set(obj, "is_ca", json_boolean(c->is_ca));
 	if (c->pem != NULL)
-		set(obj, "pem", str(c->pem));
+		jb_set(obj, "pem", jb_str(c->pem));
 	return obj;
 }
 
@@ -459,28 +456,28 @@ verification_json(const struct verification *v)
 
 	if (!v->present)
 		return json_null();
-	obj = checked(json_object());
-	set(obj, "trusted", json_boolean(v->trusted));
-	set(obj, "hostname_match",
+	obj = jb_checked(json_object());
+	jb_set(obj, "trusted", json_boolean(v->trusted));
+	jb_set(obj, "hostname_match",
 	    v->hostname_match < 0 ? json_null()
 				  : json_boolean(v->hostname_match));
-	set(obj, "chain_complete", json_boolean(v->chain_complete));
-	errors = checked(json_array());
+	jb_set(obj, "chain_complete", json_boolean(v->chain_complete));
+	errors = jb_checked(json_array());
 	for (i = 0; i < VERR_COUNT; i++)
 		if (v->errors & (1u << i))
-			push(errors, str(verr_names[i]));
-	set(obj, "errors", errors);
+			jb_push(errors, jb_str(verr_names[i]));
+	jb_set(obj, "errors", errors);
 	return obj;
 }
 
 static json_t *
 auth_json(const struct auth_result *a)
 {
-	json_t *obj = checked(json_object());
+	json_t *obj = jb_checked(json_object());
 
-	set(obj, "before_tls", texts_json(a->before, a->nbefore));
-	set(obj, "after_tls", texts_json(a->after, a->nafter));
-	set(obj, "only_after_tls", json_boolean(a->only_after_tls));
+	jb_set(obj, "before_tls", texts_json(a->before, a->nbefore));
+	jb_set(obj, "after_tls", texts_json(a->after, a->nafter));
+	jb_set(obj, "only_after_tls", json_boolean(a->only_after_tls));
 	return obj;
 }
 
@@ -491,123 +488,57 @@ auth_json(const struct auth_result *a)
 static json_t *
 login_json(const struct login_result *l)
 {
-	json_t *obj = checked(json_object());
+	json_t *obj = jb_checked(json_object());
 
-	set(obj, "mechanism", str_or_null(login_mech_names[l->mech]));
-	set(obj, "code", l->code != 0 ? json_integer(l->code) : json_null());
-	set(obj, "ok", json_boolean(l->code == 235));
-	set(obj, "text",
-	    l->code != 0 ? bytes(l->text.data, l->text.len) : str(l->why));
+	jb_set(obj, "mechanism", jb_str_or_null(login_mech_names[l->mech]));
+	jb_set(obj, "code", l->code != 0 ? json_integer(l->code) : json_null());
+	jb_set(obj, "ok", json_boolean(l->code == 235));
+	jb_set(obj, "text",
+	    l->code != 0 ? jb_bytes(l->text.data, l->text.len)
+			 : jb_str(l->why));
 	return obj;
 }
 
 static json_t *
 texts_json(const struct text *t, size_t n)
 {
-	json_t *arr = checked(json_array());
+	json_t *arr = jb_checked(json_array());
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		push(arr, bytes(t[i].data, t[i].len));
+		jb_push(arr, jb_bytes(t[i].data, t[i].len));
 	return arr;
 }
 
 static json_t *
 strings_json(char *const *s, size_t n)
 {
-	json_t *arr = checked(json_array());
+	json_t *arr = jb_checked(json_array());
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		push(arr, str(s[i]));
+		jb_push(arr, jb_str(s[i]));
 	return arr;
 }
 
 static json_t *
 transcript_json(const struct transcript *t)
 {
-	json_t *obj = checked(json_object()), *lines, *l;
+	json_t *obj = jb_checked(json_object()), *lines, *l;
 	size_t i;
 
-	lines = checked(json_array());
+	lines = jb_checked(json_array());
 	for (i = 0; i < t->n; i++) {
-		l = checked(json_object());
-		set(l, "ms", json_integer(t->lines[i].ms));
-		set(l, "dir", str(tdir_names[t->lines[i].dir]));
-		set(l, "text",
-		    bytes(t->lines[i].text.data, t->lines[i].text.len));
-		push(lines, l);
+		l = jb_checked(json_object());
+		jb_set(l, "ms", json_integer(t->lines[i].ms));
+		jb_set(l, "dir", jb_str(tdir_names[t->lines[i].dir]));
+		jb_set(l, "text",
+		    jb_bytes(t->lines[i].text.data, t->lines[i].text.len));
+		jb_push(lines, l);
 	}
-	set(obj, "lines", lines);
-	set(obj, "truncated", json_boolean(t->truncated));
+	jb_set(obj, "lines", lines);
+	jb_set(obj, "truncated", json_boolean(t->truncated));
 	return obj;
-}
-
-/* bytes - a JSON string from raw bytes, made valid UTF-8 first */
-static json_t *
-bytes(const void *data, size_t len)
-{
-	json_t *j;
-	size_t n;
-	char *s;
-
-	s = sanitize(
-	    data != NULL ? data : "", data != NULL ? len : 0, SAN_JSON, &n);
-	j = checked(json_stringn(s, n));
-	free(s);
-	return j;
-}
-
-static json_t *
-str(const char *s)
-{
-	return bytes(s, strlen(s));
-}
-
-/* str_or_null - "" means unknown, which the report says as null */
-static json_t *
-str_or_null(const char *s)
-{
-	return s[0] != '\0' ? str(s) : json_null();
-}
-
-/* time_json - RFC 3339 in UTC */
-static json_t *
-time_json(time_t t)
-{
-	char buf[32];
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, sizeof(buf), "1970-01-01T00:00:00Z");
-	return str(buf);
-}
-
-/* checked - jansson returns NULL only when out of memory */
-static json_t *
-checked(json_t *j)
-{
-	if (j == NULL) {
-		fputs("smtp-probe: out of memory while building the report\n",
-		    stderr);
-		exit(EXIT_TOOL_FAILURE);
-	}
-	return j;
-}
-
-static void
-set(json_t *obj, const char *key, json_t *v)
-{
-	if (json_object_set_new(obj, key, checked(v)) == -1)
-		checked(NULL);
-}
-
-static void
-push(json_t *arr, json_t *v)
-{
-	if (json_array_append_new(arr, checked(v)) == -1)
-		checked(NULL);
 }
 
 /*
@@ -633,12 +564,12 @@ put_indented(FILE *fp, const char *enc, const char *indent)
 static int
 dump_member(FILE *fp, const char *key, json_t *v)
 {
-	char *enc = json_dumps(checked(v), JSON_ENCODE_ANY | JSON_INDENT(2));
+	char *enc = json_dumps(jb_checked(v), JSON_ENCODE_ANY | JSON_INDENT(2));
 	int ret;
 
 	json_decref(v);
 	if (enc == NULL)
-		checked(NULL);
+		jb_checked(NULL);
 	ret = fprintf(fp, ",\n  \"%s\": ", key) < 0 ||
 		put_indented(fp, enc, "  ") == -1
 	    ? -1

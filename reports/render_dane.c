@@ -11,34 +11,36 @@
 #include <string.h>
 
 #include "dane.h"
+#include "json_build.h"
 #include "xalloc.h"
 
 static char *record_text(const struct tlsa_record *);
 
 /* dane_json - the "dane" object; null name and state without a name */
 json_t *
-dane_json(const struct dane_result *d, json_t *(*str)(const char *))
+dane_json(const struct dane_result *d)
 {
-	json_t *recs = json_array();
+	json_t *obj = jb_checked(json_object()),
+	       *recs = jb_checked(json_array());
 	char *s;
 	size_t i;
 
-	for (i = 0; recs != NULL && i < d->nrecords; i++) {
+	for (i = 0; i < d->nrecords; i++) {
 		s = record_text(&d->records[i]);
-		if (json_array_append_new(recs, str(s)) == -1) {
-			json_decref(recs);
-			recs = NULL;
-		}
+		jb_push(recs, jb_str(s));
 		free(s);
 	}
-	return json_pack("{s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o}", "name",
-	    d->named ? str(d->name) : json_null(), "dnssec",
-	    d->named ? str(dane_dnssec_names[d->dnssec]) : json_null(),
-	    "records", recs, "records_truncated", d->records_truncated, "match",
-	    d->match < 0 ? json_null() : json_boolean(d->match), "suggested",
-	    d->suggested[0] ? str(d->suggested) : json_null(), "error",
-	    d->error[0] ? str(d->error) : json_null(), "reason",
-	    d->reason[0] ? str(d->reason) : json_null());
+	jb_set(obj, "name", d->named ? jb_str(d->name) : json_null());
+	jb_set(obj, "dnssec",
+	    d->named ? jb_str(dane_dnssec_names[d->dnssec]) : json_null());
+	jb_set(obj, "records", recs);
+	jb_set(obj, "records_truncated", json_boolean(d->records_truncated));
+	jb_set(
+	    obj, "match", d->match < 0 ? json_null() : json_boolean(d->match));
+	jb_set(obj, "suggested", jb_str_or_null(d->suggested));
+	jb_set(obj, "error", jb_str_or_null(d->error));
+	jb_set(obj, "reason", jb_str_or_null(d->reason));
+	return obj;
 }
 
 /*

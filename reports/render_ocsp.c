@@ -11,35 +11,43 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_build.h"
 #include "ocsp.h"
-#include "sanitize.h"
 
 static json_t *when(time_t);
-static json_t *text_or_null(const void *, size_t);
-static const char *rfc3339(time_t, char *, size_t);
 
 /* render_ocsp_json - stapled, status, times, verified, error, responder */
 json_t *
 render_ocsp_json(const struct ocsp_result *o)
 {
-	return json_pack("{s:b, s:s?, s:o, s:o, s:o, s:o, s:s?, s:o, s:b}",
-	    "stapled", o->stapled, "status", ocsp_status_names[o->status],
-	    "this_update", when(o->this_update), "next_update",
-	    when(o->next_update), "revoked_at", when(o->revoked_at), "verified",
-	    o->verified_set ? json_boolean(o->verified) : json_null(), "error",
-	    o->error[0] != '\0' ? o->error : NULL, "responder",
-	    text_or_null(o->responder, strlen(o->responder)), "must_staple",
-	    o->must_staple);
+	json_t *obj = jb_checked(json_object());
+
+	jb_set(obj, "stapled", json_boolean(o->stapled));
+	jb_set(obj, "status", jb_str_or_null(ocsp_status_names[o->status]));
+	jb_set(obj, "this_update", when(o->this_update));
+	jb_set(obj, "next_update", when(o->next_update));
+	jb_set(obj, "revoked_at", when(o->revoked_at));
+	jb_set(obj, "verified",
+	    o->verified_set ? json_boolean(o->verified) : json_null());
+	jb_set(obj, "error", jb_str_or_null(o->error));
+	jb_set(obj, "responder", jb_str_or_null(o->responder));
+	jb_set(obj, "must_staple", json_boolean(o->must_staple));
+	return obj;
 }
 
 /* render_injection_json - vulnerable, evidence, reason */
 json_t *
 render_injection_json(const struct injection_result *in)
 {
-	return json_pack("{s:o, s:o, s:s?}", "vulnerable",
-	    in->judged ? json_boolean(in->vulnerable) : json_null(), "evidence",
-	    text_or_null(in->evidence.data, in->evidence.len), "reason",
-	    in->reason[0] != '\0' ? in->reason : NULL);
+	json_t *obj = jb_checked(json_object());
+
+	jb_set(obj, "vulnerable",
+	    in->judged ? json_boolean(in->vulnerable) : json_null());
+	jb_set(obj, "evidence",
+	    in->evidence.len > 0 ? jb_bytes(in->evidence.data, in->evidence.len)
+				 : json_null());
+	jb_set(obj, "reason", jb_str_or_null(in->reason));
+	return obj;
 }
 
 /* render_ocsp_text - "stapled, good, verified, next update ..." */
@@ -62,8 +70,9 @@ render_ocsp_text(const struct probe_result *p, char *buf, size_t size)
 		    o->status != OCSP_STATUS_NONE ? ocsp_status_names[o->status]
 						  : "no status",
 		    o->verified ? "verified" : "not verified",
-		    o->next_update != 0 ? rfc3339(o->next_update, t, sizeof(t))
-					: "none",
+		    o->next_update != 0
+			? rfc3339_utc(o->next_update, t, sizeof(t))
+			: "none",
 		    o->error[0] != '\0' ? ": " : "", o->error);
 	return true;
 }
@@ -86,35 +95,5 @@ render_injection_text(const struct injection_result *in, char *buf, size_t size)
 static json_t *
 when(time_t t)
 {
-	char buf[32];
-
-	return t != 0 ? json_string(rfc3339(t, buf, sizeof(buf))) : json_null();
-}
-
-/* text_or_null - server bytes as a valid UTF-8 string; null when empty */
-static json_t *
-text_or_null(const void *data, size_t len)
-{
-	json_t *j;
-	size_t n;
-	char *s;
-
-	if (data == NULL || len == 0)
-		return json_null();
-	s = sanitize(data, len, SAN_JSON, &n);
-	j = json_stringn(s, n);
-	free(s);
-	return j;
-}
-
-/* rfc3339 - t in UTC as 2026-11-30T09:00:00Z */
-static const char *
-rfc3339(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "1970-01-01T00:00:00Z");
-	return buf;
+	return t != 0 ? jb_time(t) : json_null();
 }

@@ -3,8 +3,8 @@
  * "mta_sts" (its record, the policy's URL, the policy as parsed, why none
  * is usable) and "tls_rpt" (its record, the reporting URIs), and each MX
  * probe's "mta_sts_match". The shapes are in the JSON Schema
- * (reports/schema/report.schema.json). DNS and HTTP text passes through
- * sanitize() first: json_stringn() refuses invalid UTF-8.
+ * (reports/schema/report.schema.json). DNS and HTTP text is made safe as
+ * every server's text is: by json_build.c in JSON, by text.c in text.
  */
 #include "render_sts.h"
 
@@ -12,15 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_build.h"
 #include "mta_sts.h"
 #include "sanitize.h"
-#include "xalloc.h"
 
 #define LINE_MAX_STS 1024
 
 static json_t *policy_json(const struct sts_policy *);
-static json_t *text_or_null(const char *);
-static void put(json_t *, const char *, json_t *);
 
 /* render_sts_json_target - the target's "mta_sts" and "tls_rpt" */
 void
@@ -32,21 +30,21 @@ render_sts_json_target(json_t *obj, const struct target_result *t)
 
 	if (s == NULL)
 		return;
-	sts = json_object();
-	put(sts, "txt", text_or_null(s->txt));
-	put(sts, "policy_url", text_or_null(s->policy_url));
-	put(sts, "policy",
+	sts = jb_checked(json_object());
+	jb_set(sts, "txt", jb_str_or_null(s->txt));
+	jb_set(sts, "policy_url", jb_str_or_null(s->policy_url));
+	jb_set(sts, "policy",
 	    s->has_policy ? policy_json(&s->policy) : json_null());
-	put(sts, "error", text_or_null(s->error));
-	put(obj, "mta_sts", sts);
-	rpt = json_object();
-	put(rpt, "txt", text_or_null(s->rpt_txt));
-	rua = json_array();
+	jb_set(sts, "error", jb_str_or_null(s->error));
+	jb_set(obj, "mta_sts", sts);
+	rpt = jb_checked(json_object());
+	jb_set(rpt, "txt", jb_str_or_null(s->rpt_txt));
+	rua = jb_checked(json_array());
 	for (i = 0; i < s->nrua; i++)
-		put(rua, NULL, text_or_null(s->rua[i]));
-	put(rpt, "rua", rua);
-	put(rpt, "error", text_or_null(s->rpt_error));
-	put(obj, "tls_rpt", rpt);
+		jb_push(rua, jb_str_or_null(s->rua[i]));
+	jb_set(rpt, "rua", rua);
+	jb_set(rpt, "error", jb_str_or_null(s->rpt_error));
+	jb_set(obj, "tls_rpt", rpt);
 }
 
 /* render_sts_json_probe - true, false, or null without a policy */
@@ -54,7 +52,7 @@ void
 render_sts_json_probe(json_t *obj, const struct probe_result *p)
 {
 	if (p->mta_sts_checked)
-		put(obj, "mta_sts_match",
+		jb_set(obj, "mta_sts_match",
 		    p->mta_sts_match < 0 ? json_null()
 					 : json_boolean(p->mta_sts_match));
 }
@@ -101,48 +99,14 @@ render_sts_text_probe(
 static json_t *
 policy_json(const struct sts_policy *pol)
 {
-	json_t *o = json_object(), *mx = json_array();
+	json_t *o = jb_checked(json_object()), *mx = jb_checked(json_array());
 	size_t i;
 
-	put(o, "version", text_or_null("STSv1"));
-	put(o, "mode", text_or_null(sts_mode_names[pol->mode]));
+	jb_set(o, "version", jb_str("STSv1"));
+	jb_set(o, "mode", jb_str(sts_mode_names[pol->mode]));
 	for (i = 0; i < pol->nmx; i++)
-		put(mx, NULL, text_or_null(pol->mx[i]));
-	put(o, "mx", mx);
-	put(o, "max_age", json_integer(pol->max_age));
+		jb_push(mx, jb_str(pol->mx[i]));
+	jb_set(o, "mx", mx);
+	jb_set(o, "max_age", json_integer(pol->max_age));
 	return o;
-}
-
-/* text_or_null - a JSON string made safe; NULL or "" is null */
-static json_t *
-text_or_null(const char *s)
-{
-	json_t *j;
-	size_t n;
-	char *safe;
-
-	if (s == NULL || s[0] == '\0')
-		return json_null();
-	safe = sanitize(s, strlen(s), SAN_JSON, &n);
-	j = json_stringn(safe, n);
-	free(safe);
-	return j;
-}
-
-/*
- * put - v into obj under key, or appended to the array obj (key NULL);
- * jansson fails (or gave NULL) only when out of memory: the tool failed
- */
-static void
-put(json_t *obj, const char *key, json_t *v)
-{
-	int rc = obj == NULL || v == NULL ? -1
-	    : key != NULL                 ? json_object_set_new(obj, key, v)
-					  : json_array_append_new(obj, v);
-
-	if (rc == -1) {
-		fputs("smtp-probe: out of memory while building the report\n",
-		    stderr);
-		exit(EXIT_TOOL_FAILURE);
-	}
 }

@@ -12,29 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_build.h"
 #include "names.h"
-#include "sanitize.h"
 #include "versions.h"
-
-static json_t *one(const struct version_result *);
 
 /* render_versions_json - one object per version, in version order */
 json_t *
 render_versions_json(const struct tls_versions_result *vr)
 {
-	json_t *obj = json_object(), *v;
+	json_t *obj = jb_checked(json_object()), *one;
 	size_t i;
 
-	if (obj == NULL)
-		return NULL;
 	for (i = 0; i < SWEEP_VERSIONS; i++) {
-		v = one(&vr->v[i]);
-		if (v == NULL ||
-		    json_object_set_new(
-			obj, tls_version_names[versions_version(i)], v) == -1) {
-			json_decref(obj);
-			return NULL;
-		}
+		one = jb_checked(json_object());
+		jb_set(one, "accepted", json_boolean(vr->v[i].accepted));
+		jb_set(one, "error",
+		    vr->v[i].accepted ? json_null() : jb_str(vr->v[i].error));
+		jb_set(obj, tls_version_names[versions_version(i)], one);
 	}
 	return obj;
 }
@@ -64,31 +58,4 @@ render_versions_text(FILE *fp, const struct tls_versions_result *vr)
 			: v->tried ? "no"
 				   : "not tried");
 	}
-}
-
-/* one - {"accepted": bool, "error": string or null} */
-static json_t *
-one(const struct version_result *v)
-{
-	json_t *obj = json_object(), *err;
-	size_t n;
-	char *s;
-
-	if (obj == NULL)
-		return NULL;
-	if (v->accepted)
-		err = json_null();
-	else {
-		s = sanitize(v->error, strlen(v->error), SAN_JSON, &n);
-		err = json_stringn(s, n);
-		free(s);
-	}
-	if (err == NULL ||
-	    json_object_set_new(obj, "accepted", json_boolean(v->accepted)) ==
-		-1 ||
-	    json_object_set_new(obj, "error", err) == -1) {
-		json_decref(obj);
-		return NULL;
-	}
-	return obj;
 }
