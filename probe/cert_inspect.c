@@ -529,19 +529,11 @@ bounded_dup(const void *data, size_t len)
 static void
 hexify(const unsigned char *p, size_t n, char *out, size_t outlen)
 {
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
+	const gnutls_datum_t d = {(unsigned char *)p, (unsigned int)n};
+	size_t size = outlen;
 
-	if (outlen == 0)
-		return;
-	out[0] = '\0';
-	if (n > (outlen - 1) / 2)
-		return;
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 0x0f];
-	}
-	out[2 * n] = '\0';
+	if (outlen > 0 && gnutls_hex_encode(&d, out, &size) < 0)
+		out[0] = '\0';
 }
 
 /* copy_str - bounded copy of a NUL-terminated string, always terminated */

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/gnutls.h>
+
 #include "dane.h"
 #include "json_build.h"
 #include "xalloc.h"
@@ -82,16 +84,14 @@ dane_text(const struct dane_result *d)
 static char *
 record_text(const struct tlsa_record *r)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 16 + 2 * r->len, i, off;
+	const gnutls_datum_t d = {r->data, (unsigned int)r->len};
+	size_t n = 16 + 2 * r->len, off, size;
 	char *s = xmalloc(n);
 
 	off = (size_t)snprintf(
 	    s, n, "%u %u %u ", r->usage, r->selector, r->mtype);
-	for (i = 0; i < r->len; i++) {
-		s[off++] = hex[r->data[i] >> 4];
-		s[off++] = hex[r->data[i] & 0x0f];
-	}
-	s[off] = '\0';
+	size = n - off;
+	if (r->len > 0 && gnutls_hex_encode(&d, s + off, &size) < 0)
+		s[off] = '\0';
 	return s;
 }
