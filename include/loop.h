@@ -52,6 +52,13 @@ void loop_free(struct loop *);
 /* loop_add - register a source with its current fd, events and deadline */
 void loop_add(struct loop *, struct source *);
 
+/*
+ * loop_add_timer - register s as a timer only (no descriptor): on_timeout
+ * runs at deadline (LOOP_NEVER: not yet, until loop_update sets one)
+ */
+void loop_add_timer(struct loop *, struct source *s, int64_t deadline,
+    source_timeout_fn *on_timeout);
+
 /* loop_update - the source changed its fd, events or deadline */
 void loop_update(struct loop *, struct source *);
 

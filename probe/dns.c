@@ -151,10 +151,7 @@ dns_new(struct loop *loop, const char *server, int lookup_ms, char *err,
 		free(d);
 		return NULL;
 	}
-	d->timer.fd = -1;
-	d->timer.deadline = LOOP_NEVER;
-	d->timer.on_timeout = on_cares_timer;
-	loop_add(loop, &d->timer);
+	loop_add_timer(loop, &d->timer, LOOP_NEVER, on_cares_timer);
 	return d;
 }
 
@@ -351,10 +348,8 @@ lookup_new(struct dns *d, enum lookup_type type, const char *name,
 	l->done = done;
 	l->arg = arg;
 	l->starting = true;
-	l->timer.fd = -1;
-	l->timer.deadline = LOOP_NEVER; /* until c-ares has it */
-	l->timer.on_timeout = on_deadline;
-	loop_add(d->loop, &l->timer);
+	/* No deadline until c-ares has it. */
+	loop_add_timer(d->loop, &l->timer, LOOP_NEVER, on_deadline);
 	l->next = d->lookups;
 	if (d->lookups != NULL)
 		d->lookups->prev = l;

@@ -98,10 +98,7 @@ https_new(struct loop *loop, const char *cafile, char *err, size_t errlen)
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
-	h->timer.fd = -1;
-	h->timer.deadline = LOOP_NEVER;
-	h->timer.on_timeout = on_timer;
-	loop_add(loop, &h->timer);
+	loop_add_timer(loop, &h->timer, LOOP_NEVER, on_timer);
 	return h;
 }
 

@@ -80,6 +80,18 @@ loop_add(struct loop *l, struct source *s)
 	loop_update(l, s);
 }
 
+/* loop_add_timer - a source that is a deadline and nothing else */
+void
+loop_add_timer(struct loop *l, struct source *s, int64_t deadline,
+    source_timeout_fn *on_timeout)
+{
+	s->fd = -1;
+	s->events = 0;
+	s->deadline = deadline;
+	s->on_timeout = on_timeout;
+	loop_add(l, s);
+}
+
 /* loop_update - bring the poll set and the heap in line with the source */
 void
 loop_update(struct loop *l, struct source *s)

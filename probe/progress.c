@@ -34,10 +34,7 @@ progress_start(struct loop *loop, const struct progress_counts *c)
 	p->loop = loop;
 	p->c = c;
 	p->t0 = clock_ms();
-	p->timer.fd = -1;
-	p->timer.deadline = p->t0 + PROGRESS_MS;
-	p->timer.on_timeout = on_tick;
-	loop_add(loop, &p->timer);
+	loop_add_timer(loop, &p->timer, p->t0 + PROGRESS_MS, on_tick);
 	draw(p, p->t0, "");
 	return p;
 }
